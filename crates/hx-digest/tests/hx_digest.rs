@@ -1,0 +1,29 @@
+//! hx-digest's integration tests, grouped by the source of their vectors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+#[path = "hx_digest/blake2_kat.rs"]
+mod blake2_kat;
+#[path = "hx_digest/nist.rs"]
+mod nist;
+#[path = "hx_digest/peer.rs"]
+mod peer;
+#[path = "hx_digest/properties.rs"]
+mod properties;
+#[path = "hx_digest/rfc.rs"]
+mod rfc;
+#[path = "hx_digest/wycheproof.rs"]
+mod wycheproof;
+
+use std::path::PathBuf;
+
+/// Reads a file from `tests/data/`.
+pub fn data(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn unhex(s: &str) -> Vec<u8> {
+    hex::decode(s).unwrap_or_else(|e| panic!("bad hex {s:?}: {e}"))
+}
