@@ -1,0 +1,5 @@
+//! One module per part of the command contract (`shared/CLI.md`).
+
+pub mod digest;
+pub mod random;
+pub mod tour;

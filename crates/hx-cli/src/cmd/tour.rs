@@ -1,0 +1,263 @@
+//! `hx tour`: the security-hardening lab's steps, run with real values. Each
+//! step checks itself; the tour exits 0 only if every check held.
+//!
+//! Steps so far: 1. randomness, 2. constant-time comparison, 3. hashing.
+//! Later parts (authenticated encryption, RSA, X25519, safe deserialization,
+//! the encrypted configuration manager) join as their crates land.
+
+use std::io::Write as _;
+
+use hx::digest::{
+    self as d, Algorithm, Blake2Params, Blake2b, HkdfAlgorithm, HmacAlgorithm, HmacKey, ct_eq,
+};
+use hx::random::{self as r, ApiKey, CsrfKey, Passphrase, PasswordPolicy, Pepper};
+
+use crate::failure::{CmdResult, Failure};
+
+struct Tour {
+    passed: usize,
+    failed: Vec<String>,
+}
+
+impl Tour {
+    fn section(&self, n: usize, title: &str) {
+        println!("\n{n}. {title}");
+    }
+
+    fn show(&self, label: &str, value: impl std::fmt::Display) {
+        println!("     {label:<32} {value}");
+    }
+
+    /// Records a self-check.
+    fn check(&mut self, what: &str, ok: bool) {
+        if ok {
+            self.passed += 1;
+            println!("  ok {what}");
+        } else {
+            self.failed.push(what.to_owned());
+            println!("  FAILED {what}");
+        }
+    }
+
+    /// Records a self-check whose evaluation itself may fail.
+    fn check_result<E: std::fmt::Display>(&mut self, what: &str, result: Result<bool, E>) {
+        match result {
+            Ok(ok) => self.check(what, ok),
+            Err(e) => {
+                println!("     error: {e}");
+                self.check(what, false);
+            }
+        }
+    }
+}
+
+pub fn run() -> CmdResult {
+    println!("hx tour: the security-hardening lab, step by step, with real values.");
+    let mut tour = Tour {
+        passed: 0,
+        failed: Vec::new(),
+    };
+    randomness(&mut tour);
+    constant_time(&mut tour);
+    hashing(&mut tour);
+    let _ = std::io::stdout().flush();
+    if tour.failed.is_empty() {
+        println!("\nAll {} checks passed.", tour.passed);
+        Ok(())
+    } else {
+        Err(Failure::Rejected(format!(
+            "{} of {} checks failed: {}",
+            tour.failed.len(),
+            tour.passed + tour.failed.len(),
+            tour.failed.join("; ")
+        )))
+    }
+}
+
+fn randomness(t: &mut Tour) {
+    t.section(1, "Randomness from the operating system (hx-random)");
+    match (r::token_urlsafe(32), r::token_hex(16), r::token_urlsafe(32)) {
+        (Ok(a), Ok(h), Ok(b)) => {
+            t.show("token_urlsafe(32)", &*a);
+            t.show("token_hex(16)", &*h);
+            t.check(
+                "url-safe token is 43 chars of A-Z a-z 0-9 - _",
+                a.len() == 43
+                    && a.bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'),
+            );
+            t.check(
+                "hex token is 32 lowercase hex digits",
+                h.len() == 32
+                    && h.bytes()
+                        .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)),
+            );
+            t.check("two tokens never repeat", *a != *b);
+        }
+        _ => t.check("the OS generator answers", false),
+    }
+    t.check("a 0-byte token is refused", r::token_bytes(0).is_err());
+
+    let api = (|| -> Result<bool, r::Error> {
+        let key = ApiKey::generate("hxtour")?;
+        let pepper = Pepper::generate()?;
+        let stored = key.hash(&pepper);
+        t.show("API key (shown once)", key.expose_secret());
+        t.show("stored instead", &stored);
+        let mut typo = key.expose_secret().to_owned();
+        let last = typo.pop().map_or('0', |c| if c == 'a' { 'b' } else { 'a' });
+        typo.push(last);
+        let other = ApiKey::generate("hxtour")?;
+        Ok(ApiKey::parse(key.expose_secret())?
+            .verify(&pepper, &stored)
+            .is_ok()
+            && ApiKey::parse(&typo).is_err()
+            && other.verify(&pepper, &stored).is_err())
+    })();
+    t.check_result(
+        "API key: checksum catches a typo, only the right key matches its hash",
+        api,
+    );
+
+    let pw = (|| -> Result<bool, r::Error> {
+        let policy = PasswordPolicy::new(20).exclude_ambiguous(true);
+        let p = policy.generate()?;
+        t.show("password (20, no look-alikes)", p.expose_secret());
+        t.show("its entropy", format!("{:.1} bits", p.entropy_bits()));
+        let weak = PasswordPolicy::new(8).generate();
+        if let Err(e) = &weak {
+            t.show("8-character policy", e);
+        }
+        Ok(p.expose_secret().len() == 20 && p.entropy_bits() > 120.0 && weak.is_err())
+    })();
+    t.check_result("password policy: exact entropy, weak policies refused", pw);
+
+    let phrase = Passphrase::generate(6, "-").map(|p| {
+        t.show("passphrase (EFF list)", p.expose_secret());
+        t.show("its entropy", format!("{:.1} bits", p.entropy_bits()));
+        p.expose_secret().split('-').count() == 6
+    });
+    t.check_result("passphrase: 6 words, 77.5 bits", phrase);
+
+    let csrf = (|| -> Result<bool, r::Error> {
+        let key = CsrfKey::generate()?;
+        let token = key.issue("session-1")?;
+        t.show("CSRF token", &*token);
+        Ok(key.verify("session-1", &token).is_ok() && key.verify("session-2", &token).is_err())
+    })();
+    t.check_result("CSRF token: valid for its session only", csrf);
+}
+
+fn constant_time(t: &mut Tour) {
+    t.section(2, "Constant-time comparison (hx-digest)");
+    let secret = b"8c5b1e0f2a7d4c3b9e6f1a2d3c4b5a69";
+    let mut early = *secret;
+    early[0] ^= 1;
+    let mut late = *secret;
+    late[31] ^= 1;
+    t.check("ct_eq: equal inputs compare equal", ct_eq(secret, secret));
+    t.check(
+        "ct_eq: a difference in the first or last byte is found alike",
+        !ct_eq(secret, &early) && !ct_eq(secret, &late),
+    );
+    t.check(
+        "ct_eq: different lengths are unequal",
+        !ct_eq(secret, &secret[..31]),
+    );
+    let (early_ns, late_ns) = (time_ct_eq(secret, &early), time_ct_eq(secret, &late));
+    t.show(
+        "ct_eq time, first vs last byte",
+        format!("{early_ns:.1} ns vs {late_ns:.1} ns (no early exit)"),
+    );
+
+    let mac = HmacKey::new(HmacAlgorithm::Sha256, secret).map(|key| {
+        let tag = key.sign(b"amount=100&to=alice");
+        t.show("HMAC-SHA256 tag", tag.to_hex());
+        let mut forged = tag.as_bytes().to_vec();
+        if let Some(b) = forged.last_mut() {
+            *b ^= 1;
+        }
+        let rejected = key.verify(b"amount=100&to=alice", &forged);
+        if let Err(e) = &rejected {
+            t.show("forged tag", format!("rejected: {e}"));
+        }
+        key.verify(b"amount=100&to=alice", tag.as_bytes()).is_ok()
+            && rejected.is_err()
+            && key.verify(b"amount=900&to=alice", tag.as_bytes()).is_err()
+    });
+    t.check_result("HMAC verify: constant time, one opaque error", mac);
+}
+
+/// Median time of one `ct_eq` over 31 batches (information only: the tour does
+/// not gate on timings, which are noisy on shared machines).
+fn time_ct_eq(a: &[u8], b: &[u8]) -> f64 {
+    let mut samples: Vec<f64> = (0..31)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            for _ in 0..2000 {
+                std::hint::black_box(ct_eq(std::hint::black_box(a), std::hint::black_box(b)));
+            }
+            start.elapsed().as_secs_f64() * 1e9 / 2000.0
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples.get(15).copied().unwrap_or(0.0)
+}
+
+fn hashing(t: &mut Tour) {
+    t.section(3, "Hashing, MACs and key derivation (hx-digest)");
+    let abc = d::hash(Algorithm::Sha256, b"abc");
+    t.show("sha256(\"abc\")", &abc);
+    t.check(
+        "SHA-256 matches FIPS 180-4",
+        abc.to_hex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    );
+    let sha3 = d::hash(Algorithm::Sha3_256, b"abc");
+    t.show("sha3-256(\"abc\")", &sha3);
+    t.check(
+        "SHA3-256 matches FIPS 202",
+        sha3.to_hex() == "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532",
+    );
+    let b3 = d::hash(Algorithm::Blake3, b"");
+    t.show("blake3(\"\")", &b3);
+    t.check(
+        "BLAKE3 matches its reference vector",
+        b3.to_hex() == "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262",
+    );
+    let keyed =
+        Blake2b::new(&Blake2Params::new(32).key(b"key").persona(b"hx-tour")).map(|mut h| {
+            h.update(b"message");
+            let tag = h.finalize();
+            t.show("blake2b-256(key, persona)", &tag);
+            tag.len() == 32
+        });
+    t.check_result("BLAKE2b keyed, personalised, 32-byte output", keyed);
+
+    let file = (|| -> Result<bool, Box<dyn std::error::Error>> {
+        let mut tmp = tempfile::NamedTempFile::new()?;
+        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        tmp.write_all(&data)?;
+        tmp.flush()?;
+        let streamed = d::hash_file(Algorithm::Sha256, tmp.path())?;
+        t.show("sha256 of a 3 MB file", &streamed);
+        Ok(streamed == d::hash(Algorithm::Sha256, &data))
+    })();
+    t.check_result(
+        "streaming a file in 1 MiB buffers equals one-shot hashing",
+        file,
+    );
+
+    // RFC 4231 test case 2 and RFC 5869 A.1.
+    let rfc4231 = HmacKey::new(HmacAlgorithm::Sha256, b"Jefe").map(|k| {
+        k.sign(b"what do ya want for nothing?").to_hex()
+            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    });
+    t.check_result("HMAC-SHA256 matches RFC 4231 case 2", rfc4231);
+    let salt: Vec<u8> = (0x00..=0x0c).collect();
+    let info: Vec<u8> = (0xf0..=0xf9).collect();
+    let okm = d::hkdf(HkdfAlgorithm::Sha256, Some(&salt), &[0x0b; 22], &info, 42).map(|okm| {
+        hex::encode(&*okm)
+            == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
+    });
+    t.check_result("HKDF-SHA256 matches RFC 5869 A.1", okm);
+}

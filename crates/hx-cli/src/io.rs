@@ -1,0 +1,62 @@
+//! Reading secrets and inputs, writing outputs.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use zeroize::Zeroizing;
+
+use crate::failure::Failure;
+
+/// Largest secret file or stdin secret accepted.
+const MAX_SECRET_LEN: u64 = 64 * 1024;
+
+/// Reads a secret file (key, pepper, CSRF secret). One trailing newline
+/// (`\n` or `\r\n`) is not part of the secret.
+pub fn read_secret_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+    let mut bytes = Zeroizing::new(Vec::new());
+    file.take(MAX_SECRET_LEN + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+    if bytes.len() as u64 > MAX_SECRET_LEN {
+        return Err(Failure::Usage(format!(
+            "{}: larger than {MAX_SECRET_LEN} bytes; not a key file",
+            path.display()
+        )));
+    }
+    strip_newline(&mut bytes);
+    Ok(bytes)
+}
+
+/// Reads one secret line from stdin (an API key, a CSRF token), without its
+/// line ending. `None` if it is not UTF-8 text (the caller rejects it in its
+/// own words).
+pub fn read_stdin_secret() -> Result<Option<Zeroizing<String>>, Failure> {
+    let mut bytes = Zeroizing::new(Vec::new());
+    std::io::stdin()
+        .take(MAX_SECRET_LEN + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::Usage(format!("standard input: {e}")))?;
+    strip_newline(&mut bytes);
+    Ok(std::str::from_utf8(&bytes)
+        .ok()
+        .map(|text| Zeroizing::new(text.to_owned())))
+}
+
+fn strip_newline(bytes: &mut Vec<u8>) {
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+    }
+}
+
+/// Writes `line` and one newline to stdout.
+pub fn print_line(line: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::Usage(format!("standard output: {e}")))
+}

@@ -1,0 +1,76 @@
+//! `hx`: the command-line face of the hx crates. Argument parsing and I/O
+//! only; every cryptographic decision is made in the libraries.
+//!
+//! Exit status: 0 success, 1 the check failed or the input was rejected,
+//! 2 usage or I/O error.
+
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+mod cmd;
+mod failure;
+mod io;
+
+/// hx: security building blocks for services that handle secrets.
+///
+/// Secrets are never taken from the command line: keys, peppers and keys to
+/// check are read from files or standard input. Secret files may end with one
+/// newline, which is not part of the secret.
+#[derive(Parser)]
+#[command(name = "hx", version, propagate_version = true, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a random token (url-safe base64 without padding by default).
+    Token(cmd::random::TokenArgs),
+    /// Create, check, hash and verify API keys.
+    #[command(subcommand)]
+    Apikey(cmd::random::ApikeyCommand),
+    /// Print a random password with at least one of each enabled class.
+    Password(cmd::random::PasswordArgs),
+    /// Print a passphrase from the EFF large word list.
+    Passphrase(cmd::random::PassphraseArgs),
+    /// Issue and verify CSRF tokens (signed double submit).
+    #[command(subcommand)]
+    Csrf(cmd::random::CsrfCommand),
+    /// Print or check file digests, like sha256sum.
+    Digest(cmd::digest::DigestArgs),
+    /// Print the HMAC of a file or standard input.
+    Hmac(cmd::digest::HmacArgs),
+    /// Walk through hx's capabilities with real values; exit 0 only if every step verified.
+    Tour,
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Token(args) => cmd::random::token(&args),
+        Command::Apikey(command) => cmd::random::apikey(command),
+        Command::Password(args) => cmd::random::password(&args),
+        Command::Passphrase(args) => cmd::random::passphrase(&args),
+        Command::Csrf(command) => cmd::random::csrf(command),
+        Command::Digest(args) => cmd::digest::digest(&args),
+        Command::Hmac(args) => cmd::digest::hmac(&args),
+        Command::Tour => cmd::tour::run(),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "hx", &mut std::io::stdout());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(),
+    }
+}
