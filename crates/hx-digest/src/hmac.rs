@@ -137,9 +137,23 @@ impl HmacKey {
     /// MAC of `data`.
     #[must_use]
     pub fn sign(&self, data: &[u8]) -> Tag {
-        let mut stream = self.start();
-        stream.update(data);
-        stream.finalize()
+        // Clone only the active variant's state (not the whole enum), the
+        // hot path for short messages.
+        fn one_shot<M: Mac + Clone>(prepared: &M, data: &[u8]) -> Tag {
+            let mut m = prepared.clone();
+            m.update(data);
+            Tag::from_hasher(&m.finalize().into_bytes())
+        }
+        match &self.state {
+            State::Sha256(m) => one_shot(m, data),
+            State::Sha384(m) => one_shot(m, data),
+            State::Sha512(m) => one_shot(m, data),
+            State::Sha3_256(m) => {
+                let mut m = m.clone();
+                m.update(data);
+                Tag::from_hasher(&m.finalize()[..])
+            }
+        }
     }
 
     /// Checks a full-length `tag` over `data` in constant time.
@@ -148,9 +162,11 @@ impl HmacKey {
     /// [`Error::VerificationFailed`] for any mismatch, including a tag of the
     /// wrong length; the error does not say which.
     pub fn verify(&self, data: &[u8], tag: &[u8]) -> Result<()> {
-        let mut stream = self.start();
-        stream.update(data);
-        stream.verify(tag)
+        if self.sign(data).ct_eq_bytes(tag) {
+            Ok(())
+        } else {
+            Err(Error::VerificationFailed)
+        }
     }
 
     /// Checks a tag truncated to its leftmost `tag.len()` bytes (RFC 2104 §5),

@@ -19,7 +19,7 @@ pub const DEFAULT_WORDS: usize = 6;
 /// Most words a passphrase may have.
 pub const MAX_WORDS: usize = 64;
 
-/// The EFF large word list, in dice order.
+/// The EFF large word list, in dice order (parsed once, on first use).
 ///
 /// # Example
 /// ```
@@ -28,11 +28,14 @@ pub const MAX_WORDS: usize = 64;
 /// assert_eq!(words[0], "abacus");
 /// ```
 #[must_use]
-pub fn eff_wordlist() -> Vec<&'static str> {
-    EFF_LARGE_WORDLIST
-        .lines()
-        .filter_map(|line| line.split_once('\t').map(|(_, word)| word))
-        .collect()
+pub fn eff_wordlist() -> &'static [&'static str] {
+    static WORDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        EFF_LARGE_WORDLIST
+            .lines()
+            .filter_map(|line| line.split_once('\t').map(|(_, word)| word))
+            .collect()
+    })
 }
 
 /// A passphrase of words drawn uniformly and independently from the EFF large
@@ -82,7 +85,7 @@ impl Passphrase {
             });
         }
         let list = eff_wordlist();
-        let mut source = ByteSource::new();
+        let mut source = ByteSource::with_hint(3 * words);
         let mut text = Zeroizing::new(String::with_capacity(words * 10));
         for i in 0..words {
             if i > 0 {

@@ -180,7 +180,7 @@ impl PasswordPolicy {
 
     fn sample(&self, compiled: &Compiled) -> Result<Password> {
         let alphabet = &compiled.alphabet;
-        let mut source = ByteSource::new();
+        let mut source = ByteSource::with_hint(2 * self.length);
         let mut out = Zeroizing::new(Vec::with_capacity(self.length));
         // Expected tries are 1 / acceptance <= 10^6; this bound is only reached
         // with probability e^-60.
