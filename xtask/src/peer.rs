@@ -22,8 +22,8 @@ pub fn ensure(root: &Path) -> Result<PathBuf, String> {
     );
     let ready = Command::new(&python)
         .args(["-c", &probe])
-        .status()
-        .is_ok_and(|s| s.success());
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ready {
         println!(
             "==> {} -m pip install --quiet {CRYPTOGRAPHY}",

@@ -1,6 +1,13 @@
 //! The `hx` command against its contract (`shared/CLI.md`): outputs, exit
 //! statuses, and coreutils' `sha256sum`/`b2sum` as peers for `hx digest`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::missing_panics_doc,
+    clippy::cast_possible_truncation,
+    missing_docs
+)]
 
 use std::io::Write;
 use std::path::Path;

@@ -1,5 +1,12 @@
 //! hx-digest's integration tests, grouped by the source of their vectors.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::missing_panics_doc,
+    clippy::cast_possible_truncation,
+    missing_docs
+)]
 
 #[path = "hx_digest/blake2_kat.rs"]
 mod blake2_kat;
