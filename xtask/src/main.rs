@@ -17,6 +17,8 @@ tasks:
   ci          fmt --check, clippy per package, tests, docs, bench build (what CI runs)
   bench       run the criterion benches (all, or: cargo xtask bench <crate> [filter])
   peer-env    create the Python environment the interop tests use (target/peer-venv)
+  fuzz        run the cargo-fuzz targets: cargo xtask fuzz [--seconds N] [TARGET...]
+              (installs cargo-fuzz if missing; RUSTC_BOOTSTRAP=1 on the stable toolchain)
   help        this text
 ";
 
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some("fuzz") => fuzz(&root, args.get(1..).unwrap_or_default()),
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");
             ExitCode::SUCCESS
@@ -209,6 +212,92 @@ fn bench(root: &Path, rest: &[String]) -> ExitCode {
     let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let step = run(root, "bench", "cargo", &arg_refs, &env);
     if step.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn fuzz(root: &Path, rest: &[String]) -> ExitCode {
+    let mut seconds = 60u32;
+    let mut targets = Vec::new();
+    let mut args = rest.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--seconds" {
+            match args.next().and_then(|n| n.parse().ok()) {
+                Some(n) => seconds = n,
+                None => {
+                    eprintln!("xtask fuzz: --seconds takes a whole number");
+                    return ExitCode::from(2);
+                }
+            }
+        } else {
+            targets.push(arg.clone());
+        }
+    }
+    let fuzz_dir = root.join("fuzz");
+    let has_cargo_fuzz = Command::new("cargo")
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_cargo_fuzz
+        && !run(
+            root,
+            "install cargo-fuzz",
+            "cargo",
+            &["install", "cargo-fuzz", "--locked"],
+            &[],
+        )
+        .ok
+    {
+        return ExitCode::FAILURE;
+    }
+    if targets.is_empty() {
+        let listed = Command::new("cargo")
+            .args(["fuzz", "list"])
+            .current_dir(&fuzz_dir)
+            .output();
+        targets = listed
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
+    // cargo-fuzz needs nightly flags; the stable toolchain accepts them with
+    // RUSTC_BOOTSTRAP=1 (a maintainer-only task, never used for release builds).
+    let env = [("RUSTC_BOOTSTRAP", "1".to_owned())];
+    let mut failed = 0;
+    for target in &targets {
+        let corpus = root.join("target").join("fuzz-corpus").join(target);
+        let _ = std::fs::create_dir_all(&corpus);
+        let corpus = corpus.display().to_string();
+        let time = format!("-max_total_time={seconds}");
+        let step = run(
+            &fuzz_dir,
+            &format!("fuzz {target}"),
+            "cargo",
+            &[
+                "fuzz",
+                "run",
+                "-O",
+                target,
+                &corpus,
+                "--",
+                &time,
+                "-rss_limit_mb=2048",
+                "-timeout=25",
+            ],
+            &env,
+        );
+        if !step.ok {
+            failed += 1;
+        }
+    }
+    println!("xtask fuzz: {} target(s), {failed} failed", targets.len());
+    if failed == 0 && !targets.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

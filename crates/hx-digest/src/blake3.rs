@@ -135,6 +135,17 @@ impl Blake3Mac {
     }
 }
 
+impl std::io::Write for Blake3Mac {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl Drop for Blake3Mac {
     fn drop(&mut self) {
         self.0.zeroize();
