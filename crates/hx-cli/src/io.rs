@@ -26,6 +26,12 @@ pub fn read_secret_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
         )));
     }
     strip_newline(&mut bytes);
+    if bytes.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{}: the file is empty",
+            path.display()
+        )));
+    }
     Ok(bytes)
 }
 

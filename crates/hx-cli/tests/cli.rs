@@ -371,6 +371,11 @@ fn hmac_over_file_and_stdin() {
     let o = hx(&["hmac", "--key-file", "/nonexistent/key"], b"");
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("/nonexistent/key"));
+    let empty = dir.path().join("empty-key");
+    std::fs::write(&empty, "\n").unwrap();
+    let o = hx(&["hmac", "--key-file", empty.to_str().unwrap()], b"data");
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("empty"), "{}", stderr(&o));
 }
 
 #[test]

@@ -1,32 +1,4 @@
-//! # hx-random
-//!
-//! Secure randomness for services, from the operating system only
-//! ([`getrandom`]): no user-space generator state, so nothing to seed and
-//! nothing a `fork` can duplicate.
-//!
-//! | what | items |
-//! |---|---|
-//! | raw bytes and tokens (Python `secrets` semantics) | [`fill`], [`token_bytes`], [`token_hex`], [`token_urlsafe`] |
-//! | API keys: prefix, checksum, hashed storage | [`ApiKey`], [`ApiKeyHash`], [`Pepper`], [`API_KEY_REGEX`] |
-//! | passwords from a policy, exact entropy | [`PasswordPolicy`], [`Password`] |
-//! | diceware passphrases (EFF large list) | [`Passphrase`], [`eff_wordlist`] |
-//! | CSRF tokens (signed double submit) | [`CsrfKey`] |
-//!
-//! ```
-//! let session_token = hx_random::token_urlsafe(32)?; // 43 characters, 256 bits
-//! let api_key = hx_random::ApiKey::generate("acme")?;
-//! let password = hx_random::PasswordPolicy::new(20).generate()?;
-//! assert!(password.entropy_bits() > 128.0);
-//! # Ok::<(), hx_random::Error>(())
-//! ```
-//!
-//! # Security
-//! - Secrets are returned as [`zeroize::Zeroizing`] values or as types that
-//!   zeroize on drop, with redacted `Debug` and an `expose_secret` accessor.
-//! - Characters and words are chosen by rejection sampling: no modulo bias.
-//! - API keys and CSRF tokens are compared in constant time, and every
-//!   rejection is one opaque error.
-
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 mod apikey;
