@@ -120,6 +120,17 @@ macro_rules! blake2_hasher {
                 Ok(Self { core, buffer, output_len: params.output_len })
             }
 
+            /// Unkeyed hashing with a fixed output length chosen by hx itself
+            /// (32 or 64 bytes); lengths beyond the maximum are clamped.
+            pub(crate) fn unkeyed(output_len: usize) -> Self {
+                let output_len = output_len.clamp(1, $max_out);
+                Self {
+                    core: <$core>::new_with_params(&[], &[], 0, output_len),
+                    buffer: Buffer::<$core>::default(),
+                    output_len,
+                }
+            }
+
             /// Absorbs `data`.
             pub fn update(&mut self, data: &[u8]) {
                 let core = &mut self.core;
@@ -151,16 +162,7 @@ macro_rules! blake2_hasher {
             }
         }
 
-        impl std::io::Write for $name {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.update(buf);
-                Ok(buf.len())
-            }
-
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
+        impl_write_via_update!($name);
 
         impl core::fmt::Debug for $name {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

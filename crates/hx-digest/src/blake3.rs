@@ -135,16 +135,7 @@ impl Blake3Mac {
     }
 }
 
-impl std::io::Write for Blake3Mac {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+impl_write_via_update!(Blake3Mac);
 
 impl Drop for Blake3Mac {
     fn drop(&mut self) {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use sha2::Digest as _;
 
-use crate::{Algorithm, Blake2Params, Blake2b, Blake2s, Digest, Error, Result};
+use crate::{Algorithm, Blake2b, Blake2s, Digest, Error, Result};
 
 /// Size of the buffers files and readers are read in. Large enough that
 /// SIMD hashes (BLAKE3) see many chunks at once, small enough that memory stays
@@ -57,9 +57,10 @@ impl Hasher {
             Algorithm::Sha3_256 => State::Sha3_256(sha3::Sha3_256::new()),
             Algorithm::Sha3_384 => State::Sha3_384(sha3::Sha3_384::new()),
             Algorithm::Sha3_512 => State::Sha3_512(sha3::Sha3_512::new()),
-            Algorithm::Blake2b512 | Algorithm::Blake2b256 | Algorithm::Blake2s256 => {
-                blake2_state(algorithm)
+            Algorithm::Blake2b512 | Algorithm::Blake2b256 => {
+                State::Blake2b(Blake2b::unkeyed(algorithm.output_len()))
             }
+            Algorithm::Blake2s256 => State::Blake2s(Blake2s::unkeyed(algorithm.output_len())),
             Algorithm::Blake3 => State::Blake3(Box::new(blake3::Hasher::new())),
         };
         Self { algorithm, state }
@@ -114,32 +115,7 @@ impl Hasher {
     }
 }
 
-fn blake2_state(algorithm: Algorithm) -> State {
-    let params = Blake2Params::new(algorithm.output_len());
-    // Output lengths 32 and 64 are always valid for these variants, so the
-    // fallbacks below are never taken; they keep this path free of panics.
-    match algorithm {
-        Algorithm::Blake2s256 => match Blake2s::new(&params) {
-            Ok(h) => State::Blake2s(h),
-            Err(_) => State::Sha256(sha2::Sha256::new()),
-        },
-        _ => match Blake2b::new(&params) {
-            Ok(h) => State::Blake2b(h),
-            Err(_) => State::Sha256(sha2::Sha256::new()),
-        },
-    }
-}
-
-impl io::Write for Hasher {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+impl_write_via_update!(Hasher);
 
 impl core::fmt::Debug for Hasher {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

@@ -329,16 +329,7 @@ impl HmacStream {
     }
 }
 
-impl std::io::Write for HmacStream {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+impl_write_via_update!(HmacStream);
 
 impl fmt::Debug for HmacStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -1,6 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod macros;
+
 mod algorithm;
 mod blake2;
 mod blake3;
