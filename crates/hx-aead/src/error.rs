@@ -1,0 +1,49 @@
+//! The one error type of `hx-aead`.
+
+use core::fmt;
+
+/// Everything that can go wrong in `hx-aead`.
+///
+/// Every token that fails to authenticate, for whatever reason (a flipped
+/// bit, truncation, bad encoding, unknown version or key id, retired key,
+/// wrong context, expired, from the future), is the single
+/// [`Error::InvalidToken`]: the error never tells an attacker which check
+/// failed, and no plaintext is released.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The token did not authenticate. Deliberately says no more.
+    InvalidToken,
+    /// A key could not be used; says why, never showing key material.
+    InvalidKey(&'static str),
+    /// The operating system's random number generator failed.
+    Random(hx_random::Error),
+}
+
+/// `Result` with [`Error`].
+pub type Result<T> = core::result::Result<T, Error>;
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidToken => f.write_str("invalid token"),
+            Self::InvalidKey(why) => write!(f, "invalid key: {why}"),
+            Self::Random(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Random(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<hx_random::Error> for Error {
+    fn from(e: hx_random::Error) -> Self {
+        Self::Random(e)
+    }
+}

@@ -1,0 +1,175 @@
+//! Low-level operations that take a nonce or IV from the caller. **Hazardous:**
+//! reusing a nonce with the same key destroys confidentiality and, for the
+//! AEADs, authenticity. They exist so published test vectors (Wycheproof,
+//! the Fernet spec) can be checked against exactly the code hx runs; use the
+//! high-level types in real code.
+
+use aes::{Aes128, Aes192, Aes256};
+use cbc::cipher::block_padding::Pkcs7;
+use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, XChaCha20Poly1305};
+use zeroize::Zeroizing;
+
+use crate::{Error, Fernet, Result};
+
+/// AES-CBC with PKCS#7 padding, AES-128/192/256 by key length.
+///
+/// # Errors
+/// [`Error::InvalidKey`] for a key that is not 16, 24 or 32 bytes.
+pub fn aes_cbc_pkcs7_encrypt(key: &[u8], iv: &[u8; 16], plaintext: &[u8]) -> Result<Vec<u8>> {
+    fn run<C>(key: &[u8], iv: &[u8; 16], pt: &[u8]) -> Result<Vec<u8>>
+    where
+        cbc::Encryptor<C>: KeyIvInit + BlockModeEncrypt,
+        C: cbc::cipher::BlockCipherEncrypt,
+    {
+        let enc = cbc::Encryptor::<C>::new_from_slices(key, iv)
+            .map_err(|_| Error::InvalidKey("AES keys are 16, 24 or 32 bytes"))?;
+        Ok(enc.encrypt_padded_vec::<Pkcs7>(pt))
+    }
+    match key.len() {
+        16 => run::<Aes128>(key, iv, plaintext),
+        24 => run::<Aes192>(key, iv, plaintext),
+        32 => run::<Aes256>(key, iv, plaintext),
+        _ => Err(Error::InvalidKey("AES keys are 16, 24 or 32 bytes")),
+    }
+}
+
+/// Inverse of [`aes_cbc_pkcs7_encrypt`].
+///
+/// # Errors
+/// [`Error::InvalidKey`] for a bad key length; [`Error::InvalidToken`] for a
+/// ciphertext that is not whole blocks or whose padding is wrong.
+pub fn aes_cbc_pkcs7_decrypt(
+    key: &[u8],
+    iv: &[u8; 16],
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
+    fn run<C>(key: &[u8], iv: &[u8; 16], ct: &[u8]) -> Result<Zeroizing<Vec<u8>>>
+    where
+        cbc::Decryptor<C>: KeyIvInit + BlockModeDecrypt,
+        C: cbc::cipher::BlockCipherDecrypt,
+    {
+        let dec = cbc::Decryptor::<C>::new_from_slices(key, iv)
+            .map_err(|_| Error::InvalidKey("AES keys are 16, 24 or 32 bytes"))?;
+        if ct.is_empty() || ct.len() % 16 != 0 {
+            return Err(Error::InvalidToken);
+        }
+        dec.decrypt_padded_vec::<Pkcs7>(ct)
+            .map(Zeroizing::new)
+            .map_err(|_| Error::InvalidToken)
+    }
+    match key.len() {
+        16 => run::<Aes128>(key, iv, ciphertext),
+        24 => run::<Aes192>(key, iv, ciphertext),
+        32 => run::<Aes256>(key, iv, ciphertext),
+        _ => Err(Error::InvalidKey("AES keys are 16, 24 or 32 bytes")),
+    }
+}
+
+/// The two ChaCha20-Poly1305 AEADs hx's backend provides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChaChaVariant {
+    /// RFC 8439 ChaCha20-Poly1305, 96-bit nonce.
+    ChaCha20Poly1305,
+    /// XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha), 192-bit nonce.
+    XChaCha20Poly1305,
+}
+
+impl ChaChaVariant {
+    /// Nonce length in bytes.
+    #[must_use]
+    pub const fn nonce_len(self) -> usize {
+        match self {
+            Self::ChaCha20Poly1305 => 12,
+            Self::XChaCha20Poly1305 => 24,
+        }
+    }
+}
+
+/// Seals `plaintext`: returns `ciphertext ‖ tag`.
+///
+/// # Errors
+/// [`Error::InvalidKey`] for a key that is not 32 bytes or a nonce of the
+/// wrong length.
+pub fn chacha_seal(
+    variant: ChaChaVariant,
+    key: &[u8],
+    nonce: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>> {
+    let mut buf = plaintext.to_vec();
+    let tag = match variant {
+        ChaChaVariant::ChaCha20Poly1305 => {
+            let cipher = ChaCha20Poly1305::new_from_slice(key).map_err(|_| bad_key())?;
+            let nonce = nonce.try_into().map_err(|_| bad_nonce())?;
+            cipher
+                .encrypt_inout_detached(nonce, aad, buf.as_mut_slice().into())
+                .map_err(|_| Error::InvalidToken)?
+                .to_vec()
+        }
+        ChaChaVariant::XChaCha20Poly1305 => {
+            let cipher = XChaCha20Poly1305::new_from_slice(key).map_err(|_| bad_key())?;
+            let nonce = nonce.try_into().map_err(|_| bad_nonce())?;
+            cipher
+                .encrypt_inout_detached(nonce, aad, buf.as_mut_slice().into())
+                .map_err(|_| Error::InvalidToken)?
+                .to_vec()
+        }
+    };
+    buf.extend_from_slice(&tag);
+    Ok(buf)
+}
+
+/// Opens `ciphertext ‖ tag`.
+///
+/// # Errors
+/// [`Error::InvalidKey`] for a bad key or nonce length; [`Error::InvalidToken`]
+/// if it does not authenticate.
+pub fn chacha_open(
+    variant: ChaChaVariant,
+    key: &[u8],
+    nonce: &[u8],
+    aad: &[u8],
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
+    let split = sealed.len().checked_sub(16).ok_or(Error::InvalidToken)?;
+    let (ct, tag) = sealed.split_at(split);
+    let mut buf = Zeroizing::new(ct.to_vec());
+    let tag = tag.try_into().map_err(|_| Error::InvalidToken)?;
+    let ok = match variant {
+        ChaChaVariant::ChaCha20Poly1305 => {
+            let cipher = ChaCha20Poly1305::new_from_slice(key).map_err(|_| bad_key())?;
+            let nonce = nonce.try_into().map_err(|_| bad_nonce())?;
+            cipher.decrypt_inout_detached(nonce, aad, buf.as_mut_slice().into(), tag)
+        }
+        ChaChaVariant::XChaCha20Poly1305 => {
+            let cipher = XChaCha20Poly1305::new_from_slice(key).map_err(|_| bad_key())?;
+            let nonce = nonce.try_into().map_err(|_| bad_nonce())?;
+            cipher.decrypt_inout_detached(nonce, aad, buf.as_mut_slice().into(), tag)
+        }
+    };
+    ok.map_err(|_| Error::InvalidToken)?;
+    Ok(buf)
+}
+
+fn bad_key() -> Error {
+    Error::InvalidKey("ChaCha20-Poly1305 keys are 32 bytes")
+}
+
+fn bad_nonce() -> Error {
+    Error::InvalidKey("wrong nonce length for this AEAD")
+}
+
+/// A Fernet token with a caller-chosen IV, for the spec's `generate.json`
+/// vectors. Reusing an IV under one key leaks plaintext relations.
+#[must_use]
+pub fn fernet_encrypt_with_iv(
+    fernet: &Fernet,
+    data: &[u8],
+    timestamp: u64,
+    iv: &[u8; 16],
+) -> String {
+    fernet.encrypt_with_iv(data, timestamp, iv)
+}

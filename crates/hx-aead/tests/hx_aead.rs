@@ -1,0 +1,58 @@
+//! hx-aead's integration tests, grouped by the source of their vectors.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::missing_panics_doc,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    missing_docs
+)]
+
+#[path = "hx_aead/fernet_spec.rs"]
+mod fernet_spec;
+#[path = "hx_aead/peer.rs"]
+mod peer;
+#[path = "hx_aead/properties.rs"]
+mod properties;
+#[path = "hx_aead/wycheproof.rs"]
+mod wycheproof;
+
+pub fn data(name: &str) -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
+    std::fs::read_to_string(format!("{path}{name}")).unwrap()
+}
+
+pub fn unhex(s: &str) -> Vec<u8> {
+    hex::decode(s).unwrap()
+}
+
+/// Unix seconds of an RFC 3339 time such as `1985-10-26T01:20:00-07:00`.
+pub fn rfc3339(s: &str) -> u64 {
+    let num = |a: usize, b: usize| s[a..b].parse::<i64>().unwrap();
+    let (y, m, d) = (num(0, 4), num(5, 7), num(8, 10));
+    let (hh, mm, ss) = (num(11, 13), num(14, 16), num(17, 19));
+    let offset = match &s[19..] {
+        "Z" => 0,
+        tz => {
+            let sign = if tz.starts_with('-') { -1 } else { 1 };
+            sign * (tz[1..3].parse::<i64>().unwrap() * 3600 + tz[4..6].parse::<i64>().unwrap() * 60)
+        }
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    (days * 86_400 + hh * 3600 + mm * 60 + ss - offset) as u64
+}
+
+#[test]
+fn rfc3339_parses_known_instants() {
+    assert_eq!(rfc3339("1970-01-01T00:00:00Z"), 0);
+    assert_eq!(rfc3339("1985-10-26T01:20:00-07:00"), 499_162_800);
+    assert_eq!(rfc3339("2000-03-01T00:00:00+01:00"), 951_865_200);
+}
