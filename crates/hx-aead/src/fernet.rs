@@ -206,7 +206,7 @@ impl Fernet {
             .len()
             .checked_sub(HEADER_LEN + MAC_LEN)
             .ok_or(Error::InvalidToken)?;
-        if raw.first() != Some(&VERSION) || body_len == 0 || body_len % BLOCK != 0 {
+        if raw.first() != Some(&VERSION) || body_len == 0 || !body_len.is_multiple_of(BLOCK) {
             return Err(Error::InvalidToken);
         }
         let (signed, tag) = raw.split_at(raw.len() - MAC_LEN);
@@ -237,10 +237,10 @@ impl Fernet {
 }
 
 fn check_time(timestamp: u64, ttl: Option<u64>, now: u64) -> Result<()> {
-    if let Some(ttl) = ttl {
-        if timestamp.saturating_add(ttl) < now {
-            return Err(Error::InvalidToken);
-        }
+    if let Some(ttl) = ttl
+        && timestamp.saturating_add(ttl) < now
+    {
+        return Err(Error::InvalidToken);
     }
     if now.saturating_add(FERNET_MAX_CLOCK_SKEW) < timestamp {
         return Err(Error::InvalidToken);

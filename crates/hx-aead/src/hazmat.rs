@@ -52,7 +52,7 @@ pub fn aes_cbc_pkcs7_decrypt(
     {
         let dec = cbc::Decryptor::<C>::new_from_slices(key, iv)
             .map_err(|_| Error::InvalidKey("AES keys are 16, 24 or 32 bytes"))?;
-        if ct.is_empty() || ct.len() % 16 != 0 {
+        if ct.is_empty() || !ct.len().is_multiple_of(16) {
             return Err(Error::InvalidToken);
         }
         dec.decrypt_padded_vec::<Pkcs7>(ct)
