@@ -18,6 +18,17 @@ pub enum Error {
     InvalidKey(&'static str),
     /// The operating system's random number generator failed.
     Random(hx_random::Error),
+    /// A keyring operation that is not allowed (unknown key id, retiring the
+    /// primary, promoting a decrypt-only key); says which.
+    Keyring(&'static str),
+    /// A keyring document that does not parse; names the line and the
+    /// problem, never the key material.
+    Document {
+        /// 1-based line number (0 for the document as a whole).
+        line: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
 }
 
 /// `Result` with [`Error`].
@@ -29,6 +40,9 @@ impl fmt::Display for Error {
             Self::InvalidToken => f.write_str("invalid token"),
             Self::InvalidKey(why) => write!(f, "invalid key: {why}"),
             Self::Random(e) => write!(f, "{e}"),
+            Self::Keyring(why) => write!(f, "keyring: {why}"),
+            Self::Document { line: 0, reason } => write!(f, "keyring document: {reason}"),
+            Self::Document { line, reason } => write!(f, "keyring document, line {line}: {reason}"),
         }
     }
 }

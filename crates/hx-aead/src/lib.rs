@@ -5,6 +5,11 @@ mod clock;
 mod error;
 mod fernet;
 pub mod hazmat;
+mod keyring;
 
 pub use crate::error::{Error, Result};
 pub use crate::fernet::{FERNET_MAX_CLOCK_SKEW, Fernet, FernetKey, MultiFernet};
+pub use crate::keyring::{
+    KeyInfo, KeyKind, KeyState, KeyUsage, Keyring, MAX_CLOCK_SKEW, MAX_TOKEN_PLAINTEXT, MasterKey,
+    TOKEN_PREFIX,
+};

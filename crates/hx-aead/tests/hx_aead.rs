@@ -12,10 +12,14 @@
 
 #[path = "hx_aead/fernet_spec.rs"]
 mod fernet_spec;
+#[path = "hx_aead/keyring.rs"]
+mod keyring;
 #[path = "hx_aead/peer.rs"]
 mod peer;
 #[path = "hx_aead/properties.rs"]
 mod properties;
+#[path = "hx_aead/sealed_peer.rs"]
+mod sealed_peer;
 #[path = "hx_aead/wycheproof.rs"]
 mod wycheproof;
 

@@ -1,0 +1,290 @@
+//! Sealed tokens and the keyring: round trips, binding, time, rotation,
+//! usage counts, documents; every failure is the one `InvalidToken`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hx_aead::{
+    Error, Fernet, FernetKey, KeyKind, KeyState, Keyring, MAX_CLOCK_SKEW, MasterKey, TOKEN_PREFIX,
+};
+use proptest::prelude::*;
+
+const T: u64 = 1_800_000_000;
+
+fn invalid<T: std::fmt::Debug>(r: Result<T, Error>) -> bool {
+    matches!(r, Err(Error::InvalidToken))
+}
+
+#[test]
+fn seal_open_binds_context_and_time() {
+    let ring = Keyring::generate().unwrap();
+    let token = ring.seal_at(b"payload", b"ctx", T).unwrap();
+    assert!(token.starts_with(TOKEN_PREFIX));
+    assert_eq!(
+        &*ring.open_at(&token, b"ctx", Some(10), T + 10).unwrap(),
+        b"payload"
+    );
+    assert!(
+        invalid(ring.open_at(&token, b"ctx", Some(10), T + 11)),
+        "expired"
+    );
+    assert!(
+        invalid(ring.open_at(&token, b"ctx2", None, T)),
+        "wrong context"
+    );
+    assert!(
+        invalid(ring.open_at(&token, b"", None, T)),
+        "missing context"
+    );
+    assert!(
+        ring.open_at(&token, b"ctx", None, T - MAX_CLOCK_SKEW)
+            .is_ok(),
+        "skew allowed"
+    );
+    assert!(
+        invalid(ring.open_at(&token, b"ctx", None, T - MAX_CLOCK_SKEW - 1)),
+        "future"
+    );
+    assert_eq!(ring.extract_timestamp(&token, b"ctx").unwrap(), T);
+    assert!(
+        invalid(ring.extract_timestamp(&token, b"other")),
+        "timestamp only after authentication"
+    );
+    let other = Keyring::generate().unwrap();
+    assert!(
+        invalid(other.open_at(&token, b"ctx", None, T)),
+        "unknown key id"
+    );
+    let empty = ring.seal_at(b"", b"", T).unwrap();
+    assert_eq!(ring.open_at(&empty, b"", None, T).unwrap().len(), 0);
+}
+
+#[test]
+fn every_bit_flip_truncation_and_extension_is_invalid() {
+    let ring = Keyring::generate().unwrap();
+    let token = ring.seal_at(b"short", b"c", T).unwrap();
+    let raw = URL_SAFE_NO_PAD
+        .decode(&token[TOKEN_PREFIX.len()..])
+        .unwrap();
+    let text = |raw: &[u8]| format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(raw));
+    for bit in 0..raw.len() * 8 {
+        let mut bad = raw.clone();
+        bad[bit / 8] ^= 1 << (bit % 8);
+        let r = ring.open_at(&text(&bad), b"c", None, T);
+        assert!(invalid(r), "bit {bit}");
+    }
+    for cut in 0..raw.len() {
+        assert!(
+            invalid(ring.open_at(&text(&raw[..cut]), b"c", None, T)),
+            "cut {cut}"
+        );
+    }
+    assert!(invalid(ring.open_at(
+        &text(&[&raw[..], &[0]].concat()),
+        b"c",
+        None,
+        T
+    )));
+    for bad in [
+        "",
+        "hx1.",
+        "hx1.!!!!",
+        "hx2.",
+        &token.replacen("hx1.", "hx2.", 1),
+        &token[1..],
+        &format!("{token}="),
+    ] {
+        let r = ring.open_at(bad, b"c", None, T);
+        assert!(invalid(r), "{bad:?}");
+    }
+    let msg = ring
+        .open_at("hx1.AAAA", b"c", None, T)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(msg, "invalid token");
+}
+
+#[test]
+fn rotation_lifecycle() {
+    let mut ring = Keyring::generate().unwrap();
+    let first = ring.primary_id();
+    let old = ring.seal_at(b"data", b"c", T).unwrap();
+    let second = ring.add().unwrap();
+    assert_eq!(ring.primary_id(), first, "add does not promote");
+    assert_eq!(
+        ring.rotate(&old, b"c").unwrap(),
+        old,
+        "tokens under the primary are untouched"
+    );
+    ring.promote(second).unwrap();
+    let states: Vec<_> = ring.list().iter().map(|k| (k.id, k.state)).collect();
+    assert!(
+        states.contains(&(first, KeyState::Active))
+            && states.contains(&(second, KeyState::Primary))
+    );
+    let rotated = ring.rotate(&old, b"c").unwrap();
+    assert_ne!(rotated, old);
+    assert_eq!(
+        ring.extract_timestamp(&rotated, b"c").unwrap(),
+        T,
+        "timestamp kept"
+    );
+    assert_eq!(ring.rotate(&rotated, b"c").unwrap(), rotated);
+    let usage = ring.usage(
+        [old.as_str(), rotated.as_str(), rotated.as_str(), "junk"],
+        b"c",
+    );
+    assert_eq!(usage.by_key.get(&first), Some(&1));
+    assert_eq!(usage.by_key.get(&second), Some(&2));
+    assert_eq!(usage.invalid, 1);
+    assert!(
+        matches!(ring.retire(second), Err(Error::Keyring(_))),
+        "primary cannot retire"
+    );
+    ring.retire(first).unwrap();
+    assert!(
+        invalid(ring.open_at(&old, b"c", None, T)),
+        "retired keys open nothing"
+    );
+    assert!(matches!(ring.promote(first), Err(Error::Keyring(_))));
+    assert!(matches!(ring.promote(12345), Err(Error::Keyring(_))));
+    let third = ring.rotate_primary().unwrap();
+    assert_eq!(ring.primary_id(), third);
+    assert_eq!(&*ring.open_at(&rotated, b"c", None, T).unwrap(), b"data");
+}
+
+#[test]
+fn fernet_tokens_migrate_through_a_legacy_key() {
+    let fkey = FernetKey::generate().unwrap();
+    let ftoken = Fernet::new(&fkey)
+        .unwrap()
+        .encrypt_at_time(b"legacy", T)
+        .unwrap();
+    let mut ring = Keyring::generate().unwrap();
+    let legacy = ring.add_fernet_legacy(fkey).unwrap();
+    assert!(
+        ring.list()
+            .iter()
+            .any(|k| k.id == legacy && k.kind == KeyKind::FernetLegacy)
+    );
+    assert!(
+        matches!(ring.promote(legacy), Err(Error::Keyring(_))),
+        "legacy keys only decrypt"
+    );
+    let migrated = ring.rotate(&ftoken, b"ctx").unwrap();
+    assert!(migrated.starts_with(TOKEN_PREFIX));
+    assert_eq!(
+        &*ring.open_at(&migrated, b"ctx", None, T).unwrap(),
+        b"legacy"
+    );
+    assert_eq!(ring.extract_timestamp(&migrated, b"ctx").unwrap(), T);
+    assert_eq!(&*ring.open_at(&ftoken, b"", None, T).unwrap(), b"legacy");
+    ring.retire(legacy).unwrap();
+    assert!(invalid(ring.open_at(&ftoken, b"", None, T)));
+}
+
+#[test]
+fn documents_round_trip_and_reject_damage_precisely() {
+    let mut ring = Keyring::generate().unwrap();
+    let a = ring.add().unwrap();
+    ring.add_fernet_legacy(FernetKey::generate().unwrap())
+        .unwrap();
+    ring.retire(a).unwrap();
+    let token = ring.seal_at(b"x", b"", T).unwrap();
+    let doc = ring.to_document();
+    let back = Keyring::from_document(&doc).unwrap();
+    assert_eq!(back.list(), ring.list());
+    assert_eq!(back.primary_id(), ring.primary_id());
+    assert_eq!(&*back.open_at(&token, b"", None, T).unwrap(), b"x");
+
+    // Damage: a changed digit fails the checksum; the message has no key bytes.
+    let key_field = doc
+        .lines()
+        .nth(1)
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let damaged = doc.replacen(&key_field[..10], "AAAAAAAAAA", 1);
+    let err = Keyring::from_document(&damaged).unwrap_err();
+    assert!(err.to_string().contains("checksum"), "{err}");
+    assert!(!err.to_string().contains(&key_field[..10]));
+    for (text, needle) in [
+        ("", "checksum"),
+        ("hx-keyring 2\n", "version"),
+        ("nonsense\n", "not an hx keyring"),
+        (
+            "hx-keyring 1\nkey 1 primary xchacha20poly1305 0 short\n",
+            "base64url",
+        ),
+        (
+            "hx-keyring 1\nkey x primary xchacha20poly1305 0 AAAA\n",
+            "id",
+        ),
+        (
+            "hx-keyring 1\nkey 1 boss xchacha20poly1305 0 AAAA\n",
+            "state",
+        ),
+        ("hx-keyring 1\n", "no primary"),
+    ] {
+        let with_sum = if text.is_empty() {
+            String::new()
+        } else {
+            let sum = hx_digest::hash(hx_digest::Algorithm::Sha256, text.as_bytes()).to_hex();
+            format!("{text}checksum sha256:{sum}\n")
+        };
+        let err = Keyring::from_document(&with_sum).unwrap_err();
+        assert!(matches!(err, Error::Document { .. }), "{text:?}");
+        assert!(err.to_string().contains(needle), "{text:?}: {err}");
+    }
+    assert!(!format!("{ring:?}").contains(&key_field));
+
+    let master = MasterKey::generate().unwrap();
+    let sealed = ring.to_sealed_document(&master).unwrap();
+    assert!(Keyring::is_sealed_document(&sealed) && !sealed.contains(&key_field));
+    assert_eq!(
+        Keyring::from_sealed_document(&sealed, &master)
+            .unwrap()
+            .list(),
+        ring.list()
+    );
+    let wrong = MasterKey::generate().unwrap();
+    assert!(invalid(Keyring::from_sealed_document(&sealed, &wrong)));
+    assert!(matches!(
+        Keyring::from_sealed_document(&doc, &master),
+        Err(Error::Document { .. })
+    ));
+    assert!(MasterKey::from_base64(&master.to_base64()).is_ok());
+    assert!(MasterKey::from_base64("short").is_err());
+}
+
+#[test]
+fn opening_does_not_depend_on_keyring_size() {
+    let mut ring = Keyring::generate().unwrap();
+    let token = ring.seal_at(b"x", b"", T).unwrap();
+    for _ in 0..999 {
+        ring.add().unwrap();
+    }
+    assert_eq!(ring.list().len(), 1000);
+    assert_eq!(&*ring.open_at(&token, b"", None, T).unwrap(), b"x");
+}
+
+proptest! {
+    #[test]
+    fn round_trip(data in prop::collection::vec(any::<u8>(), 0..3000), ctx in prop::collection::vec(any::<u8>(), 0..64)) {
+        let ring = Keyring::generate().unwrap();
+        let token = ring.seal_at(&data, &ctx, T).unwrap();
+        prop_assert_eq!(&*ring.open_at(&token, &ctx, Some(0), T).unwrap(), &data[..]);
+    }
+
+    #[test]
+    fn arbitrary_tokens_and_documents_never_panic(text in ".{0,400}") {
+        let ring = Keyring::generate().unwrap();
+        prop_assert!(ring.open(&text, b"", None).is_err());
+        let prefixed = format!("hx1.{text}");
+        prop_assert!(ring.open(&prefixed, b"", None).is_err());
+        let _ = Keyring::from_document(&text);
+        let _ = Keyring::from_document(&format!("hx-keyring 1\n{text}"));
+        let _ = Keyring::from_sealed_document(&format!("hx-keyring-sealed 1\n{text}"), &MasterKey::from_bytes(&[1; 32]));
+    }
+}

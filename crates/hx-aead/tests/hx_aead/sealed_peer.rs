@@ -1,0 +1,102 @@
+//! Peer test for the sealed-token format: an independent Python
+//! implementation (HChaCha20 written out, ChaCha20-Poly1305 from
+//! `cryptography`) opens hx's tokens and makes tokens hx opens.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use hx_aead::Keyring;
+use serde_json::{Value, json};
+
+/// The primary key's id and bytes, read back from the keyring document.
+pub fn primary_key(ring: &Keyring) -> (u32, Vec<u8>) {
+    let doc = ring.to_document();
+    let line = doc.lines().find(|l| l.contains(" primary ")).unwrap();
+    let fields: Vec<&str> = line.split(' ').collect();
+    let key = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, fields[5])
+        .unwrap();
+    (fields[1].parse().unwrap(), key)
+}
+
+#[test]
+fn independent_python_implementation_agrees() {
+    let ring = Keyring::generate().unwrap();
+    let (id, key) = primary_key(&ring);
+    let lengths = [0usize, 1, 15, 16, 17, 63, 64, 65, 1000, 70_000];
+    let mut open = Vec::new();
+    let mut expected = Vec::new();
+    for (i, len) in lengths.iter().enumerate() {
+        let data: Vec<u8> = (0..*len).map(|j| (j * 7 + i) as u8).collect();
+        let ctx = format!("context-{i}");
+        open.push(json!({"token": ring.seal(&data, ctx.as_bytes()).unwrap(), "context_hex": hex::encode(&ctx)}));
+        expected.push(hex::encode(&data));
+    }
+    // A wrong context must fail in Python too.
+    open.push(json!({"token": ring.seal(b"x", b"a").unwrap(), "context_hex": hex::encode("b")}));
+    let seal: Vec<Value> = lengths
+        .iter()
+        .enumerate()
+        .map(|(i, len)| {
+            let nonce: Vec<u8> = (0..24).map(|j| (i * 24 + j) as u8).collect();
+            json!({
+                "plain_hex": hex::encode(vec![0xa5u8; *len]),
+                "context_hex": hex::encode(format!("py-{i}")),
+                "issued_at": 1_700_000_000 + i as u64,
+                "nonce_hex": hex::encode(nonce),
+            })
+        })
+        .collect();
+    let request = json!({"key_hex": hex::encode(&key), "key_id": id, "open": open, "seal": seal});
+
+    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/sealed_peer.py");
+    let mut child = Command::new(&py)
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run the Python peer ({py}): {e}"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(request.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "Python peer failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    for (i, want) in expected.iter().enumerate() {
+        assert_eq!(
+            answer["opened"][i],
+            json!(want),
+            "Python opening hx token {i}"
+        );
+    }
+    assert_eq!(
+        answer["opened"][lengths.len()],
+        Value::Null,
+        "wrong context refused by Python"
+    );
+    for (i, len) in lengths.iter().enumerate() {
+        let token = answer["sealed"][i].as_str().unwrap();
+        let ctx = format!("py-{i}");
+        let plain = ring
+            .open_at(token, ctx.as_bytes(), None, 1_700_000_000)
+            .unwrap();
+        assert_eq!(
+            &*plain,
+            &vec![0xa5u8; *len][..],
+            "hx opening Python token {i}"
+        );
+        assert_eq!(
+            ring.extract_timestamp(token, ctx.as_bytes()).unwrap(),
+            1_700_000_000 + i as u64
+        );
+    }
+}
