@@ -173,3 +173,18 @@ pub fn fernet_encrypt_with_iv(
 ) -> String {
     fernet.encrypt_with_iv(data, timestamp, iv)
 }
+
+/// A sealed token with a caller-chosen nonce, for the fixed-input vectors of
+/// docs/FORMAT.md. Reusing a nonce under one key breaks XChaCha20-Poly1305.
+///
+/// # Errors
+/// As [`crate::Keyring::seal`].
+pub fn keyring_seal_with_nonce(
+    keyring: &crate::Keyring,
+    plaintext: &[u8],
+    context: &[u8],
+    issued_at: u64,
+    nonce: &[u8; 24],
+) -> Result<String> {
+    keyring.seal_with_nonce(plaintext, context, issued_at, nonce)
+}

@@ -12,6 +12,8 @@
 
 #[path = "hx_aead/fernet_spec.rs"]
 mod fernet_spec;
+#[path = "hx_aead/format.rs"]
+mod format;
 #[path = "hx_aead/keyring.rs"]
 mod keyring;
 #[path = "hx_aead/peer.rs"]
