@@ -1,5 +1,6 @@
 //! One module per part of the command contract (`shared/CLI.md`).
 
+pub mod aead;
 pub mod digest;
 pub mod random;
 pub mod tour;

@@ -66,3 +66,61 @@ pub fn print_line(line: &str) -> Result<(), Failure> {
         .and_then(|()| out.flush())
         .map_err(|e| Failure::Usage(format!("standard output: {e}")))
 }
+
+/// Writes a secret file atomically: a temporary file in the same directory
+/// (created with mode 0600), written, flushed to disk, then renamed over
+/// `path`, and the directory synced. A reader sees the old file or the new
+/// one, never a mixture; a crash leaves no partial file under `path`.
+pub fn write_secret_file_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    let io_err = |e: std::io::Error| Failure::Usage(format!("{}: {e}", path.display()));
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".hx-")
+        .tempfile_in(dir)
+        .map_err(io_err)?;
+    tmp.write_all(contents).map_err(io_err)?;
+    tmp.as_file().sync_all().map_err(io_err)?;
+    set_owner_only(tmp.path()).map_err(io_err)?;
+    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_owner_only(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn set_owner_only(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Reads all of stdin, up to `limit` bytes.
+pub fn read_stdin_all(limit: usize) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let mut bytes = Zeroizing::new(Vec::new());
+    std::io::stdin()
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::Usage(format!("standard input: {e}")))?;
+    if bytes.len() > limit {
+        return Err(Failure::Usage(format!(
+            "standard input is larger than {limit} bytes; use hx encrypt for large data"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Writes raw bytes to stdout.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::Usage(format!("standard output: {e}")))
+}

@@ -44,6 +44,18 @@ enum Command {
     Digest(cmd::digest::DigestArgs),
     /// Print the HMAC of a file or standard input.
     Hmac(cmd::digest::HmacArgs),
+    /// Manage a keyring: new, rotate, retire, list.
+    #[command(subcommand)]
+    Key(cmd::aead::KeyCommand),
+    /// Seal stdin into a token under the keyring's primary key.
+    Seal(cmd::aead::SealArgs),
+    /// Open a token on stdin; exit 1 on any invalid token.
+    Unseal(cmd::aead::UnsealArgs),
+    /// Re-seal a token on stdin under the primary key, keeping its timestamp.
+    RotateToken(cmd::aead::SealArgs),
+    /// Fernet keys and tokens, compatible with Python's cryptography.
+    #[command(subcommand)]
+    Fernet(cmd::aead::FernetCommand),
     /// Walk through hx's capabilities with real values; exit 0 only if every step verified.
     Tour,
     /// Print shell completions.
@@ -63,6 +75,11 @@ fn main() -> ExitCode {
         Command::Csrf(command) => cmd::random::csrf(command),
         Command::Digest(args) => cmd::digest::digest(&args),
         Command::Hmac(args) => cmd::digest::hmac(&args),
+        Command::Key(command) => cmd::aead::key(command),
+        Command::Seal(args) => cmd::aead::seal(&args),
+        Command::Unseal(args) => cmd::aead::unseal(&args),
+        Command::RotateToken(args) => cmd::aead::rotate_token(&args),
+        Command::Fernet(command) => cmd::aead::fernet(command),
         Command::Tour => cmd::tour::run(),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "hx", &mut std::io::stdout());

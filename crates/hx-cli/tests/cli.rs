@@ -383,7 +383,12 @@ fn tour_verifies_itself() {
     let o = hx(&["tour"], b"");
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
-    for step in ["1. Randomness", "2. Constant-time comparison", "3. Hashing"] {
+    for step in [
+        "1. Randomness",
+        "2. Constant-time comparison",
+        "3. Hashing",
+        "4. Authenticated encryption",
+    ] {
         assert!(out.contains(step), "{step}");
     }
     assert!(!out.contains("FAILED"));

@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "aead")]
+pub use hx_aead as aead;
 #[cfg(feature = "digest")]
 pub use hx_digest as digest;
 #[cfg(feature = "random")]

@@ -12,7 +12,10 @@ fn sealed_token_and_keyring_document_vectors() {
     let ring = Keyring::from_document(v["keyring_document"].as_str().unwrap()).unwrap();
     assert_eq!(u64::from(ring.primary_id()), v["key_id"].as_u64().unwrap());
     // The document hx writes for the same key is byte-identical.
-    assert_eq!(ring.to_document().as_str(), v["keyring_document"].as_str().unwrap());
+    assert_eq!(
+        ring.to_document().as_str(),
+        v["keyring_document"].as_str().unwrap()
+    );
     let tokens = v["tokens"].as_array().unwrap();
     assert_eq!(tokens.len(), 2);
     for t in tokens {
@@ -21,7 +24,10 @@ fn sealed_token_and_keyring_document_vectors() {
         let at = t["issued_at"].as_u64().unwrap();
         let nonce: [u8; 24] = unhex(t["nonce_hex"].as_str().unwrap()).try_into().unwrap();
         let token = t["token"].as_str().unwrap();
-        assert_eq!(hazmat::keyring_seal_with_nonce(&ring, &plain, &ctx, at, &nonce).unwrap(), token);
+        assert_eq!(
+            hazmat::keyring_seal_with_nonce(&ring, &plain, &ctx, at, &nonce).unwrap(),
+            token
+        );
         assert_eq!(&*ring.open_at(token, &ctx, None, at).unwrap(), &plain[..]);
     }
 }

@@ -1,9 +1,10 @@
 //! `hx tour`: the security-hardening lab's steps, run with real values. Each
 //! step checks itself; the tour exits 0 only if every check held.
 //!
-//! Steps so far: 1. randomness, 2. constant-time comparison, 3. hashing.
-//! Later parts (authenticated encryption, RSA, X25519, safe deserialization,
-//! the encrypted configuration manager) join as their crates land.
+//! Steps so far: 1. randomness, 2. constant-time comparison, 3. hashing,
+//! 4. authenticated encryption and key rotation. Later parts (RSA, X25519,
+//! safe deserialization, the encrypted configuration manager) join as their
+//! crates land.
 
 use std::io::Write as _;
 
@@ -60,6 +61,7 @@ pub fn run() -> CmdResult {
     randomness(&mut tour);
     constant_time(&mut tour);
     hashing(&mut tour);
+    encryption(&mut tour);
     let _ = std::io::stdout().flush();
     if tour.failed.is_empty() {
         println!("\nAll {} checks passed.", tour.passed);
@@ -260,4 +262,66 @@ fn hashing(t: &mut Tour) {
             == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
     });
     t.check_result("HKDF-SHA256 matches RFC 5869 A.1", okm);
+}
+
+fn encryption(t: &mut Tour) {
+    use hx::aead::{Fernet, FernetKey, Keyring, MultiFernet};
+
+    t.section(4, "Authenticated encryption and key rotation (hx-aead)");
+    let sealed = (|| -> Result<bool, hx::aead::Error> {
+        let mut ring = Keyring::generate()?;
+        let token = ring.seal(b"user=42;role=admin", b"session-cookie")?;
+        t.show("sealed token", &token);
+        let opened = ring.open(&token, b"session-cookie", Some(3600))?;
+        let mut tampered = token.clone();
+        let last = tampered
+            .pop()
+            .map_or('A', |c| if c == 'A' { 'B' } else { 'A' });
+        tampered.push(last);
+        let rejected = ring.open(&tampered, b"session-cookie", None);
+        if let Err(e) = &rejected {
+            t.show("one character changed", format!("rejected: {e}"));
+        }
+        let wrong_context = ring.open(&token, b"csrf", None).is_err();
+
+        let old_primary = ring.primary_id();
+        let new_primary = ring.add()?;
+        ring.promote(new_primary)?;
+        let rotated = ring.rotate(&token, b"session-cookie")?;
+        t.show("rotated to key", new_primary);
+        let same_time = ring.extract_timestamp(&rotated, b"session-cookie")?
+            == ring.extract_timestamp(&token, b"session-cookie")?;
+        ring.retire(old_primary)?;
+        let old_refused = ring.open(&token, b"session-cookie", None).is_err();
+        let new_opens = ring.open(&rotated, b"session-cookie", None)? == opened;
+        Ok(&opened[..] == b"user=42;role=admin"
+            && rejected.is_err()
+            && wrong_context
+            && same_time
+            && old_refused
+            && new_opens)
+    })();
+    t.check_result(
+        "sealed token: tamper and wrong context refused; rotation keeps the timestamp; retired key refused",
+        sealed,
+    );
+
+    let fernet = (|| -> Result<bool, hx::aead::Error> {
+        let old = FernetKey::generate()?;
+        let token = Fernet::new(&old)?.encrypt(b"legacy secret")?;
+        t.show("Fernet token", &token);
+        let mut ring = Keyring::generate()?;
+        ring.add_fernet_legacy(FernetKey::from_bytes(old.expose_secret()))?;
+        let migrated = ring.rotate(&token, b"")?;
+        t.show("migrated to an hx token", &migrated);
+        let multi = MultiFernet::new(&[FernetKey::generate()?, old])?;
+        let rotated = multi.rotate(&token)?;
+        Ok(&multi.decrypt(&rotated, Some(60))?[..] == b"legacy secret"
+            && multi.extract_timestamp(&rotated)? == multi.extract_timestamp(&token)?
+            && &ring.open(&migrated, b"", Some(60))?[..] == b"legacy secret")
+    })();
+    t.check_result(
+        "Fernet: MultiFernet rotation keeps plaintext and timestamp; a legacy key migrates tokens to hx",
+        fernet,
+    );
 }

@@ -1,0 +1,311 @@
+//! "Authenticated encryption": `hx key`, `seal`, `unseal`, `rotate-token`, `fernet`.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use hx::aead::{FernetKey, Keyring, MAX_TOKEN_PLAINTEXT, MasterKey, MultiFernet};
+
+use crate::failure::{CmdResult, Failure};
+use crate::io::{
+    print_line, read_secret_file, read_stdin_all, read_stdin_secret, write_secret_file_atomic,
+    write_stdout,
+};
+
+impl From<hx::aead::Error> for Failure {
+    fn from(e: hx::aead::Error) -> Self {
+        match e {
+            hx::aead::Error::InvalidToken => Self::Rejected("invalid token".into()),
+            other => Self::Usage(other.to_string()),
+        }
+    }
+}
+
+/// Where the master key of a sealed keyring comes from.
+#[derive(Args, Clone)]
+pub struct MasterKeyArg {
+    /// File holding the master key that seals the keyring at rest (a keyring
+    /// created with it is stored sealed). Also `HX_MASTER_KEY_FILE`.
+    #[arg(long, env = "HX_MASTER_KEY_FILE")]
+    master_key_file: Option<PathBuf>,
+}
+
+impl MasterKeyArg {
+    fn load(&self) -> Result<Option<MasterKey>, Failure> {
+        let Some(path) = &self.master_key_file else {
+            return Ok(None);
+        };
+        let bytes = read_secret_file(path)?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| Failure::Usage(format!("{}: not a master key", path.display())))?;
+        MasterKey::from_base64(text)
+            .map(Some)
+            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+    }
+}
+
+fn load_keyring(
+    path: &Path,
+    master: &MasterKeyArg,
+) -> Result<(Keyring, Option<MasterKey>), Failure> {
+    let bytes = read_secret_file(path)?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Failure::Usage(format!("{}: not a keyring document", path.display())))?;
+    let master = master.load()?;
+    let ring = if Keyring::is_sealed_document(text) {
+        let key = master.as_ref().ok_or_else(|| {
+            Failure::Usage(format!(
+                "{}: the keyring is sealed; give --master-key-file",
+                path.display()
+            ))
+        })?;
+        Keyring::from_sealed_document(text, key).map_err(|e| match e {
+            hx::aead::Error::InvalidToken => Failure::Usage(format!(
+                "{}: the master key does not open this keyring",
+                path.display()
+            )),
+            other => Failure::Usage(format!("{}: {other}", path.display())),
+        })?
+    } else {
+        Keyring::from_document(text)
+            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?
+    };
+    Ok((ring, master))
+}
+
+fn save_keyring(path: &Path, ring: &Keyring, master: Option<&MasterKey>) -> CmdResult {
+    match master {
+        Some(m) => write_secret_file_atomic(path, ring.to_sealed_document(m)?.as_bytes()),
+        None => write_secret_file_atomic(path, ring.to_document().as_bytes()),
+    }
+}
+
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Create a keyring with one primary key (file mode 0600).
+    New {
+        /// Where to write it; an existing file is not overwritten.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        master: MasterKeyArg,
+    },
+    /// Add a new primary key; older keys keep decrypting.
+    Rotate {
+        /// The keyring file.
+        #[arg(long)]
+        keyring: PathBuf,
+        #[command(flatten)]
+        master: MasterKeyArg,
+    },
+    /// Retire a key: tokens under it stop opening.
+    Retire {
+        /// The keyring file.
+        #[arg(long)]
+        keyring: PathBuf,
+        /// The key id (see `hx key list`).
+        #[arg(long)]
+        id: u32,
+        #[command(flatten)]
+        master: MasterKeyArg,
+    },
+    /// List key ids, states, kinds and creation dates (never key bytes).
+    List {
+        /// The keyring file.
+        #[arg(long)]
+        keyring: PathBuf,
+        #[command(flatten)]
+        master: MasterKeyArg,
+    },
+}
+
+pub fn key(command: KeyCommand) -> CmdResult {
+    match command {
+        KeyCommand::New { out, master } => {
+            if out.exists() {
+                return Err(Failure::Usage(format!(
+                    "{}: already exists; not overwriting a keyring",
+                    out.display()
+                )));
+            }
+            let ring = Keyring::generate()?;
+            save_keyring(&out, &ring, master.load()?.as_ref())?;
+            print_line(&ring.primary_id().to_string())
+        }
+        KeyCommand::Rotate { keyring, master } => {
+            let (mut ring, master) = load_keyring(&keyring, &master)?;
+            let id = ring.rotate_primary()?;
+            save_keyring(&keyring, &ring, master.as_ref())?;
+            print_line(&id.to_string())
+        }
+        KeyCommand::Retire {
+            keyring,
+            id,
+            master,
+        } => {
+            let (mut ring, master) = load_keyring(&keyring, &master)?;
+            ring.retire(id)?;
+            save_keyring(&keyring, &ring, master.as_ref())
+        }
+        KeyCommand::List { keyring, master } => {
+            let (ring, _) = load_keyring(&keyring, &master)?;
+            for k in ring.list() {
+                let kind = match k.kind {
+                    hx::aead::KeyKind::FernetLegacy => "fernet",
+                    _ => "xchacha20poly1305",
+                };
+                print_line(&format!(
+                    "{:<10}  {:<8}  {:<18}  {}",
+                    k.id,
+                    k.state.name(),
+                    kind,
+                    utc_date(k.created)
+                ))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for Unix seconds (civil-from-days, proleptic Gregorian).
+fn utc_date(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+#[derive(Args)]
+pub struct SealArgs {
+    /// The keyring file.
+    #[arg(long)]
+    keyring: PathBuf,
+    /// Context bound to the token as associated data (must match to open).
+    #[arg(long, default_value = "")]
+    context: String,
+    #[command(flatten)]
+    master: MasterKeyArg,
+}
+
+pub fn seal(args: &SealArgs) -> CmdResult {
+    let (ring, _) = load_keyring(&args.keyring, &args.master)?;
+    let plaintext = read_stdin_all(MAX_TOKEN_PLAINTEXT)?;
+    print_line(&ring.seal(&plaintext, args.context.as_bytes())?)
+}
+
+#[derive(Args)]
+pub struct UnsealArgs {
+    /// The keyring file.
+    #[arg(long)]
+    keyring: PathBuf,
+    /// The context the token was sealed with.
+    #[arg(long, default_value = "")]
+    context: String,
+    /// Refuse tokens older than this many seconds.
+    #[arg(long)]
+    ttl: Option<u64>,
+    #[command(flatten)]
+    master: MasterKeyArg,
+}
+
+fn read_token() -> Result<zeroize::Zeroizing<String>, Failure> {
+    read_stdin_secret()?.ok_or_else(|| Failure::Rejected("invalid token".into()))
+}
+
+pub fn unseal(args: &UnsealArgs) -> CmdResult {
+    let (ring, _) = load_keyring(&args.keyring, &args.master)?;
+    let token = read_token()?;
+    write_stdout(&ring.open(&token, args.context.as_bytes(), args.ttl)?)
+}
+
+pub fn rotate_token(args: &SealArgs) -> CmdResult {
+    let (ring, _) = load_keyring(&args.keyring, &args.master)?;
+    let token = read_token()?;
+    print_line(&ring.rotate(&token, args.context.as_bytes())?)
+}
+
+#[derive(Subcommand)]
+pub enum FernetCommand {
+    /// Print a new Fernet key.
+    Key,
+    /// Encrypt stdin with the first key of F.
+    Encrypt {
+        /// File with one or more Fernet keys, one per line; the first encrypts.
+        #[arg(long)]
+        key_file: PathBuf,
+    },
+    /// Decrypt a token on stdin with any key of F.
+    Decrypt {
+        /// File with one or more Fernet keys, one per line.
+        #[arg(long)]
+        key_file: PathBuf,
+        /// Refuse tokens older than this many seconds.
+        #[arg(long)]
+        ttl: Option<u64>,
+    },
+    /// Re-encrypt a token on stdin under the first key, keeping its timestamp.
+    Rotate {
+        /// File with one or more Fernet keys, one per line; the first encrypts.
+        #[arg(long)]
+        key_file: PathBuf,
+    },
+}
+
+fn load_fernet_keys(path: &Path) -> Result<MultiFernet, Failure> {
+    let bytes = read_secret_file(path)?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Failure::Usage(format!("{}: not a Fernet key file", path.display())))?;
+    let keys = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| {
+            FernetKey::from_base64(l)
+                .map_err(|e| Failure::Usage(format!("{}, line {}: {e}", path.display(), n + 1)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    MultiFernet::new(&keys).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+}
+
+pub fn fernet(command: FernetCommand) -> CmdResult {
+    match command {
+        FernetCommand::Key => print_line(&FernetKey::generate()?.to_base64()),
+        FernetCommand::Encrypt { key_file } => {
+            let keys = load_fernet_keys(&key_file)?;
+            let data = read_stdin_all(MAX_TOKEN_PLAINTEXT)?;
+            print_line(&keys.encrypt(&data)?)
+        }
+        FernetCommand::Decrypt { key_file, ttl } => {
+            let keys = load_fernet_keys(&key_file)?;
+            let token = read_token()?;
+            write_stdout(&keys.decrypt(&token, ttl)?)
+        }
+        FernetCommand::Rotate { key_file } => {
+            let keys = load_fernet_keys(&key_file)?;
+            let token = read_token()?;
+            print_line(&keys.rotate(&token)?)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_dates() {
+        assert_eq!(super::utc_date(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::utc_date(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(super::utc_date(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

@@ -1,0 +1,331 @@
+//! `hx key`, `seal`, `unseal`, `rotate-token` and `fernet` against the
+//! contract, with Python's `cryptography` as the Fernet peer.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn hx(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("HX_MASTER_KEY_FILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn ok(o: &Output) -> Vec<u8> {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o.stdout.clone()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+#[test]
+fn keyring_lifecycle_and_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let first = String::from_utf8(ok(&hx(d, &["key", "new", "--out", "ring"], b""))).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(d.join("ring"))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o600
+        );
+    }
+    assert_eq!(
+        code(&hx(d, &["key", "new", "--out", "ring"], b"")),
+        2,
+        "no overwrite"
+    );
+
+    let token = ok(&hx(
+        d,
+        &["seal", "--keyring", "ring", "--context", "c"],
+        b"secret\x00bytes\n",
+    ));
+    assert!(token.starts_with(b"hx1.") && token.ends_with(b"\n"));
+    assert_eq!(
+        ok(&hx(
+            d,
+            &["unseal", "--keyring", "ring", "--context", "c"],
+            &token
+        )),
+        b"secret\x00bytes\n"
+    );
+    for (args, input) in [
+        (
+            &["unseal", "--keyring", "ring", "--context", "other"][..],
+            &token[..],
+        ),
+        (
+            &["unseal", "--keyring", "ring", "--context", "c"][..],
+            b"hx1.garbage\n",
+        ),
+        (
+            &["unseal", "--keyring", "ring", "--context", "c"][..],
+            b"\xff\xfe",
+        ),
+    ] {
+        let o = hx(d, args, input);
+        assert_eq!(code(&o), 1);
+        assert_eq!(String::from_utf8_lossy(&o.stderr), "hx: invalid token\n");
+        assert!(o.stdout.is_empty(), "no plaintext on failure");
+    }
+
+    let second =
+        String::from_utf8(ok(&hx(d, &["key", "rotate", "--keyring", "ring"], b""))).unwrap();
+    let rotated = ok(&hx(
+        d,
+        &["rotate-token", "--keyring", "ring", "--context", "c"],
+        &token,
+    ));
+    assert_ne!(rotated, token);
+    let list = String::from_utf8(ok(&hx(d, &["key", "list", "--keyring", "ring"], b""))).unwrap();
+    assert!(
+        list.contains(&format!("{}  active", first.trim())),
+        "{list}"
+    );
+    assert!(
+        list.contains(&format!("{}  primary", second.trim())),
+        "{list}"
+    );
+    let doc = std::fs::read_to_string(d.join("ring")).unwrap();
+    let key_text = doc.lines().nth(1).unwrap().rsplit(' ').next().unwrap();
+    assert!(!list.contains(key_text), "list never shows key bytes");
+
+    ok(&hx(
+        d,
+        &["key", "retire", "--keyring", "ring", "--id", first.trim()],
+        b"",
+    ));
+    assert_eq!(
+        code(&hx(
+            d,
+            &["unseal", "--keyring", "ring", "--context", "c"],
+            &token
+        )),
+        1
+    );
+    assert_eq!(
+        ok(&hx(
+            d,
+            &["unseal", "--keyring", "ring", "--context", "c"],
+            &rotated
+        )),
+        b"secret\x00bytes\n"
+    );
+    assert_eq!(
+        code(&hx(
+            d,
+            &["key", "retire", "--keyring", "ring", "--id", second.trim()],
+            b""
+        )),
+        2,
+        "primary"
+    );
+    // TTL: a token issued now is fresh for 100 s.
+    assert!(
+        hx(
+            d,
+            &[
+                "unseal",
+                "--keyring",
+                "ring",
+                "--context",
+                "c",
+                "--ttl",
+                "100"
+            ],
+            &rotated
+        )
+        .status
+        .success()
+    );
+
+    // A damaged keyring is a precise usage error that shows no key bytes.
+    std::fs::write(d.join("bad"), doc.replace("primary", "boss")).unwrap();
+    let o = hx(d, &["key", "list", "--keyring", "bad"], b"");
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad") && err.contains("checksum") && !err.contains(key_text),
+        "{err}"
+    );
+    let o = hx(d, &["seal", "--keyring", "missing"], b"x");
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing"));
+}
+
+#[test]
+fn sealed_keyring_needs_its_master_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("master"),
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n",
+    )
+    .unwrap();
+    ok(&hx(
+        d,
+        &["key", "new", "--out", "ring", "--master-key-file", "master"],
+        b"",
+    ));
+    assert!(
+        std::fs::read_to_string(d.join("ring"))
+            .unwrap()
+            .starts_with("hx-keyring-sealed 1")
+    );
+    let o = hx(d, &["seal", "--keyring", "ring"], b"x");
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--master-key-file"));
+    let token = ok(&hx(
+        d,
+        &["seal", "--keyring", "ring", "--master-key-file", "master"],
+        b"x",
+    ));
+    ok(&hx(
+        d,
+        &[
+            "key",
+            "rotate",
+            "--keyring",
+            "ring",
+            "--master-key-file",
+            "master",
+        ],
+        b"",
+    ));
+    assert!(
+        std::fs::read_to_string(d.join("ring"))
+            .unwrap()
+            .starts_with("hx-keyring-sealed 1"),
+        "stays sealed"
+    );
+    assert_eq!(
+        ok(&hx(
+            d,
+            &["unseal", "--keyring", "ring", "--master-key-file", "master"],
+            &token
+        )),
+        b"x"
+    );
+    std::fs::write(
+        d.join("wrong"),
+        "BAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n",
+    )
+    .unwrap();
+    assert_eq!(
+        code(&hx(
+            d,
+            &[
+                "key",
+                "list",
+                "--keyring",
+                "ring",
+                "--master-key-file",
+                "wrong"
+            ],
+            b""
+        )),
+        2
+    );
+}
+
+fn python() -> String {
+    std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+fn py(script: &str, args: &[&str]) -> Vec<u8> {
+    let o = Command::new(python())
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "python: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o.stdout
+}
+
+#[test]
+fn fernet_commands_interoperate_with_python() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let k1 = ok(&hx(d, &["fernet", "key"], b""));
+    assert_eq!(k1.len(), 45);
+    let k2 = String::from_utf8(py(
+        "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())",
+        &[],
+    ))
+    .unwrap();
+    std::fs::write(d.join("keys"), [&k1[..], k2.as_bytes()].concat()).unwrap();
+    let (k1s, k2s) = (
+        String::from_utf8(k1.clone()).unwrap().trim().to_owned(),
+        k2.trim().to_owned(),
+    );
+
+    // hx encrypts with the first key; Python decrypts.
+    let token = ok(&hx(
+        d,
+        &["fernet", "encrypt", "--key-file", "keys"],
+        b"from hx",
+    ));
+    let plain = py(
+        "import sys; from cryptography.fernet import Fernet; sys.stdout.buffer.write(Fernet(sys.argv[1].encode()).decrypt(sys.argv[2].strip().encode()))",
+        &[&k1s, std::str::from_utf8(&token).unwrap()],
+    );
+    assert_eq!(plain, b"from hx");
+    // Python encrypts with the second key; hx decrypts (tries every key) and rotates to the first.
+    let ptoken = py(
+        "import sys; from cryptography.fernet import Fernet; print(Fernet(sys.argv[1].encode()).encrypt(b'from python').decode())",
+        &[&k2s],
+    );
+    assert_eq!(
+        ok(&hx(
+            d,
+            &["fernet", "decrypt", "--key-file", "keys", "--ttl", "60"],
+            &ptoken
+        )),
+        b"from python"
+    );
+    let rotated = ok(&hx(d, &["fernet", "rotate", "--key-file", "keys"], &ptoken));
+    let check = py(
+        "import sys; from cryptography.fernet import Fernet; a=Fernet(sys.argv[1].encode()); t=sys.argv[2].strip().encode(); o=sys.argv[3].strip().encode(); print(a.decrypt(t).decode(), a.extract_timestamp(t) == Fernet(sys.argv[4].encode()).extract_timestamp(o))",
+        &[
+            &k1s,
+            std::str::from_utf8(&rotated).unwrap(),
+            std::str::from_utf8(&ptoken).unwrap(),
+            &k2s,
+        ],
+    );
+    assert_eq!(String::from_utf8(check).unwrap().trim(), "from python True");
+
+    let o = hx(
+        d,
+        &["fernet", "decrypt", "--key-file", "keys"],
+        b"gAAAAAbad\n",
+    );
+    assert_eq!(code(&o), 1);
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "hx: invalid token\n");
+    std::fs::write(d.join("badkeys"), "not-a-key\n").unwrap();
+    let o = hx(d, &["fernet", "encrypt", "--key-file", "badkeys"], b"x");
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 1"));
+}
