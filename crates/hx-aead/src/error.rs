@@ -18,6 +18,8 @@ pub enum Error {
     InvalidKey(&'static str),
     /// The operating system's random number generator failed.
     Random(hx_random::Error),
+    /// Reading or writing a stream failed.
+    Io(std::io::Error),
     /// A keyring operation that is not allowed (unknown key id, retiring the
     /// primary, promoting a decrypt-only key); says which.
     Keyring(&'static str),
@@ -40,6 +42,7 @@ impl fmt::Display for Error {
             Self::InvalidToken => f.write_str("invalid token"),
             Self::InvalidKey(why) => write!(f, "invalid key: {why}"),
             Self::Random(e) => write!(f, "{e}"),
+            Self::Io(e) => write!(f, "I/O error: {e}"),
             Self::Keyring(why) => write!(f, "keyring: {why}"),
             Self::Document { line: 0, reason } => write!(f, "keyring document: {reason}"),
             Self::Document { line, reason } => write!(f, "keyring document, line {line}: {reason}"),
@@ -51,6 +54,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Random(e) => Some(e),
+            Self::Io(e) => Some(e),
             _ => None,
         }
     }
@@ -59,5 +63,11 @@ impl std::error::Error for Error {
 impl From<hx_random::Error> for Error {
     fn from(e: hx_random::Error) -> Self {
         Self::Random(e)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
     }
 }

@@ -314,6 +314,16 @@ impl Keyring {
         self.entries.iter().map(|e| e.info).collect()
     }
 
+    /// The bytes of a sealing key that may open data (not retired), for the
+    /// streaming format's key derivation.
+    pub(crate) fn sealing_key_bytes(&self, id: u32) -> Result<&[u8; 32]> {
+        let entry = self.entry(id).map_err(|_| Error::InvalidToken)?;
+        match &entry.material {
+            Material::XChaCha { bytes, .. } if entry.info.state != KeyState::Retired => Ok(bytes),
+            _ => Err(Error::InvalidToken),
+        }
+    }
+
     fn primary_cipher(&self) -> Result<&XChaCha20Poly1305> {
         match &self.entry(self.primary)?.material {
             Material::XChaCha { cipher, .. } => Ok(cipher),

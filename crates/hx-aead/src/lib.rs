@@ -6,6 +6,7 @@ mod error;
 mod fernet;
 pub mod hazmat;
 mod keyring;
+pub mod stream;
 
 pub use crate::error::{Error, Result};
 pub use crate::fernet::{FERNET_MAX_CLOCK_SKEW, Fernet, FernetKey, MultiFernet};

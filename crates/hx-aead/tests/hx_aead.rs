@@ -22,6 +22,8 @@ mod peer;
 mod properties;
 #[path = "hx_aead/sealed_peer.rs"]
 mod sealed_peer;
+#[path = "hx_aead/stream.rs"]
+mod stream;
 #[path = "hx_aead/wycheproof.rs"]
 mod wycheproof;
 

@@ -1,0 +1,193 @@
+//! Streaming encryption: round trips at chunk boundaries; truncation,
+//! reordering, duplication, dropping, appending, header damage and wrong or
+//! retired keys are all `InvalidToken`.
+
+use std::io::Read;
+
+use hx_aead::stream::{self, CHUNK_LEN, HEADER_LEN};
+use hx_aead::{Error, Keyring};
+
+const SEALED: usize = CHUNK_LEN + 16;
+
+fn seal(ring: &Keyring, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    assert_eq!(
+        stream::encrypt(ring, data, &mut out).unwrap(),
+        data.len() as u64
+    );
+    out
+}
+
+fn open(ring: &Keyring, sealed: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    stream::decrypt(ring, sealed, &mut out).map(|_| out)
+}
+
+fn invalid(r: Result<Vec<u8>, Error>) -> bool {
+    matches!(r, Err(Error::InvalidToken))
+}
+
+#[test]
+fn round_trips_at_chunk_boundaries() {
+    let ring = Keyring::generate().unwrap();
+    for len in [
+        0,
+        1,
+        CHUNK_LEN - 1,
+        CHUNK_LEN,
+        CHUNK_LEN + 1,
+        3 * CHUNK_LEN,
+        3 * CHUNK_LEN + 5,
+    ] {
+        let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        let sealed = seal(&ring, &data);
+        let chunks = if len == 0 { 1 } else { len.div_ceil(CHUNK_LEN) };
+        assert_eq!(sealed.len(), HEADER_LEN + len + 16 * chunks, "len {len}");
+        assert_eq!(open(&ring, &sealed).unwrap(), data, "len {len}");
+        assert_ne!(seal(&ring, &data), sealed, "a fresh salt every time");
+    }
+}
+
+#[test]
+fn tampering_of_every_kind_is_detected() {
+    let ring = Keyring::generate().unwrap();
+    let data: Vec<u8> = (0..3 * CHUNK_LEN + 100).map(|i| (i % 253) as u8).collect();
+    let sealed = seal(&ring, &data);
+    let body = &sealed[HEADER_LEN..];
+    let chunk = |i: usize| &body[i * SEALED..((i + 1) * SEALED).min(body.len())];
+    let with = |parts: &[&[u8]]| [&sealed[..HEADER_LEN], &parts.concat()].concat();
+
+    // Truncation at chunk boundaries and in the middle; nothing at all.
+    for cut in [
+        0,
+        1,
+        HEADER_LEN - 1,
+        HEADER_LEN,
+        HEADER_LEN + SEALED,
+        HEADER_LEN + 2 * SEALED,
+        sealed.len() - 1,
+        HEADER_LEN + 100,
+    ] {
+        assert!(invalid(open(&ring, &sealed[..cut])), "cut at {cut}");
+    }
+    assert!(
+        invalid(open(
+            &ring,
+            &with(&[chunk(1), chunk(0), chunk(2), chunk(3)])
+        )),
+        "reordered"
+    );
+    assert!(
+        invalid(open(
+            &ring,
+            &with(&[chunk(0), chunk(0), chunk(1), chunk(2), chunk(3)])
+        )),
+        "duplicated"
+    );
+    assert!(
+        invalid(open(&ring, &with(&[chunk(0), chunk(2), chunk(3)]))),
+        "dropped"
+    );
+    assert!(
+        invalid(open(&ring, &with(&[chunk(0), chunk(1), chunk(2)]))),
+        "final chunk dropped"
+    );
+    assert!(
+        invalid(open(&ring, &[&sealed[..], b"x"].concat())),
+        "appended byte"
+    );
+    assert!(
+        invalid(open(&ring, &[&sealed[..], chunk(3)].concat())),
+        "appended chunk"
+    );
+    // Chunks from another stream under the same key do not splice in.
+    let other = seal(&ring, &data);
+    let spliced = [
+        &sealed[..HEADER_LEN + SEALED],
+        &other[HEADER_LEN + SEALED..],
+    ]
+    .concat();
+    assert!(invalid(open(&ring, &spliced)), "swapped between streams");
+    // A bit flipped anywhere in the header or the first chunk.
+    for byte in (0..HEADER_LEN + 64).chain([HEADER_LEN + SEALED - 1]) {
+        let mut bad = sealed.clone();
+        bad[byte] ^= 0x10;
+        assert!(invalid(open(&ring, &bad)), "byte {byte}");
+    }
+    // Wrong keyring; retired key; a later primary still opens old streams.
+    assert!(invalid(open(&Keyring::generate().unwrap(), &sealed)));
+    let mut ring = ring;
+    let old = ring.primary_id();
+    ring.rotate_primary().unwrap();
+    assert_eq!(open(&ring, &sealed).unwrap(), data);
+    ring.retire(old).unwrap();
+    assert!(invalid(open(&ring, &sealed)));
+}
+
+#[test]
+fn plaintext_of_a_bad_chunk_is_never_written() {
+    let ring = Keyring::generate().unwrap();
+    let data = vec![0x41u8; 2 * CHUNK_LEN + 10];
+    let mut sealed = seal(&ring, &data);
+    let second = HEADER_LEN + SEALED + 5;
+    sealed[second] ^= 1;
+    let mut out = Vec::new();
+    assert!(stream::decrypt(&ring, &sealed[..], &mut out).is_err());
+    assert_eq!(
+        out.len(),
+        CHUNK_LEN,
+        "only the authentic first chunk was released"
+    );
+}
+
+/// A reader of `len` pseudo-random bytes that never holds them all.
+struct Pattern {
+    left: u64,
+    state: u64,
+}
+
+impl Read for Pattern {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.left as usize);
+        for b in &mut buf[..n] {
+            self.state = self
+                .state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            *b = (self.state >> 56) as u8;
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+#[test]
+fn large_streams_flow_through_bounded_buffers() {
+    let ring = Keyring::generate().unwrap();
+    let len = 40 * CHUNK_LEN as u64 + 123;
+    let mut sealed = Vec::new();
+    stream::encrypt(
+        &ring,
+        Pattern {
+            left: len,
+            state: 1,
+        },
+        &mut sealed,
+    )
+    .unwrap();
+    let mut digest_in = hx_digest::Hasher::new(hx_digest::Algorithm::Blake3);
+    std::io::copy(
+        &mut Pattern {
+            left: len,
+            state: 1,
+        },
+        &mut digest_in,
+    )
+    .unwrap();
+    let mut digest_out = hx_digest::Hasher::new(hx_digest::Algorithm::Blake3);
+    assert_eq!(
+        stream::decrypt(&ring, &sealed[..], &mut digest_out).unwrap(),
+        len
+    );
+    assert_eq!(digest_in.finalize(), digest_out.finalize());
+}
