@@ -13,6 +13,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 mod cmd;
 mod failure;
 mod io;
+mod progress;
 
 /// hx: security building blocks for services that handle secrets.
 ///
@@ -53,6 +54,10 @@ enum Command {
     Unseal(cmd::aead::UnsealArgs),
     /// Re-seal a token on stdin under the primary key, keeping its timestamp.
     RotateToken(cmd::aead::SealArgs),
+    /// Encrypt a file of any size, streamed (no output is left on failure).
+    Encrypt(cmd::aead::FileArgs),
+    /// Decrypt a file made by `hx encrypt` (no output is left on failure).
+    Decrypt(cmd::aead::FileArgs),
     /// Fernet keys and tokens, compatible with Python's cryptography.
     #[command(subcommand)]
     Fernet(cmd::aead::FernetCommand),
@@ -79,6 +84,8 @@ fn main() -> ExitCode {
         Command::Seal(args) => cmd::aead::seal(&args),
         Command::Unseal(args) => cmd::aead::unseal(&args),
         Command::RotateToken(args) => cmd::aead::rotate_token(&args),
+        Command::Encrypt(args) => cmd::aead::encrypt_file(&args),
+        Command::Decrypt(args) => cmd::aead::decrypt_file(&args),
         Command::Fernet(command) => cmd::aead::fernet(command),
         Command::Tour => cmd::tour::run(),
         Command::Completions { shell } => {

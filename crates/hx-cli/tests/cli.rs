@@ -27,7 +27,8 @@ fn hx_in(dir: Option<&Path>, args: &[&str], stdin: &[u8]) -> Output {
         cmd.current_dir(dir);
     }
     let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    // The child may exit before reading its input (a usage error): ignore a broken pipe.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
     child.wait_with_output().unwrap()
 }
 

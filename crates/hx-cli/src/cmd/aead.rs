@@ -309,3 +309,74 @@ mod tests {
         assert_eq!(super::utc_date(951_782_400), "2000-02-29T00:00:00Z");
     }
 }
+
+#[derive(Args)]
+pub struct FileArgs {
+    /// The keyring file.
+    #[arg(long)]
+    keyring: PathBuf,
+    /// Input file.
+    input: PathBuf,
+    /// Output file; written to a temporary file beside it and renamed only
+    /// on success, so a failure leaves no output behind.
+    output: PathBuf,
+    #[command(flatten)]
+    master: MasterKeyArg,
+}
+
+pub fn encrypt_file(args: &FileArgs) -> CmdResult {
+    let (ring, _) = load_keyring(&args.keyring, &args.master)?;
+    transform_file(args, |reader, writer| {
+        hx::aead::stream::encrypt(&ring, reader, writer)
+    })
+}
+
+pub fn decrypt_file(args: &FileArgs) -> CmdResult {
+    let (ring, _) = load_keyring(&args.keyring, &args.master)?;
+    transform_file(args, |reader, writer| {
+        hx::aead::stream::decrypt(&ring, reader, writer)
+    })
+}
+
+/// Streams `input` through `op` into a temporary file next to `output`
+/// (mode 0600), then fsyncs and renames it; on any error the temporary file
+/// is removed and `output` is left as it was.
+fn transform_file(
+    args: &FileArgs,
+    op: impl FnOnce(&mut dyn std::io::Read, &mut dyn std::io::Write) -> hx::aead::Result<u64>,
+) -> CmdResult {
+    use std::io::Write as _;
+    let in_err = |e: std::io::Error| Failure::Usage(format!("{}: {e}", args.input.display()));
+    let out_err = |e: std::io::Error| Failure::Usage(format!("{}: {e}", args.output.display()));
+    let input = std::fs::File::open(&args.input).map_err(in_err)?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let dir = match args.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".hx-")
+        .tempfile_in(dir)
+        .map_err(out_err)?;
+    let mut reader =
+        crate::progress::Reader::new(std::io::BufReader::with_capacity(1 << 20, input), size);
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
+    let result = op(&mut reader, &mut writer);
+    reader.finish();
+    match result {
+        Ok(_) => {}
+        Err(hx::aead::Error::Io(e)) => return Err(Failure::Usage(format!("I/O error: {e}"))),
+        Err(hx::aead::Error::InvalidToken) => {
+            return Err(Failure::Rejected(format!(
+                "{}: not authentic under this keyring (damaged, truncated or another key); no output written",
+                args.input.display()
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    writer.flush().map_err(out_err)?;
+    drop(writer);
+    tmp.as_file().sync_all().map_err(out_err)?;
+    tmp.persist(&args.output).map_err(|e| out_err(e.error))?;
+    Ok(())
+}
