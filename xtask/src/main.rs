@@ -156,6 +156,21 @@ fn ci(root: &Path) -> ExitCode {
         &["test", "--workspace", "--all-features", "--locked"],
         &test_env,
     ));
+    // hx-aead's portable backend (RustCrypto), which the default `ring`
+    // feature replaces, must keep passing the same vectors and peers.
+    steps.push(run(
+        root,
+        "test hx-aead portable backend",
+        "cargo",
+        &[
+            "test",
+            "--package",
+            "hx-aead",
+            "--no-default-features",
+            "--locked",
+        ],
+        &test_env,
+    ));
     steps.push(run(
         root,
         "doc",

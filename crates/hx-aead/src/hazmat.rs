@@ -7,10 +7,9 @@
 use aes::{Aes128, Aes192, Aes256};
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
-use chacha20poly1305::{ChaCha20Poly1305, XChaCha20Poly1305};
 use zeroize::Zeroizing;
 
+use crate::backend::{ChaCha, TAG_LEN, XChaCha};
 use crate::{Error, Fernet, Result};
 
 /// AES-CBC with PKCS#7 padding, AES-128/192/256 by key length.
@@ -99,23 +98,16 @@ pub fn chacha_seal(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<Vec<u8>> {
+    let key: &[u8; 32] = key.try_into().map_err(|_| bad_key())?;
     let mut buf = plaintext.to_vec();
     let tag = match variant {
         ChaChaVariant::ChaCha20Poly1305 => {
-            let cipher = ChaCha20Poly1305::new_from_slice(key).map_err(|_| bad_key())?;
-            let nonce = nonce.try_into().map_err(|_| bad_nonce())?;
-            cipher
-                .encrypt_inout_detached(nonce, aad, buf.as_mut_slice().into())
-                .map_err(|_| Error::InvalidToken)?
-                .to_vec()
+            let nonce: &[u8; 12] = nonce.try_into().map_err(|_| bad_nonce())?;
+            ChaCha::new(key)?.seal(nonce, aad, &mut buf)?
         }
         ChaChaVariant::XChaCha20Poly1305 => {
-            let cipher = XChaCha20Poly1305::new_from_slice(key).map_err(|_| bad_key())?;
-            let nonce = nonce.try_into().map_err(|_| bad_nonce())?;
-            cipher
-                .encrypt_inout_detached(nonce, aad, buf.as_mut_slice().into())
-                .map_err(|_| Error::InvalidToken)?
-                .to_vec()
+            let nonce: &[u8; 24] = nonce.try_into().map_err(|_| bad_nonce())?;
+            XChaCha::new(key).seal(nonce, aad, &mut buf)?
         }
     };
     buf.extend_from_slice(&tag);
@@ -134,23 +126,24 @@ pub fn chacha_open(
     aad: &[u8],
     sealed: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>> {
-    let split = sealed.len().checked_sub(16).ok_or(Error::InvalidToken)?;
+    let key: &[u8; 32] = key.try_into().map_err(|_| bad_key())?;
+    let split = sealed
+        .len()
+        .checked_sub(TAG_LEN)
+        .ok_or(Error::InvalidToken)?;
     let (ct, tag) = sealed.split_at(split);
+    let tag: &[u8; TAG_LEN] = tag.try_into().map_err(|_| Error::InvalidToken)?;
     let mut buf = Zeroizing::new(ct.to_vec());
-    let tag = tag.try_into().map_err(|_| Error::InvalidToken)?;
-    let ok = match variant {
+    match variant {
         ChaChaVariant::ChaCha20Poly1305 => {
-            let cipher = ChaCha20Poly1305::new_from_slice(key).map_err(|_| bad_key())?;
-            let nonce = nonce.try_into().map_err(|_| bad_nonce())?;
-            cipher.decrypt_inout_detached(nonce, aad, buf.as_mut_slice().into(), tag)
+            let nonce: &[u8; 12] = nonce.try_into().map_err(|_| bad_nonce())?;
+            ChaCha::new(key)?.open(nonce, aad, &mut buf, tag)?;
         }
         ChaChaVariant::XChaCha20Poly1305 => {
-            let cipher = XChaCha20Poly1305::new_from_slice(key).map_err(|_| bad_key())?;
-            let nonce = nonce.try_into().map_err(|_| bad_nonce())?;
-            cipher.decrypt_inout_detached(nonce, aad, buf.as_mut_slice().into(), tag)
+            let nonce: &[u8; 24] = nonce.try_into().map_err(|_| bad_nonce())?;
+            XChaCha::new(key).open(nonce, aad, &mut buf, tag)?;
         }
-    };
-    ok.map_err(|_| Error::InvalidToken)?;
+    }
     Ok(buf)
 }
 

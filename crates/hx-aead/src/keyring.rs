@@ -6,10 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chacha20poly1305::XChaCha20Poly1305;
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
+use crate::backend::XChaCha;
 use crate::clock::now;
 use crate::{Error, Fernet, FernetKey, Result};
 
@@ -90,14 +89,8 @@ pub struct KeyInfo {
 }
 
 enum Material {
-    XChaCha {
-        bytes: Zeroizing<[u8; 32]>,
-        cipher: Box<XChaCha20Poly1305>,
-    },
-    Fernet {
-        key: FernetKey,
-        fernet: Box<Fernet>,
-    },
+    XChaCha(XChaCha),
+    Fernet { key: FernetKey, fernet: Box<Fernet> },
 }
 
 struct Entry {
@@ -198,14 +191,13 @@ impl Keyring {
         created: u64,
         bytes: Zeroizing<[u8; 32]>,
     ) -> Result<()> {
-        let cipher = Box::new(XChaCha20Poly1305::new(&(*bytes).into()));
         let info = KeyInfo {
             id,
             state,
             kind: KeyKind::XChaCha20Poly1305,
             created,
         };
-        self.insert(info, Material::XChaCha { bytes, cipher })
+        self.insert(info, Material::XChaCha(XChaCha::new(&bytes)))
     }
 
     /// Adds a Fernet key as a decrypt-only legacy key, so [`Keyring::rotate`]
@@ -319,14 +311,16 @@ impl Keyring {
     pub(crate) fn sealing_key_bytes(&self, id: u32) -> Result<&[u8; 32]> {
         let entry = self.entry(id).map_err(|_| Error::InvalidToken)?;
         match &entry.material {
-            Material::XChaCha { bytes, .. } if entry.info.state != KeyState::Retired => Ok(bytes),
+            Material::XChaCha(cipher) if entry.info.state != KeyState::Retired => {
+                Ok(cipher.bytes())
+            }
             _ => Err(Error::InvalidToken),
         }
     }
 
-    fn primary_cipher(&self) -> Result<&XChaCha20Poly1305> {
+    fn primary_cipher(&self) -> Result<&XChaCha> {
         match &self.entry(self.primary)?.material {
-            Material::XChaCha { cipher, .. } => Ok(cipher),
+            Material::XChaCha(cipher) => Ok(cipher),
             Material::Fernet { .. } => Err(Error::Keyring("the primary key is not a sealing key")),
         }
     }
@@ -357,6 +351,39 @@ impl Keyring {
         issued_at: u64,
         nonce: &[u8; NONCE_LEN],
     ) -> Result<String> {
+        let raw = self.seal_raw(plaintext, context, issued_at, nonce)?;
+        let mut text = String::with_capacity(TOKEN_PREFIX.len() + (raw.len() * 4).div_ceil(3));
+        text.push_str(TOKEN_PREFIX);
+        URL_SAFE_NO_PAD.encode_string(&raw, &mut text);
+        Ok(text)
+    }
+
+    /// Seals `plaintext` into the binary token (docs/FORMAT.md), without the
+    /// text prefix and base64: for databases and protocols that carry bytes.
+    ///
+    /// # Errors
+    /// As [`Keyring::seal`].
+    ///
+    /// # Example
+    /// ```
+    /// let ring = hx_aead::Keyring::generate()?;
+    /// let token = ring.seal_bytes(b"blob", b"table=users")?;
+    /// assert_eq!(&*ring.open_bytes(&token, b"table=users", None)?, b"blob");
+    /// # Ok::<(), hx_aead::Error>(())
+    /// ```
+    pub fn seal_bytes(&self, plaintext: &[u8], context: &[u8]) -> Result<Vec<u8>> {
+        let mut nonce = [0u8; NONCE_LEN];
+        hx_random::fill(&mut nonce)?;
+        self.seal_raw(plaintext, context, now(), &nonce)
+    }
+
+    fn seal_raw(
+        &self,
+        plaintext: &[u8],
+        context: &[u8],
+        issued_at: u64,
+        nonce: &[u8; NONCE_LEN],
+    ) -> Result<Vec<u8>> {
         if plaintext.len() > MAX_TOKEN_PLAINTEXT {
             return Err(Error::InvalidKey(
                 "plaintext larger than a token may carry; stream it",
@@ -370,15 +397,25 @@ impl Keyring {
         raw.extend_from_slice(nonce);
         raw.extend_from_slice(plaintext);
         let (header, body) = raw.split_at_mut(HEADER_LEN);
-        let aad = associated_data(header, context);
-        let tag = cipher
-            .encrypt_inout_detached(nonce.into(), &aad, body.into())
-            .map_err(|_| Error::InvalidKey("plaintext too long for XChaCha20-Poly1305"))?;
+        let tag = with_associated_data(header, context, |aad| cipher.seal(nonce, aad, body))?;
         raw.extend_from_slice(&tag);
-        let mut text = String::with_capacity(TOKEN_PREFIX.len() + (raw.len() * 4).div_ceil(3));
-        text.push_str(TOKEN_PREFIX);
-        URL_SAFE_NO_PAD.encode_string(&raw, &mut text);
-        Ok(text)
+        Ok(raw)
+    }
+
+    /// Opens a binary token made by [`Keyring::seal_bytes`]; the same checks
+    /// as [`Keyring::open`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidToken`] for every failure.
+    pub fn open_bytes(
+        &self,
+        token: &[u8],
+        context: &[u8],
+        ttl: Option<u64>,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let opened = self.authenticate_raw(token, context)?;
+        check_time(opened.issued_at, ttl, now())?;
+        Ok(opened.plaintext)
     }
 
     /// Opens `token` sealed with the same `context`, refusing it if it was
@@ -470,9 +507,15 @@ impl Keyring {
     }
 
     fn authenticate_hx(&self, body: &str, context: &[u8]) -> Result<Opened> {
-        let mut raw = URL_SAFE_NO_PAD
+        let raw = URL_SAFE_NO_PAD
             .decode(body.as_bytes())
             .map_err(|_| Error::InvalidToken)?;
+        self.authenticate_raw(&raw, context)
+    }
+
+    /// Authenticates a binary token and decrypts it into a new buffer (one
+    /// copy of the ciphertext, decrypted in place).
+    fn authenticate_raw(&self, raw: &[u8], context: &[u8]) -> Result<Opened> {
         if raw.len() < HEADER_LEN + TAG_LEN || raw.first() != Some(&TOKEN_VERSION) {
             return Err(Error::InvalidToken);
         }
@@ -484,28 +527,26 @@ impl Keyring {
             .get(&key_id)
             .and_then(|&i| self.entries.get(i))
             .ok_or(Error::InvalidToken)?;
-        let Material::XChaCha { cipher, .. } = &entry.material else {
+        let Material::XChaCha(cipher) = &entry.material else {
             return Err(Error::InvalidToken);
         };
         if entry.info.state == KeyState::Retired {
             return Err(Error::InvalidToken);
         }
         let tag: [u8; TAG_LEN] = array(raw.get(raw.len() - TAG_LEN..))?;
-        let body_end = raw.len() - TAG_LEN;
-        let (header, rest) = raw.split_at_mut(HEADER_LEN);
-        let aad = associated_data(header, context);
-        let ciphertext = rest
-            .get_mut(..body_end - HEADER_LEN)
+        let header = raw.get(..HEADER_LEN).ok_or(Error::InvalidToken)?;
+        let ciphertext = raw
+            .get(HEADER_LEN..raw.len() - TAG_LEN)
             .ok_or(Error::InvalidToken)?;
-        cipher
-            .decrypt_inout_detached((&nonce).into(), &aad, ciphertext.into(), (&tag).into())
-            .map_err(|_| Error::InvalidToken)?;
-        raw.truncate(body_end);
-        raw.drain(..HEADER_LEN);
+        let mut plaintext = Zeroizing::new(ciphertext.to_vec());
+        with_associated_data(header, context, |aad| {
+            cipher.open(&nonce, aad, &mut plaintext, &tag)
+        })
+        .map_err(|_| Error::InvalidToken)?;
         Ok(Opened {
             key_id,
             issued_at,
-            plaintext: Zeroizing::new(raw),
+            plaintext,
         })
     }
 }
@@ -522,12 +563,21 @@ fn array<const N: usize>(bytes: Option<&[u8]>) -> Result<[u8; N]> {
         .ok_or(Error::InvalidToken)
 }
 
-/// Associated data: the fixed-length header, then the caller's context.
-fn associated_data(header: &[u8], context: &[u8]) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(header.len() + context.len());
+/// Calls `f` with the associated data: the fixed-length header, then the
+/// caller's context (on the stack when short, as it usually is).
+fn with_associated_data<T>(header: &[u8], context: &[u8], f: impl FnOnce(&[u8]) -> T) -> T {
+    let mut stack = [0u8; HEADER_LEN + 256];
+    let len = header.len() + context.len();
+    if let Some(buf) = stack.get_mut(..len) {
+        let (h, c) = buf.split_at_mut(header.len());
+        h.copy_from_slice(header);
+        c.copy_from_slice(context);
+        return f(buf);
+    }
+    let mut aad = Vec::with_capacity(len);
     aad.extend_from_slice(header);
     aad.extend_from_slice(context);
-    aad
+    f(&aad)
 }
 
 fn check_time(issued_at: u64, ttl: Option<u64>, now: u64) -> Result<()> {
@@ -549,16 +599,6 @@ impl fmt::Debug for Keyring {
             .field("keys", &self.list())
             .field("material", &"[REDACTED]")
             .finish()
-    }
-}
-
-impl Drop for Keyring {
-    fn drop(&mut self) {
-        for entry in &mut self.entries {
-            if let Material::XChaCha { bytes, .. } = &mut entry.material {
-                bytes.zeroize();
-            }
-        }
     }
 }
 

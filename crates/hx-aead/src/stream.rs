@@ -15,11 +15,10 @@
 
 use std::io::{self, Read, Write};
 
-use chacha20poly1305::ChaCha20Poly1305;
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use hx_digest::{HkdfAlgorithm, Prk};
 use zeroize::Zeroizing;
 
+use crate::backend::ChaCha;
 use crate::{Error, Keyring, Result};
 
 /// Plaintext bytes per chunk.
@@ -32,7 +31,7 @@ pub const HEADER_LEN: usize = 8 + 1 + 4 + 32;
 const INFO_LABEL: &[u8] = b"hx-stream v1";
 
 struct ChunkCipher {
-    aead: ChaCha20Poly1305,
+    aead: ChaCha,
     header: [u8; HEADER_LEN],
     counter: u64,
 }
@@ -47,7 +46,7 @@ impl ChunkCipher {
             .expand(&info, &mut key[..])
             .map_err(|_| Error::InvalidKey("HKDF refused the stream key length"))?;
         Ok(Self {
-            aead: ChaCha20Poly1305::new(&(*key).into()),
+            aead: ChaCha::new(&key)?,
             header,
             counter: 0,
         })
@@ -71,10 +70,7 @@ impl ChunkCipher {
     /// Seals `buf` in place and appends the tag.
     fn seal(&mut self, buf: &mut Vec<u8>, last: bool) -> Result<()> {
         let nonce = self.nonce(last);
-        let tag = self
-            .aead
-            .encrypt_inout_detached((&nonce).into(), &self.header, buf.as_mut_slice().into())
-            .map_err(|_| Error::InvalidKey("chunk too long"))?;
+        let tag = self.aead.seal(&nonce, &self.header, buf)?;
         buf.extend_from_slice(&tag);
         self.advance()
     }
@@ -88,14 +84,7 @@ impl ChunkCipher {
             .ok_or(Error::InvalidToken)?;
         buf.truncate(split);
         let nonce = self.nonce(last);
-        self.aead
-            .decrypt_inout_detached(
-                (&nonce).into(),
-                &self.header,
-                buf.as_mut_slice().into(),
-                (&tag).into(),
-            )
-            .map_err(|_| Error::InvalidToken)?;
+        self.aead.open(&nonce, &self.header, buf, &tag)?;
         self.advance()
     }
 }

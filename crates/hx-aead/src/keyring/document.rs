@@ -5,12 +5,11 @@ use core::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chacha20poly1305::XChaCha20Poly1305;
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use hx_digest::{Algorithm, hash};
 use zeroize::Zeroizing;
 
 use super::{KeyState, Keyring, Material};
+use crate::backend::XChaCha;
 use crate::{Error, FernetKey, Result};
 
 const HEADER: &str = "hx-keyring 1";
@@ -99,7 +98,7 @@ impl Keyring {
         doc.push('\n');
         for entry in &self.entries {
             let key_text = Zeroizing::new(match &entry.material {
-                Material::XChaCha { bytes, .. } => URL_SAFE_NO_PAD.encode(&bytes[..]),
+                Material::XChaCha(cipher) => URL_SAFE_NO_PAD.encode(cipher.bytes()),
                 Material::Fernet { key, .. } => URL_SAFE_NO_PAD.encode(key.expose_secret()),
             });
             let i = entry.info;
@@ -206,14 +205,7 @@ impl Keyring {
         hx_random::fill(&mut nonce)?;
         let plain = self.to_document();
         let mut buf = Zeroizing::new(plain.as_bytes().to_vec());
-        let cipher = XChaCha20Poly1305::new(&(*master.0).into());
-        let tag = cipher
-            .encrypt_inout_detached(
-                (&nonce).into(),
-                SEALED_HEADER.as_bytes(),
-                buf.as_mut_slice().into(),
-            )
-            .map_err(|_| Error::InvalidKey("keyring too large to seal"))?;
+        let tag = XChaCha::new(&master.0).seal(&nonce, SEALED_HEADER.as_bytes(), &mut buf)?;
         let mut raw = nonce.to_vec();
         raw.extend_from_slice(&buf);
         raw.extend_from_slice(&tag);
@@ -252,13 +244,8 @@ impl Keyring {
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| Error::InvalidToken)?;
         let tag: [u8; 16] = tag.try_into().map_err(|_| Error::InvalidToken)?;
         let mut buf = Zeroizing::new(ct.to_vec());
-        XChaCha20Poly1305::new(&(*master.0).into())
-            .decrypt_inout_detached(
-                (&nonce).into(),
-                SEALED_HEADER.as_bytes(),
-                buf.as_mut_slice().into(),
-                (&tag).into(),
-            )
+        XChaCha::new(&master.0)
+            .open(&nonce, SEALED_HEADER.as_bytes(), &mut buf, &tag)
             .map_err(|_| Error::InvalidToken)?;
         let text =
             std::str::from_utf8(&buf).map_err(|_| doc_err(0, "sealed keyring is not text"))?;
