@@ -15,7 +15,7 @@ use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use hx_digest::{HmacAlgorithm, HmacKey};
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::clock::now;
+use crate::clock::{check_time, now};
 use crate::{Error, Result};
 
 /// Fernet's version byte.
@@ -184,7 +184,7 @@ impl Fernet {
         now: u64,
     ) -> Result<Zeroizing<Vec<u8>>> {
         let (timestamp, raw) = self.authenticate(token)?;
-        check_time(timestamp, ttl, now)?;
+        check_time(timestamp, ttl, now, FERNET_MAX_CLOCK_SKEW)?;
         self.decrypt_authenticated(&raw)
     }
 
@@ -234,18 +234,6 @@ impl Fernet {
         buf.truncate(len);
         Ok(buf)
     }
-}
-
-fn check_time(timestamp: u64, ttl: Option<u64>, now: u64) -> Result<()> {
-    if let Some(ttl) = ttl
-        && timestamp.saturating_add(ttl) < now
-    {
-        return Err(Error::InvalidToken);
-    }
-    if now.saturating_add(FERNET_MAX_CLOCK_SKEW) < timestamp {
-        return Err(Error::InvalidToken);
-    }
-    Ok(())
 }
 
 impl fmt::Debug for Fernet {
@@ -334,7 +322,7 @@ impl MultiFernet {
         now: u64,
     ) -> Result<Zeroizing<Vec<u8>>> {
         let (fernet, timestamp, raw) = self.authenticate(token)?;
-        check_time(timestamp, ttl, now)?;
+        check_time(timestamp, ttl, now, FERNET_MAX_CLOCK_SKEW)?;
         fernet.decrypt_authenticated(&raw)
     }
 

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use zeroize::Zeroizing;
 
 use crate::backend::XChaCha;
-use crate::clock::now;
+use crate::clock::{check_time, now};
 use crate::{Error, Fernet, FernetKey, Result};
 
 /// Text prefix of a sealed token.
@@ -414,7 +414,7 @@ impl Keyring {
         ttl: Option<u64>,
     ) -> Result<Zeroizing<Vec<u8>>> {
         let opened = self.authenticate_raw(token, context)?;
-        check_time(opened.issued_at, ttl, now())?;
+        check_time(opened.issued_at, ttl, now(), MAX_CLOCK_SKEW)?;
         Ok(opened.plaintext)
     }
 
@@ -445,7 +445,7 @@ impl Keyring {
         now: u64,
     ) -> Result<Zeroizing<Vec<u8>>> {
         let opened = self.authenticate(token, context)?;
-        check_time(opened.issued_at, ttl, now)?;
+        check_time(opened.issued_at, ttl, now, MAX_CLOCK_SKEW)?;
         Ok(opened.plaintext)
     }
 
@@ -578,18 +578,6 @@ fn with_associated_data<T>(header: &[u8], context: &[u8], f: impl FnOnce(&[u8]) 
     aad.extend_from_slice(header);
     aad.extend_from_slice(context);
     f(&aad)
-}
-
-fn check_time(issued_at: u64, ttl: Option<u64>, now: u64) -> Result<()> {
-    if let Some(ttl) = ttl
-        && issued_at.saturating_add(ttl) < now
-    {
-        return Err(Error::InvalidToken);
-    }
-    if now.saturating_add(MAX_CLOCK_SKEW) < issued_at {
-        return Err(Error::InvalidToken);
-    }
-    Ok(())
 }
 
 impl fmt::Debug for Keyring {
