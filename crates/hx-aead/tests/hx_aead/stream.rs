@@ -53,6 +53,21 @@ fn tampering_of_every_kind_is_detected() {
     let ring = Keyring::generate().unwrap();
     let data: Vec<u8> = (0..3 * CHUNK_LEN + 100).map(|i| (i % 253) as u8).collect();
     let sealed = seal(&ring, &data);
+    // Across a batch boundary too: chunk 16 moved before chunk 15.
+    let long: Vec<u8> = (0..20 * CHUNK_LEN).map(|i| (i % 241) as u8).collect();
+    let long_sealed = seal(&ring, &long);
+    let lb = &long_sealed[HEADER_LEN..];
+    let lc = |i: usize| &lb[i * SEALED..((i + 1) * SEALED).min(lb.len())];
+    let mut swapped = long_sealed[..HEADER_LEN].to_vec();
+    for i in (0..15).chain([16, 15]).chain(17..20) {
+        swapped.extend_from_slice(lc(i));
+    }
+    assert!(invalid(open(&ring, &swapped)), "swapped across batches");
+    assert!(
+        invalid(open(&ring, &long_sealed[..HEADER_LEN + 16 * SEALED])),
+        "cut at a batch boundary"
+    );
+    assert_eq!(open(&ring, &long_sealed).unwrap(), long);
     let body = &sealed[HEADER_LEN..];
     let chunk = |i: usize| &body[i * SEALED..((i + 1) * SEALED).min(body.len())];
     let with = |parts: &[&[u8]]| [&sealed[..HEADER_LEN], &parts.concat()].concat();
@@ -133,10 +148,14 @@ fn plaintext_of_a_bad_chunk_is_never_written() {
     sealed[second] ^= 1;
     let mut out = Vec::new();
     assert!(stream::decrypt(&ring, &sealed[..], &mut out).is_err());
+    assert!(
+        out.len() <= CHUNK_LEN,
+        "nothing of the damaged chunk was released"
+    );
     assert_eq!(
-        out.len(),
-        CHUNK_LEN,
-        "only the authentic first chunk was released"
+        out,
+        data[..out.len()],
+        "only authentic plaintext was released"
     );
 }
 
@@ -164,6 +183,7 @@ impl Read for Pattern {
 #[test]
 fn large_streams_flow_through_bounded_buffers() {
     let ring = Keyring::generate().unwrap();
+    // More than two batches of 16 chunks, ending in a short chunk.
     let len = 40 * CHUNK_LEN as u64 + 123;
     let mut sealed = Vec::new();
     stream::encrypt(

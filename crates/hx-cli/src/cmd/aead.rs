@@ -345,7 +345,6 @@ fn transform_file(
     args: &FileArgs,
     op: impl FnOnce(&mut dyn std::io::Read, &mut dyn std::io::Write) -> hx::aead::Result<u64>,
 ) -> CmdResult {
-    use std::io::Write as _;
     let in_err = |e: std::io::Error| Failure::Usage(format!("{}: {e}", args.input.display()));
     let out_err = |e: std::io::Error| Failure::Usage(format!("{}: {e}", args.output.display()));
     let input = std::fs::File::open(&args.input).map_err(in_err)?;
@@ -358,10 +357,10 @@ fn transform_file(
         .prefix(".hx-")
         .tempfile_in(dir)
         .map_err(out_err)?;
-    let mut reader =
-        crate::progress::Reader::new(std::io::BufReader::with_capacity(1 << 20, input), size);
-    let mut writer = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
-    let result = op(&mut reader, &mut writer);
+    // The stream functions read and write whole 64 KiB chunks themselves: no
+    // extra buffering (and copying) layer.
+    let mut reader = crate::progress::Reader::new(input, size);
+    let result = op(&mut reader, &mut tmp.as_file());
     reader.finish();
     match result {
         Ok(_) => {}
@@ -374,8 +373,6 @@ fn transform_file(
         }
         Err(e) => return Err(e.into()),
     }
-    writer.flush().map_err(out_err)?;
-    drop(writer);
     tmp.as_file().sync_all().map_err(out_err)?;
     tmp.persist(&args.output).map_err(|e| out_err(e.error))?;
     Ok(())
