@@ -181,3 +181,17 @@ pub fn keyring_seal_with_nonce(
 ) -> Result<String> {
     keyring.seal_with_nonce(plaintext, context, issued_at, nonce)
 }
+
+/// A stream with a caller-chosen salt, for the fixed-input vectors of
+/// docs/FORMAT.md. Reusing a salt under one key reuses every chunk nonce.
+///
+/// # Errors
+/// As [`crate::stream::encrypt`].
+pub fn stream_encrypt_with_salt(
+    keyring: &crate::Keyring,
+    salt: &[u8; 32],
+    reader: impl std::io::Read,
+    writer: impl std::io::Write,
+) -> Result<u64> {
+    crate::stream::encrypt_with_salt(keyring, salt, reader, writer)
+}

@@ -171,13 +171,24 @@ fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<()
 /// assert!(stream::decrypt(&ring, &sealed[..], &mut Vec::new()).is_err());
 /// # Ok::<(), hx_aead::Error>(())
 /// ```
-pub fn encrypt(keyring: &Keyring, mut reader: impl Read, mut writer: impl Write) -> Result<u64> {
+pub fn encrypt(keyring: &Keyring, reader: impl Read, writer: impl Write) -> Result<u64> {
+    let mut salt = [0u8; 32];
+    hx_random::fill(&mut salt)?;
+    encrypt_with_salt(keyring, &salt, reader, writer)
+}
+
+pub(crate) fn encrypt_with_salt(
+    keyring: &Keyring,
+    salt: &[u8; 32],
+    mut reader: impl Read,
+    mut writer: impl Write,
+) -> Result<u64> {
     let key_id = keyring.primary_id();
     let mut header = [0u8; HEADER_LEN];
     header[..8].copy_from_slice(MAGIC);
     header[8] = VERSION;
     header[9..13].copy_from_slice(&key_id.to_be_bytes());
-    hx_random::fill(&mut header[13..])?;
+    header[13..].copy_from_slice(salt);
     let cipher = ChunkCipher::new(keyring.sealing_key_bytes(key_id)?, header)?;
     writer.write_all(&header)?;
 

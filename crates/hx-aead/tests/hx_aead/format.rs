@@ -31,3 +31,22 @@ fn sealed_token_and_keyring_document_vectors() {
         assert_eq!(&*ring.open_at(token, &ctx, None, at).unwrap(), &plain[..]);
     }
 }
+
+#[test]
+fn stream_vectors() {
+    let v: Value = serde_json::from_str(&data("sealed_vectors.json")).unwrap();
+    let ring = Keyring::from_document(v["keyring_document"].as_str().unwrap()).unwrap();
+    let streams = v["streams"].as_array().unwrap();
+    assert_eq!(streams.len(), 2);
+    for s in streams {
+        let salt: [u8; 32] = unhex(s["salt_hex"].as_str().unwrap()).try_into().unwrap();
+        let plain = unhex(s["plaintext_hex"].as_str().unwrap());
+        let expected = unhex(s["stream_hex"].as_str().unwrap());
+        let mut out = Vec::new();
+        hazmat::stream_encrypt_with_salt(&ring, &salt, &plain[..], &mut out).unwrap();
+        assert_eq!(out, expected);
+        let mut back = Vec::new();
+        hx_aead::stream::decrypt(&ring, &expected[..], &mut back).unwrap();
+        assert_eq!(back, plain);
+    }
+}

@@ -100,3 +100,49 @@ fn independent_python_implementation_agrees() {
         );
     }
 }
+
+/// The independent Python stream implementation opens multi-chunk streams
+/// hx makes, and refuses a truncated one.
+#[test]
+fn independent_python_stream_implementation_agrees() {
+    let ring = Keyring::generate().unwrap();
+    let (_, key) = primary_key(&ring);
+    let dir = tempfile::tempdir().unwrap();
+    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/interop/stream_vector.py"
+    );
+    for len in [0usize, 1, 65_536, 65_537, 20 * 65_536 + 3] {
+        let data: Vec<u8> = (0..len).map(|i| (i * 13 % 256) as u8).collect();
+        let mut sealed = Vec::new();
+        hx_aead::stream::encrypt(&ring, &data[..], &mut sealed).unwrap();
+        let path = dir.path().join(format!("{len}.hxs"));
+        for (file, truncated) in [
+            (sealed.clone(), false),
+            (sealed[..sealed.len() - 1].to_vec(), true),
+        ] {
+            std::fs::write(&path, &file).unwrap();
+            let out = Command::new(&py)
+                .args([script, "open", &hex::encode(&key)])
+                .arg(&path)
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run the Python peer ({py}): {e}"));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let answer = String::from_utf8(out.stdout).unwrap();
+            if truncated {
+                assert_eq!(
+                    answer.trim(),
+                    "INVALID",
+                    "len {len}: truncated stream accepted by Python"
+                );
+            } else {
+                assert_eq!(answer.trim(), hex::encode(&data), "len {len}");
+            }
+        }
+    }
+}
