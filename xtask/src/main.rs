@@ -226,7 +226,36 @@ fn bench(root: &Path, rest: &[String]) -> ExitCode {
         .unwrap_or_default();
     let arg_refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let step = run(root, "bench", "cargo", &arg_refs, &env);
-    if step.ok {
+    // Peer timings in the same run: every crates/<crate>/benches/peer_*.py.
+    let python = env.first().map(|(_, p)| p.clone());
+    let mut peers_ok = true;
+    if let Some(python) = python {
+        let wanted = rest.first();
+        let mut scripts: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter(|c| wanted.is_none_or(|w| c.file_name().to_string_lossy() == w.as_str()))
+            .flat_map(|c| {
+                std::fs::read_dir(c.path().join("benches"))
+                    .into_iter()
+                    .flatten()
+            })
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().is_some_and(|n| {
+                    n.to_string_lossy().starts_with("peer_") && n.to_string_lossy().ends_with(".py")
+                })
+            })
+            .collect();
+        scripts.sort();
+        for script in scripts {
+            let script = script.display().to_string();
+            peers_ok &= run(root, "peer timing", &python, &[&script], &[]).ok;
+        }
+    }
+    if step.ok && peers_ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
