@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 use crate::failure::Failure;
 
 /// Largest secret file or stdin secret accepted.
-const MAX_SECRET_LEN: u64 = 64 * 1024;
+const MAX_SECRET_LEN: usize = 64 * 1024;
 
 /// Reads a secret file (key, pepper, CSRF secret). One trailing newline
 /// (`\n` or `\r\n`) is not part of the secret.
@@ -16,10 +16,10 @@ pub fn read_secret_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
     let file = std::fs::File::open(path)
         .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
     let mut bytes = Zeroizing::new(Vec::new());
-    file.take(MAX_SECRET_LEN + 1)
+    file.take(MAX_SECRET_LEN as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-    if bytes.len() as u64 > MAX_SECRET_LEN {
+    if bytes.len() > MAX_SECRET_LEN {
         return Err(Failure::Usage(format!(
             "{}: larger than {MAX_SECRET_LEN} bytes; not a key file",
             path.display()
@@ -36,14 +36,20 @@ pub fn read_secret_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
 }
 
 /// Reads one secret line from stdin (an API key, a CSRF token), without its
-/// line ending. `None` if it is not UTF-8 text (the caller rejects it in its
-/// own words).
+/// line ending. `None` if it is not UTF-8 text or longer than any such
+/// secret can be (the caller rejects it in its own words).
 pub fn read_stdin_secret() -> Result<Option<Zeroizing<String>>, Failure> {
-    let mut bytes = Zeroizing::new(Vec::new());
-    std::io::stdin()
-        .take(MAX_SECRET_LEN + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Failure::Usage(format!("standard input: {e}")))?;
+    match read_stdin_text(MAX_SECRET_LEN) {
+        Err(Failure::Usage(m)) if m.starts_with("standard input is larger") => Ok(None),
+        other => other,
+    }
+}
+
+/// Reads stdin as one line of text of at most `limit` bytes (a longer input
+/// is an error, never silently cut), without its line ending. `None` if it
+/// is not UTF-8.
+pub fn read_stdin_text(limit: usize) -> Result<Option<Zeroizing<String>>, Failure> {
+    let mut bytes = read_stdin_all(limit)?;
     strip_newline(&mut bytes);
     Ok(std::str::from_utf8(&bytes)
         .ok()
@@ -111,7 +117,7 @@ pub fn read_stdin_all(limit: usize) -> Result<Zeroizing<Vec<u8>>, Failure> {
         .map_err(|e| Failure::Usage(format!("standard input: {e}")))?;
     if bytes.len() > limit {
         return Err(Failure::Usage(format!(
-            "standard input is larger than {limit} bytes; use hx encrypt for large data"
+            "standard input is larger than {limit} bytes"
         )));
     }
     Ok(bytes)

@@ -88,7 +88,14 @@ fn apikey_lifecycle() {
     let mut typo = key.trim_end().to_owned();
     let c = typo.pop().unwrap();
     typo.push(if c == 'x' { 'y' } else { 'x' });
-    for bad in [typo.as_bytes(), b"acme_short\n", b"", b"\xff\xfe"] {
+    let huge = vec![b'a'; 100_000];
+    for bad in [
+        typo.as_bytes(),
+        b"acme_short\n",
+        b"",
+        b"\xff\xfe",
+        &huge[..],
+    ] {
         let o = hx(&["apikey", "check"], bad);
         assert_eq!(code(&o), 1);
         assert_eq!(stderr(&o), "hx: invalid API key\n");

@@ -7,8 +7,7 @@ use hx::aead::{FernetKey, Keyring, MAX_TOKEN_PLAINTEXT, MasterKey, MultiFernet};
 
 use crate::failure::{CmdResult, Failure};
 use crate::io::{
-    print_line, read_secret_file, read_stdin_all, read_stdin_secret, write_secret_file_atomic,
-    write_stdout,
+    print_line, read_secret_file, read_stdin_all, write_secret_file_atomic, write_stdout,
 };
 
 impl From<hx::aead::Error> for Failure {
@@ -220,8 +219,13 @@ pub struct UnsealArgs {
     master: MasterKeyArg,
 }
 
+/// The longest token text accepted on stdin: the base64 of the largest
+/// token, with room for its header and a line ending.
+const MAX_TOKEN_TEXT: usize = MAX_TOKEN_PLAINTEXT / 3 * 4 + 4096;
+
 fn read_token() -> Result<zeroize::Zeroizing<String>, Failure> {
-    read_stdin_secret()?.ok_or_else(|| Failure::Rejected("invalid token".into()))
+    crate::io::read_stdin_text(MAX_TOKEN_TEXT)?
+        .ok_or_else(|| Failure::Rejected("invalid token".into()))
 }
 
 pub fn unseal(args: &UnsealArgs) -> CmdResult {
