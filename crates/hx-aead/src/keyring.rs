@@ -200,8 +200,8 @@ impl Keyring {
         self.insert(info, Material::XChaCha(XChaCha::new(&bytes)))
     }
 
-    /// Adds a Fernet key as a decrypt-only legacy key, so [`Keyring::rotate`]
-    /// turns Fernet tokens into hx tokens.
+    /// Adds a Fernet key as a decrypt-only legacy key, so
+    /// [`Keyring::rotate_fernet`] turns Fernet tokens into hx tokens.
     ///
     /// # Errors
     /// [`Error::Random`] if the OS generator fails.
@@ -458,8 +458,7 @@ impl Keyring {
     }
 
     /// Re-seals `token` under the primary key, keeping its issue time; a token
-    /// already under the primary is returned unchanged. Fernet tokens opened
-    /// by a legacy key become hx tokens sealed with `context`.
+    /// already under the primary is returned unchanged.
     ///
     /// # Errors
     /// [`Error::InvalidToken`] if it does not authenticate.
@@ -469,6 +468,43 @@ impl Keyring {
             return Ok(token.to_owned());
         }
         self.seal_at(&opened.plaintext, context, opened.issued_at)
+    }
+
+    /// Migrates a Fernet token opened by one of the legacy keys
+    /// ([`Keyring::add_fernet_legacy`]) into an hx token sealed with
+    /// `context`, keeping its timestamp. Fernet tokens carry no context: the
+    /// caller vouches that `context` is the token's purpose.
+    ///
+    /// # Errors
+    /// [`Error::InvalidToken`] if no legacy key authenticates it.
+    pub fn rotate_fernet(&self, token: &str, context: &[u8]) -> Result<String> {
+        let opened = self.authenticate_fernet(token)?;
+        self.seal_at(&opened.plaintext, context, opened.issued_at)
+    }
+
+    /// Opens a Fernet token with the legacy keys, with the Fernet spec's TTL
+    /// and 60-second skew rules. Fernet tokens are not bound to any context:
+    /// use this only where any Fernet token under these keys is acceptable.
+    ///
+    /// # Errors
+    /// [`Error::InvalidToken`] for every failure.
+    pub fn open_fernet(&self, token: &str, ttl: Option<u64>) -> Result<Zeroizing<Vec<u8>>> {
+        self.open_fernet_at(token, ttl, now())
+    }
+
+    /// [`Keyring::open_fernet`] as if the time were `now`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidToken`] for every failure.
+    pub fn open_fernet_at(
+        &self,
+        token: &str,
+        ttl: Option<u64>,
+        now: u64,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let opened = self.authenticate_fernet(token)?;
+        check_time(opened.issued_at, ttl, now, crate::FERNET_MAX_CLOCK_SKEW)?;
+        Ok(opened.plaintext)
     }
 
     /// Counts, for a batch of tokens, how many each key opens — run it over
@@ -485,11 +521,17 @@ impl Keyring {
         usage
     }
 
+    /// Authenticates an hx token. Fernet tokens are not accepted here: they
+    /// carry no context, so they open only through the explicit legacy calls.
     fn authenticate(&self, token: &str, context: &[u8]) -> Result<Opened> {
-        if let Some(body) = token.strip_prefix(TOKEN_PREFIX) {
-            return self.authenticate_hx(body, context);
-        }
-        // Not an hx token: a Fernet token for a legacy key, or nothing.
+        let body = token
+            .strip_prefix(TOKEN_PREFIX)
+            .ok_or(Error::InvalidToken)?;
+        self.authenticate_hx(body, context)
+    }
+
+    /// Authenticates a Fernet token with the legacy keys (not retired).
+    fn authenticate_fernet(&self, token: &str) -> Result<Opened> {
         for entry in &self.entries {
             if let (Material::Fernet { fernet, .. }, true) =
                 (&entry.material, entry.info.state != KeyState::Retired)

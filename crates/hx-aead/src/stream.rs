@@ -11,8 +11,9 @@
 //! empty input) and is the only one sealed with `last = 0x01`. Truncation,
 //! reordering, duplicated or swapped chunks, appended bytes and a wrong key
 //! all fail authentication. A chunk's plaintext is written only after its
-//! tag has been checked; memory stays at two batches of 16 chunks whatever
-//! the size, and batches are sealed and opened on two threads.
+//! tag has been checked; memory stays at one batch of 16 chunks (about
+//! 1 MiB) plus one chunk read ahead, whatever the size, and each batch is
+//! split across two threads.
 
 use std::io::{self, Read, Write};
 
@@ -31,8 +32,8 @@ const VERSION: u8 = 0x01;
 pub const HEADER_LEN: usize = 8 + 1 + 4 + 32;
 const INFO_LABEL: &[u8] = b"hx-stream v1";
 
-/// Chunks sealed or opened together, spread over the available cores
-/// (1 MiB of plaintext; memory stays at about two batches).
+/// Chunks sealed or opened together, split across two threads (1 MiB of
+/// plaintext per batch).
 const BATCH: usize = 16;
 const SEALED_LEN: usize = CHUNK_LEN + TAG_LEN;
 
@@ -150,8 +151,8 @@ fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<()
 /// Encrypts everything `reader` yields under the keyring's primary key,
 /// writing the stream to `writer`. Returns the number of plaintext bytes.
 ///
-/// Chunks are sealed in batches on two threads; memory stays at about two
-/// batches (2 MiB) whatever the input size.
+/// Chunks are sealed in batches of 16, each split across two threads;
+/// memory stays at about one batch (1 MiB) whatever the input size.
 ///
 /// # Errors
 /// [`Error::Io`] if reading or writing fails; [`Error::Random`] if the OS

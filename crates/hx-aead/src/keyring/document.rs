@@ -93,7 +93,8 @@ impl Keyring {
     /// [`Keyring::to_sealed_document`].
     #[must_use]
     pub fn to_document(&self) -> Zeroizing<String> {
-        let mut doc = Zeroizing::new(String::new());
+        // Sized up front: growing would leave unwiped copies of key lines.
+        let mut doc = Zeroizing::new(String::with_capacity(64 + 128 * self.entries.len()));
         doc.push_str(HEADER);
         doc.push('\n');
         for entry in &self.entries {

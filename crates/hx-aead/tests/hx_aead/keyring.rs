@@ -170,16 +170,37 @@ fn fernet_tokens_migrate_through_a_legacy_key() {
         matches!(ring.promote(legacy), Err(Error::Keyring(_))),
         "legacy keys only decrypt"
     );
-    let migrated = ring.rotate(&ftoken, b"ctx").unwrap();
+    // Fernet tokens carry no context: `open` and `rotate` refuse them; only
+    // the explicit legacy calls take them.
+    assert!(invalid(ring.open_at(&ftoken, b"", None, T)));
+    assert!(invalid(
+        ring.rotate(&ftoken, b"ctx").map(String::into_bytes)
+    ));
+    let migrated = ring.rotate_fernet(&ftoken, b"ctx").unwrap();
     assert!(migrated.starts_with(TOKEN_PREFIX));
     assert_eq!(
         &*ring.open_at(&migrated, b"ctx", None, T).unwrap(),
         b"legacy"
     );
     assert_eq!(ring.extract_timestamp(&migrated, b"ctx").unwrap(), T);
-    assert_eq!(&*ring.open_at(&ftoken, b"", None, T).unwrap(), b"legacy");
+    assert!(
+        invalid(ring.open_at(&migrated, b"other", None, T)),
+        "bound to the context given"
+    );
+    assert_eq!(&*ring.open_fernet_at(&ftoken, None, T).unwrap(), b"legacy");
+    assert!(
+        invalid(ring.open_fernet_at(&ftoken, Some(60), T + 61)),
+        "Fernet TTL applies"
+    );
+    assert!(
+        invalid(ring.open_fernet_at(&migrated, None, T)),
+        "hx tokens are not Fernet tokens"
+    );
     ring.retire(legacy).unwrap();
-    assert!(invalid(ring.open_at(&ftoken, b"", None, T)));
+    assert!(invalid(ring.open_fernet_at(&ftoken, None, T)));
+    assert!(invalid(
+        ring.rotate_fernet(&ftoken, b"ctx").map(String::into_bytes)
+    ));
 }
 
 #[test]

@@ -312,13 +312,13 @@ fn encryption(t: &mut Tour) {
         t.show("Fernet token", &token);
         let mut ring = Keyring::generate()?;
         ring.add_fernet_legacy(FernetKey::from_bytes(old.expose_secret()))?;
-        let migrated = ring.rotate(&token, b"")?;
+        let migrated = ring.rotate_fernet(&token, b"legacy-cookie")?;
         t.show("migrated to an hx token", &migrated);
         let multi = MultiFernet::new(&[FernetKey::generate()?, old])?;
         let rotated = multi.rotate(&token)?;
         Ok(&multi.decrypt(&rotated, Some(60))?[..] == b"legacy secret"
             && multi.extract_timestamp(&rotated)? == multi.extract_timestamp(&token)?
-            && &ring.open(&migrated, b"", Some(60))?[..] == b"legacy secret")
+            && &ring.open(&migrated, b"legacy-cookie", Some(60))?[..] == b"legacy secret")
     })();
     t.check_result(
         "Fernet: MultiFernet rotation keeps plaintext and timestamp; a legacy key migrates tokens to hx",
