@@ -13,15 +13,23 @@ const MAX_SECRET_LEN: usize = 64 * 1024;
 /// Reads a secret file (key, pepper, CSRF secret). One trailing newline
 /// (`\n` or `\r\n`) is not part of the secret.
 pub fn read_secret_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    read_secret_file_limited(path, MAX_SECRET_LEN)
+}
+
+/// Largest keyring document read (thousands of keys; retired keys are kept).
+pub const MAX_KEYRING_LEN: usize = 16 << 20;
+
+/// [`read_secret_file`] with its own size limit.
+pub fn read_secret_file_limited(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8>>, Failure> {
     let file = std::fs::File::open(path)
         .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
     let mut bytes = Zeroizing::new(Vec::new());
-    file.take(MAX_SECRET_LEN as u64 + 1)
+    file.take(limit as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-    if bytes.len() > MAX_SECRET_LEN {
+    if bytes.len() > limit {
         return Err(Failure::Usage(format!(
-            "{}: larger than {MAX_SECRET_LEN} bytes; not a key file",
+            "{}: larger than {limit} bytes; not a key file",
             path.display()
         )));
     }
@@ -78,11 +86,18 @@ pub fn print_line(line: &str) -> Result<(), Failure> {
 /// `path`, and the directory synced. A reader sees the old file or the new
 /// one, never a mixture; a crash leaves no partial file under `path`.
 pub fn write_secret_file_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    write_atomic(path, contents, false)
+}
+
+/// [`write_secret_file_atomic`] that fails if `path` exists, even when another
+/// process creates it meanwhile (the rename itself refuses to replace it).
+pub fn create_secret_file_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    write_atomic(path, contents, true)
+}
+
+fn write_atomic(path: &Path, contents: &[u8], no_clobber: bool) -> Result<(), Failure> {
     let io_err = |e: std::io::Error| Failure::Usage(format!("{}: {e}", path.display()));
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(".hx-")
         .tempfile_in(dir)
@@ -90,11 +105,28 @@ pub fn write_secret_file_atomic(path: &Path, contents: &[u8]) -> Result<(), Fail
     tmp.write_all(contents).map_err(io_err)?;
     tmp.as_file().sync_all().map_err(io_err)?;
     set_owner_only(tmp.path()).map_err(io_err)?;
-    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    if no_clobber {
+        tmp.persist_noclobber(path).map_err(|e| io_err(e.error))?;
+    } else {
+        tmp.persist(path).map_err(|e| io_err(e.error))?;
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
+/// The directory holding `path` (`.` for a bare file name).
+pub fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Makes a rename in `dir` durable (best effort: not every platform can).
+pub fn sync_dir(dir: &Path) {
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(())
 }
 
 #[cfg(unix)]

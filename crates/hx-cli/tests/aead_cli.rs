@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn hx(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
+    let child = Command::new(env!("CARGO_BIN_EXE_hx"))
         .args(args)
         .current_dir(dir)
         .env_remove("HX_MASTER_KEY_FILE")
@@ -382,4 +382,90 @@ fn file_encryption_leaves_nothing_behind_on_failure() {
     let o = hx(d, &["encrypt", "--keyring", "ring", "missing", "x"], b"");
     assert_eq!(code(&o), 2);
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing"));
+}
+
+#[test]
+fn staged_rotation_large_keyrings_and_form_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let first = String::from_utf8(ok(&hx(d, &["key", "new", "--out", "ring"], b""))).unwrap();
+    let token = ok(&hx(d, &["seal", "--keyring", "ring"], b"x"));
+    // Staged: add (opens, does not seal), deploy, then promote.
+    let added = String::from_utf8(ok(&hx(d, &["key", "add", "--keyring", "ring"], b""))).unwrap();
+    let list = String::from_utf8(ok(&hx(d, &["key", "list", "--keyring", "ring"], b""))).unwrap();
+    assert!(
+        list.lines()
+            .any(|l| l.split_whitespace().take(2).eq([added.trim(), "active"])),
+        "{list}"
+    );
+    assert!(
+        list.lines()
+            .any(|l| l.split_whitespace().take(2).eq([first.trim(), "primary"])),
+        "{list}"
+    );
+    ok(&hx(
+        d,
+        &["key", "promote", "--keyring", "ring", "--id", added.trim()],
+        b"",
+    ));
+    let rotated = ok(&hx(d, &["rotate-token", "--keyring", "ring"], &token));
+    assert_ne!(rotated, token);
+    assert_eq!(
+        code(&hx(
+            d,
+            &["key", "promote", "--keyring", "ring", "--id", "1"],
+            b""
+        )),
+        2
+    );
+
+    // A master key in the environment does not seal a plain keyring on rewrite.
+    std::fs::write(
+        d.join("master"),
+        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n",
+    )
+    .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_hx"))
+        .args(["key", "rotate", "--keyring", "ring"])
+        .current_dir(d)
+        .env("HX_MASTER_KEY_FILE", d.join("master"))
+        .output()
+        .unwrap();
+    assert!(
+        child.status.success(),
+        "{}",
+        String::from_utf8_lossy(&child.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(d.join("ring"))
+            .unwrap()
+            .starts_with("hx-keyring 1\n")
+    );
+
+    // Keyrings larger than a key file (retired keys accumulate) still load.
+    let mut big = hx::aead::Keyring::generate().unwrap();
+    for _ in 0..1500 {
+        let id = big.add().unwrap();
+        big.retire(id).unwrap();
+    }
+    let doc = big.to_document();
+    assert!(doc.len() > 64 * 1024);
+    std::fs::write(d.join("big"), doc.as_bytes()).unwrap();
+    let list = ok(&hx(d, &["key", "list", "--keyring", "big"], b""));
+    assert_eq!(String::from_utf8(list).unwrap().lines().count(), 1501);
+    ok(&hx(d, &["key", "rotate", "--keyring", "big"], b""));
+}
+
+#[test]
+fn key_new_never_replaces_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("existing"), "precious").unwrap();
+    let o = hx(d, &["key", "new", "--out", "existing"], b"");
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
+    assert_eq!(
+        std::fs::read_to_string(d.join("existing")).unwrap(),
+        "precious"
+    );
 }

@@ -42,15 +42,22 @@ impl MasterKeyArg {
     }
 }
 
+/// Loads a keyring; the master key is returned only when the keyring was
+/// sealed, so a rewrite keeps the form it was found in.
 fn load_keyring(
     path: &Path,
     master: &MasterKeyArg,
 ) -> Result<(Keyring, Option<MasterKey>), Failure> {
-    let bytes = read_secret_file(path)?;
+    let bytes = crate::io::read_secret_file_limited(path, crate::io::MAX_KEYRING_LEN)?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| Failure::Usage(format!("{}: not a keyring document", path.display())))?;
+    if !Keyring::is_sealed_document(text) {
+        let ring = Keyring::from_document(text)
+            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+        return Ok((ring, None));
+    }
     let master = master.load()?;
-    let ring = if Keyring::is_sealed_document(text) {
+    let ring = {
         let key = master.as_ref().ok_or_else(|| {
             Failure::Usage(format!(
                 "{}: the keyring is sealed; give --master-key-file",
@@ -64,9 +71,6 @@ fn load_keyring(
             )),
             other => Failure::Usage(format!("{}: {other}", path.display())),
         })?
-    } else {
-        Keyring::from_document(text)
-            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?
     };
     Ok((ring, master))
 }
@@ -85,6 +89,26 @@ pub enum KeyCommand {
         /// Where to write it; an existing file is not overwritten.
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        master: MasterKeyArg,
+    },
+    /// Add a new key that opens tokens but does not seal yet (deploy the
+    /// keyring everywhere, then `promote` it). Prints its id.
+    Add {
+        /// The keyring file.
+        #[arg(long)]
+        keyring: PathBuf,
+        #[command(flatten)]
+        master: MasterKeyArg,
+    },
+    /// Make a key the primary (the one that seals); the old primary keeps opening.
+    Promote {
+        /// The keyring file.
+        #[arg(long)]
+        keyring: PathBuf,
+        /// The key id (see `hx key list`).
+        #[arg(long)]
+        id: u32,
         #[command(flatten)]
         master: MasterKeyArg,
     },
@@ -120,15 +144,38 @@ pub enum KeyCommand {
 pub fn key(command: KeyCommand) -> CmdResult {
     match command {
         KeyCommand::New { out, master } => {
-            if out.exists() {
-                return Err(Failure::Usage(format!(
-                    "{}: already exists; not overwriting a keyring",
-                    out.display()
-                )));
-            }
             let ring = Keyring::generate()?;
-            save_keyring(&out, &ring, master.load()?.as_ref())?;
+            let document = match master.load()? {
+                Some(m) => zeroize::Zeroizing::new(ring.to_sealed_document(&m)?),
+                None => ring.to_document(),
+            };
+            // The rename refuses to replace an existing file, even one created
+            // by another process after any check we could make.
+            crate::io::create_secret_file_atomic(&out, document.as_bytes()).map_err(
+                |e| match e {
+                    Failure::Usage(m) if out.exists() => Failure::Usage(format!(
+                        "{}: already exists; not overwriting a keyring ({m})",
+                        out.display()
+                    )),
+                    other => other,
+                },
+            )?;
             print_line(&ring.primary_id().to_string())
+        }
+        KeyCommand::Add { keyring, master } => {
+            let (mut ring, master) = load_keyring(&keyring, &master)?;
+            let id = ring.add()?;
+            save_keyring(&keyring, &ring, master.as_ref())?;
+            print_line(&id.to_string())
+        }
+        KeyCommand::Promote {
+            keyring,
+            id,
+            master,
+        } => {
+            let (mut ring, master) = load_keyring(&keyring, &master)?;
+            ring.promote(id)?;
+            save_keyring(&keyring, &ring, master.as_ref())
         }
         KeyCommand::Rotate { keyring, master } => {
             let (mut ring, master) = load_keyring(&keyring, &master)?;
@@ -353,10 +400,7 @@ fn transform_file(
     let out_err = |e: std::io::Error| Failure::Usage(format!("{}: {e}", args.output.display()));
     let input = std::fs::File::open(&args.input).map_err(in_err)?;
     let size = input.metadata().map(|m| m.len()).unwrap_or(0);
-    let dir = match args.output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = crate::io::parent_dir(&args.output);
     let tmp = tempfile::Builder::new()
         .prefix(".hx-")
         .tempfile_in(dir)
@@ -379,5 +423,6 @@ fn transform_file(
     }
     tmp.as_file().sync_all().map_err(out_err)?;
     tmp.persist(&args.output).map_err(|e| out_err(e.error))?;
+    crate::io::sync_dir(dir);
     Ok(())
 }
