@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn hx(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_hx"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
         .args(args)
         .current_dir(dir)
         .env_remove("HX_MASTER_KEY_FILE")
