@@ -198,7 +198,7 @@ impl Fernet {
 
     /// Decodes and checks the MAC (constant time); returns the timestamp and
     /// the raw token.
-    fn authenticate(&self, token: &str) -> Result<(u64, Vec<u8>)> {
+    pub(crate) fn authenticate(&self, token: &str) -> Result<(u64, Vec<u8>)> {
         let raw = URL_SAFE
             .decode(token.as_bytes())
             .map_err(|_| Error::InvalidToken)?;
@@ -219,7 +219,7 @@ impl Fernet {
     }
 
     /// Decrypts an already authenticated raw token.
-    fn decrypt_authenticated(&self, raw: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    pub(crate) fn decrypt_authenticated(&self, raw: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let mut iv = [0u8; 16];
         iv.copy_from_slice(raw.get(9..HEADER_LEN).ok_or(Error::InvalidToken)?);
         let body = raw

@@ -535,9 +535,10 @@ impl Keyring {
         for entry in &self.entries {
             if let (Material::Fernet { fernet, .. }, true) =
                 (&entry.material, entry.info.state != KeyState::Retired)
-                && let Ok(issued_at) = fernet.extract_timestamp(token)
-                && let Ok(plaintext) = fernet.decrypt_at_time(token, None, issued_at)
+                && let Ok((issued_at, raw)) = fernet.authenticate(token)
             {
+                // Authentic under this key: a decryption failure is final.
+                let plaintext = fernet.decrypt_authenticated(&raw)?;
                 return Ok(Opened {
                     key_id: entry.info.id,
                     issued_at,
