@@ -75,6 +75,34 @@ fn load_keyring(
     Ok((ring, master))
 }
 
+/// The keyring file and, for a sealed one, its master key.
+#[derive(Args)]
+pub struct KeyringArg {
+    /// The keyring file.
+    #[arg(long)]
+    keyring: PathBuf,
+    #[command(flatten)]
+    master: MasterKeyArg,
+}
+
+impl KeyringArg {
+    fn load(&self) -> Result<Keyring, Failure> {
+        load_keyring(&self.keyring, &self.master).map(|(ring, _)| ring)
+    }
+
+    /// Loads the keyring, applies `change`, and writes it back atomically in
+    /// the form it was found in.
+    fn update<T>(
+        &self,
+        change: impl FnOnce(&mut Keyring) -> hx::aead::Result<T>,
+    ) -> Result<T, Failure> {
+        let (mut ring, master) = load_keyring(&self.keyring, &self.master)?;
+        let result = change(&mut ring)?;
+        save_keyring(&self.keyring, &ring, master.as_ref())?;
+        Ok(result)
+    }
+}
+
 fn save_keyring(path: &Path, ring: &Keyring, master: Option<&MasterKey>) -> CmdResult {
     match master {
         Some(m) => write_secret_file_atomic(path, ring.to_sealed_document(m)?.as_bytes()),
@@ -95,49 +123,34 @@ pub enum KeyCommand {
     /// Add a new key that opens tokens but does not seal yet (deploy the
     /// keyring everywhere, then `promote` it). Prints its id.
     Add {
-        /// The keyring file.
-        #[arg(long)]
-        keyring: PathBuf,
         #[command(flatten)]
-        master: MasterKeyArg,
+        ring: KeyringArg,
     },
     /// Make a key the primary (the one that seals); the old primary keeps opening.
     Promote {
-        /// The keyring file.
-        #[arg(long)]
-        keyring: PathBuf,
+        #[command(flatten)]
+        ring: KeyringArg,
         /// The key id (see `hx key list`).
         #[arg(long)]
         id: u32,
-        #[command(flatten)]
-        master: MasterKeyArg,
     },
     /// Add a new primary key; older keys keep decrypting.
     Rotate {
-        /// The keyring file.
-        #[arg(long)]
-        keyring: PathBuf,
         #[command(flatten)]
-        master: MasterKeyArg,
+        ring: KeyringArg,
     },
     /// Retire a key: tokens under it stop opening.
     Retire {
-        /// The keyring file.
-        #[arg(long)]
-        keyring: PathBuf,
+        #[command(flatten)]
+        ring: KeyringArg,
         /// The key id (see `hx key list`).
         #[arg(long)]
         id: u32,
-        #[command(flatten)]
-        master: MasterKeyArg,
     },
     /// List key ids, states, kinds and creation dates (never key bytes).
     List {
-        /// The keyring file.
-        #[arg(long)]
-        keyring: PathBuf,
         #[command(flatten)]
-        master: MasterKeyArg,
+        ring: KeyringArg,
     },
 }
 
@@ -162,39 +175,14 @@ pub fn key(command: KeyCommand) -> CmdResult {
             )?;
             print_line(&ring.primary_id().to_string())
         }
-        KeyCommand::Add { keyring, master } => {
-            let (mut ring, master) = load_keyring(&keyring, &master)?;
-            let id = ring.add()?;
-            save_keyring(&keyring, &ring, master.as_ref())?;
-            print_line(&id.to_string())
+        KeyCommand::Add { ring } => print_line(&ring.update(Keyring::add)?.to_string()),
+        KeyCommand::Promote { ring, id } => ring.update(|r| r.promote(id)),
+        KeyCommand::Rotate { ring } => {
+            print_line(&ring.update(Keyring::rotate_primary)?.to_string())
         }
-        KeyCommand::Promote {
-            keyring,
-            id,
-            master,
-        } => {
-            let (mut ring, master) = load_keyring(&keyring, &master)?;
-            ring.promote(id)?;
-            save_keyring(&keyring, &ring, master.as_ref())
-        }
-        KeyCommand::Rotate { keyring, master } => {
-            let (mut ring, master) = load_keyring(&keyring, &master)?;
-            let id = ring.rotate_primary()?;
-            save_keyring(&keyring, &ring, master.as_ref())?;
-            print_line(&id.to_string())
-        }
-        KeyCommand::Retire {
-            keyring,
-            id,
-            master,
-        } => {
-            let (mut ring, master) = load_keyring(&keyring, &master)?;
-            ring.retire(id)?;
-            save_keyring(&keyring, &ring, master.as_ref())
-        }
-        KeyCommand::List { keyring, master } => {
-            let (ring, _) = load_keyring(&keyring, &master)?;
-            for k in ring.list() {
+        KeyCommand::Retire { ring, id } => ring.update(|r| r.retire(id)),
+        KeyCommand::List { ring } => {
+            for k in ring.load()?.list() {
                 let kind = match k.kind {
                     hx::aead::KeyKind::FernetLegacy => "fernet",
                     _ => "xchacha20poly1305",
@@ -235,35 +223,29 @@ fn utc_date(secs: u64) -> String {
 
 #[derive(Args)]
 pub struct SealArgs {
-    /// The keyring file.
-    #[arg(long)]
-    keyring: PathBuf,
+    #[command(flatten)]
+    ring: KeyringArg,
     /// Context bound to the token as associated data (must match to open).
     #[arg(long, default_value = "")]
     context: String,
-    #[command(flatten)]
-    master: MasterKeyArg,
 }
 
 pub fn seal(args: &SealArgs) -> CmdResult {
-    let (ring, _) = load_keyring(&args.keyring, &args.master)?;
+    let ring = args.ring.load()?;
     let plaintext = read_stdin_all(MAX_TOKEN_PLAINTEXT)?;
     print_line(&ring.seal(&plaintext, args.context.as_bytes())?)
 }
 
 #[derive(Args)]
 pub struct UnsealArgs {
-    /// The keyring file.
-    #[arg(long)]
-    keyring: PathBuf,
+    #[command(flatten)]
+    ring: KeyringArg,
     /// The context the token was sealed with.
     #[arg(long, default_value = "")]
     context: String,
     /// Refuse tokens older than this many seconds.
     #[arg(long)]
     ttl: Option<u64>,
-    #[command(flatten)]
-    master: MasterKeyArg,
 }
 
 /// The longest token text accepted on stdin: the base64 of the largest
@@ -276,13 +258,13 @@ fn read_token() -> Result<zeroize::Zeroizing<String>, Failure> {
 }
 
 pub fn unseal(args: &UnsealArgs) -> CmdResult {
-    let (ring, _) = load_keyring(&args.keyring, &args.master)?;
+    let ring = args.ring.load()?;
     let token = read_token()?;
     write_stdout(&ring.open(&token, args.context.as_bytes(), args.ttl)?)
 }
 
 pub fn rotate_token(args: &SealArgs) -> CmdResult {
-    let (ring, _) = load_keyring(&args.keyring, &args.master)?;
+    let ring = args.ring.load()?;
     let token = read_token()?;
     print_line(&ring.rotate(&token, args.context.as_bytes())?)
 }
@@ -363,27 +345,24 @@ mod tests {
 
 #[derive(Args)]
 pub struct FileArgs {
-    /// The keyring file.
-    #[arg(long)]
-    keyring: PathBuf,
+    #[command(flatten)]
+    ring: KeyringArg,
     /// Input file.
     input: PathBuf,
     /// Output file; written to a temporary file beside it and renamed only
     /// on success, so a failure leaves no output behind.
     output: PathBuf,
-    #[command(flatten)]
-    master: MasterKeyArg,
 }
 
 pub fn encrypt_file(args: &FileArgs) -> CmdResult {
-    let (ring, _) = load_keyring(&args.keyring, &args.master)?;
+    let ring = args.ring.load()?;
     transform_file(args, |reader, writer| {
         hx::aead::stream::encrypt(&ring, reader, writer)
     })
 }
 
 pub fn decrypt_file(args: &FileArgs) -> CmdResult {
-    let (ring, _) = load_keyring(&args.keyring, &args.master)?;
+    let ring = args.ring.load()?;
     transform_file(args, |reader, writer| {
         hx::aead::stream::decrypt(&ring, reader, writer)
     })
