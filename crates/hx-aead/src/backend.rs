@@ -8,6 +8,13 @@ use zeroize::Zeroizing;
 
 use crate::{Error, Result};
 
+/// 32 fresh key bytes from the OS (every hx-aead key type is 256 bits).
+pub(crate) fn random_key() -> Result<Zeroizing<[u8; 32]>> {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    hx_random::fill(&mut bytes[..])?;
+    Ok(bytes)
+}
+
 /// Tag length of both AEADs.
 pub(crate) const TAG_LEN: usize = 16;
 

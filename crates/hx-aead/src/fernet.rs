@@ -48,9 +48,7 @@ impl FernetKey {
     /// # Errors
     /// [`Error::Random`] if the OS generator fails.
     pub fn generate() -> Result<Self> {
-        let mut bytes = Zeroizing::new([0u8; 32]);
-        hx_random::fill(&mut bytes[..])?;
-        Ok(Self(bytes))
+        crate::backend::random_key().map(Self)
     }
 
     /// Wraps 32 raw key bytes.

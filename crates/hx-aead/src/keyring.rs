@@ -177,8 +177,7 @@ impl Keyring {
     /// # Errors
     /// [`Error::Random`] if the OS generator fails.
     pub fn add(&mut self) -> Result<u32> {
-        let mut bytes = Zeroizing::new([0u8; 32]);
-        hx_random::fill(&mut bytes[..])?;
+        let bytes = crate::backend::random_key()?;
         let id = self.fresh_id()?;
         self.insert_xchacha(id, KeyState::Active, now(), bytes)?;
         Ok(id)

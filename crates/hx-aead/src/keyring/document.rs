@@ -37,9 +37,7 @@ impl MasterKey {
     /// # Errors
     /// [`Error::Random`] if the OS generator fails.
     pub fn generate() -> Result<Self> {
-        let mut bytes = Zeroizing::new([0u8; 32]);
-        hx_random::fill(&mut bytes[..])?;
-        Ok(Self(bytes))
+        crate::backend::random_key().map(Self)
     }
 
     /// Wraps 32 key bytes.
