@@ -78,6 +78,9 @@ impl core::fmt::Debug for Blake2Params<'_> {
 macro_rules! blake2_hasher {
     ($(#[$doc:meta])* $name:ident, $core:ty, $block:expr, $max_out:expr, $max_salt:expr, $label:literal) => {
         $(#[$doc])*
+        ///
+        /// The state and the buffer (which may hold the padded key block)
+        /// zeroize themselves on drop (the `digest` crate's `zeroize` feature).
         #[derive(Clone)]
         pub struct $name {
             core: $core,
@@ -172,12 +175,6 @@ macro_rules! blake2_hasher {
             }
         }
 
-        impl Drop for $name {
-            fn drop(&mut self) {
-                // The buffer may hold the padded key block.
-                self.buffer.reset();
-            }
-        }
     };
 }
 
