@@ -13,7 +13,7 @@ use base64::engine::general_purpose::URL_SAFE;
 use cbc::cipher::block_padding::Pkcs7;
 use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use hx_digest::{HmacAlgorithm, HmacKey};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::clock::{check_time, now};
 use crate::{Error, Result};
@@ -237,12 +237,6 @@ impl Fernet {
 impl fmt::Debug for Fernet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Fernet([REDACTED])")
-    }
-}
-
-impl Drop for Fernet {
-    fn drop(&mut self) {
-        self.enc.zeroize();
     }
 }
 
