@@ -1,0 +1,27 @@
+//! hx-sign's integration tests, grouped by the source of their vectors.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::missing_panics_doc,
+    clippy::cast_possible_truncation,
+    missing_docs
+)]
+
+#[path = "hx_sign/keys.rs"]
+mod keys;
+#[path = "hx_sign/peer.rs"]
+mod peer;
+#[path = "hx_sign/validation.rs"]
+mod validation;
+#[path = "hx_sign/wycheproof.rs"]
+mod wycheproof;
+
+pub fn data(name: &str) -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
+    std::fs::read_to_string(format!("{path}{name}")).unwrap()
+}
+
+pub fn unhex(s: &str) -> Vec<u8> {
+    hex::decode(s).unwrap()
+}
