@@ -3,9 +3,9 @@
 //! What "strict" means here, case by case, is the validation table in
 //! `docs/SIGNATURES.md`: a signature is accepted only if `s` is canonical
 //! (`s < ℓ`), `R` is the canonical encoding of a point that is not of small
-//! order, the public key is the canonical encoding of a point that is not of
-//! small order, and `[s]B = R + [k]A` holds exactly (cofactorless). That is
-//! ed25519-dalek's `verify_strict` plus a canonical-encoding check on the key.
+//! order, and `[s]B = R + [k]A` holds exactly (cofactorless); the public key
+//! must be the canonical encoding of a point in the prime-order subgroup.
+//! That is ed25519-dalek's `verify_strict` plus stricter key validation.
 //! [`verify_batch`] accepts exactly the same set (see its docs).
 
 use core::fmt;
@@ -174,7 +174,8 @@ impl fmt::Debug for SigningKey {
 }
 
 /// An Ed25519 public key, validated when it is made: the canonical encoding
-/// of a curve point that is not of small order.
+/// of a curve point in the prime-order subgroup (so neither of small order
+/// nor with a small-order component).
 ///
 /// ```
 /// use hx_sign::ed25519::VerifyingKey;
@@ -193,8 +194,8 @@ impl VerifyingKey {
     ///
     /// # Errors
     /// [`Error::InvalidKey`] if it is not 32 bytes, not a point, not
-    /// canonically encoded, or of small order (a weak key, for which
-    /// signatures can be forged).
+    /// canonically encoded, of small order (a weak key, for which signatures
+    /// can be forged) or with a small-order component.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let bytes: &[u8; PUBLIC_KEY_LEN] = bytes
             .try_into()
@@ -209,6 +210,15 @@ impl VerifyingKey {
         }
         if point.is_small_order() {
             return Err(Error::InvalidKey("weak Ed25519 public key (small order)"));
+        }
+        // An honest key is a multiple of the base point. A key with a
+        // small-order component only comes from a signer playing games (its
+        // signatures verify or not depending on the hash, and batch and
+        // single verification could disagree), so it is refused.
+        if !point.is_torsion_free() {
+            return Err(Error::InvalidKey(
+                "Ed25519 public key has a small-order component",
+            ));
         }
         let inner = ed25519_dalek::VerifyingKey::from_bytes(bytes)
             .map_err(|_| Error::InvalidKey("Ed25519 public key is not a curve point"))?;

@@ -71,12 +71,12 @@ impl SigningKey {
     /// [`Error::WrongKeyType`] / [`Error::UnsupportedAlgorithm`] for other
     /// algorithms.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
-        let (oid, _) = encoding::pkcs8_algorithm(der)?;
+        let (oid, info) = encoding::pkcs8_algorithm(der)?;
         if oid != OID_RSA {
             return Err(encoding::foreign_algorithm(oid, "an RSA key"));
         }
         let inner = aws_lc_rs::rsa::KeyPair::from_pkcs8(der)
-            .map_err(|_| Error::InvalidKey("malformed or inconsistent RSA private key"))?;
+            .map_err(|_| refusal(info.private_key.as_bytes()))?;
         Self::checked(inner)
     }
 
@@ -86,8 +86,7 @@ impl SigningKey {
     /// # Errors
     /// As [`SigningKey::from_pkcs8_der`].
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
-        let inner = aws_lc_rs::rsa::KeyPair::from_der(der)
-            .map_err(|_| Error::InvalidKey("malformed or inconsistent RSA private key"))?;
+        let inner = aws_lc_rs::rsa::KeyPair::from_der(der).map_err(|_| refusal(der))?;
         Self::checked(inner)
     }
 
@@ -322,4 +321,32 @@ fn modulus_bits(pkcs1: &[u8]) -> Result<usize> {
     } else {
         Err(Error::UnsupportedKeySize { bits })
     }
+}
+
+/// Why AWS-LC refused a PKCS#1 `RSAPrivateKey`: its size if that is outside
+/// the supported range (AWS-LC refuses small keys itself), else malformed.
+fn refusal(pkcs1: &[u8]) -> Error {
+    match claimed_bits(pkcs1) {
+        Some(bits) if !(MIN_BITS..=MAX_BITS).contains(&bits) => Error::UnsupportedKeySize { bits },
+        _ => Error::InvalidKey("malformed or inconsistent RSA private key"),
+    }
+}
+
+/// The modulus size a PKCS#1 `RSAPrivateKey` claims (its second INTEGER).
+fn claimed_bits(pkcs1: &[u8]) -> Option<usize> {
+    use pkcs8::der::asn1::UintRef;
+    use pkcs8::der::{Reader as _, SliceReader};
+
+    let mut reader = SliceReader::new(pkcs1).ok()?;
+    let modulus = reader
+        .sequence(|r| {
+            let _version: UintRef<'_> = r.decode()?;
+            let modulus: UintRef<'_> = r.decode()?;
+            r.read_slice(r.remaining_len())?;
+            Ok::<_, pkcs8::der::Error>(modulus)
+        })
+        .ok()?;
+    let bytes = modulus.as_bytes();
+    let first = *bytes.first()?;
+    Some(bytes.len() * 8 - first.leading_zeros() as usize)
 }
