@@ -3,4 +3,5 @@
 pub mod aead;
 pub mod digest;
 pub mod random;
+pub mod sign;
 pub mod tour;

@@ -95,7 +95,23 @@ pub fn create_secret_file_atomic(path: &Path, contents: &[u8]) -> Result<(), Fai
     write_atomic(path, contents, true)
 }
 
+/// Writes a file that holds nothing secret (a public key, a signature)
+/// atomically, like [`write_secret_file_atomic`], readable by everyone
+/// (mode 0644).
+pub fn write_public_file_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    write_atomic_mode(path, contents, false, 0o644)
+}
+
 fn write_atomic(path: &Path, contents: &[u8], no_clobber: bool) -> Result<(), Failure> {
+    write_atomic_mode(path, contents, no_clobber, 0o600)
+}
+
+fn write_atomic_mode(
+    path: &Path,
+    contents: &[u8],
+    no_clobber: bool,
+    mode: u32,
+) -> Result<(), Failure> {
     let io_err = |e: std::io::Error| Failure::Usage(format!("{}: {e}", path.display()));
     let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
@@ -104,7 +120,7 @@ fn write_atomic(path: &Path, contents: &[u8], no_clobber: bool) -> Result<(), Fa
         .map_err(io_err)?;
     tmp.write_all(contents).map_err(io_err)?;
     tmp.as_file().sync_all().map_err(io_err)?;
-    set_owner_only(tmp.path()).map_err(io_err)?;
+    set_mode(tmp.path(), mode).map_err(io_err)?;
     if no_clobber {
         tmp.persist_noclobber(path).map_err(|e| io_err(e.error))?;
     } else {
@@ -130,13 +146,13 @@ pub fn sync_dir(dir: &Path) {
 }
 
 #[cfg(unix)]
-fn set_owner_only(path: &Path) -> std::io::Result<()> {
+fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
 }
 
 #[cfg(not(unix))]
-fn set_owner_only(_path: &Path) -> std::io::Result<()> {
+fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 

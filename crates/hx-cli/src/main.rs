@@ -61,6 +61,14 @@ enum Command {
     /// Fernet keys and tokens, compatible with Python's cryptography.
     #[command(subcommand)]
     Fernet(cmd::aead::FernetCommand),
+    /// Generate a key pair: PKCS#8 private key (0600), optional public key.
+    Keygen(cmd::sign::KeygenArgs),
+    /// Print the public key (SubjectPublicKeyInfo PEM) of a private key.
+    Pubkey(cmd::sign::PubkeyArgs),
+    /// Sign a file: raw Ed25519 or RSA-PSS-SHA256 signature bytes.
+    Sign(cmd::sign::SignArgs),
+    /// Verify a signature; exit 0 valid, 1 invalid.
+    Verify(cmd::sign::VerifyArgs),
     /// Walk through hx's capabilities with real values; exit 0 only if every step verified.
     Tour,
     /// Print shell completions.
@@ -87,6 +95,10 @@ fn main() -> ExitCode {
         Command::Encrypt(args) => cmd::aead::encrypt_file(&args),
         Command::Decrypt(args) => cmd::aead::decrypt_file(&args),
         Command::Fernet(command) => cmd::aead::fernet(command),
+        Command::Keygen(args) => cmd::sign::keygen(&args),
+        Command::Pubkey(args) => cmd::sign::pubkey(&args),
+        Command::Sign(args) => cmd::sign::sign(&args),
+        Command::Verify(args) => cmd::sign::verify(&args),
         Command::Tour => cmd::tour::run(),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "hx", &mut std::io::stdout());

@@ -8,3 +8,5 @@ pub use hx_aead as aead;
 pub use hx_digest as digest;
 #[cfg(feature = "random")]
 pub use hx_random as random;
+#[cfg(feature = "sign")]
+pub use hx_sign as sign;

@@ -1,0 +1,309 @@
+//! `hx keygen`, `pubkey`, `sign` and `verify` against the contract
+//! (../shared/CLI.md): file modes, exit statuses, refusals, and Python's
+//! `cryptography` reading what the command writes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn hx(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The child may exit before reading its input: ignore a broken pipe.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    child.wait_with_output().unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn ok(o: &Output) -> Vec<u8> {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    o.stdout.clone()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn keygen_sign_verify_for_each_algorithm() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("msg"), b"ship it\n").unwrap();
+    for alg in ["ed25519", "rsa-2048"] {
+        let (private, public, sig) = (
+            format!("{alg}.pem"),
+            format!("{alg}.pub"),
+            format!("{alg}.sig"),
+        );
+        ok(&hx(
+            d,
+            &[
+                "keygen",
+                "--alg",
+                alg,
+                "--out",
+                &private,
+                "--pub-out",
+                &public,
+            ],
+            b"",
+        ));
+        #[cfg(unix)]
+        assert_eq!(mode(&d.join(&private)), 0o600);
+        let pem = std::fs::read_to_string(d.join(&private)).unwrap();
+        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"), "{alg}");
+        // `hx pubkey` prints exactly the public key file.
+        let printed = ok(&hx(d, &["pubkey", "--key", &private], b""));
+        assert_eq!(printed, std::fs::read(d.join(&public)).unwrap());
+
+        ok(&hx(
+            d,
+            &["sign", "--key", &private, "--in", "msg", "--out", &sig],
+            b"",
+        ));
+        let expected_len = if alg == "ed25519" { 64 } else { 256 };
+        assert_eq!(std::fs::read(d.join(&sig)).unwrap().len(), expected_len);
+        assert_eq!(
+            code(&hx(
+                d,
+                &["verify", "--pub", &public, "--in", "msg", "--sig", &sig],
+                b""
+            )),
+            0
+        );
+        // Standard input as the message.
+        assert_eq!(
+            code(&hx(
+                d,
+                &["verify", "--pub", &public, "--in", "-", "--sig", &sig],
+                b"ship it\n"
+            )),
+            0
+        );
+        // Another message, a flipped signature bit: exit 1.
+        assert_eq!(
+            code(&hx(
+                d,
+                &["verify", "--pub", &public, "--in", "-", "--sig", &sig],
+                b"ship it!\n"
+            )),
+            1
+        );
+        let mut bad = std::fs::read(d.join(&sig)).unwrap();
+        bad[3] ^= 1;
+        std::fs::write(d.join("bad.sig"), &bad).unwrap();
+        let out = hx(
+            d,
+            &[
+                "verify", "--pub", &public, "--in", "msg", "--sig", "bad.sig",
+            ],
+            b"",
+        );
+        assert_eq!(code(&out), 1);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("invalid signature"));
+        // A truncated signature is a rejection too, not a usage error.
+        std::fs::write(d.join("short.sig"), &bad[..10]).unwrap();
+        assert_eq!(
+            code(&hx(
+                d,
+                &[
+                    "verify",
+                    "--pub",
+                    &public,
+                    "--in",
+                    "msg",
+                    "--sig",
+                    "short.sig"
+                ],
+                b""
+            )),
+            1
+        );
+        // Keys are never overwritten.
+        assert_eq!(
+            code(&hx(d, &["keygen", "--alg", alg, "--out", &private], b"")),
+            2
+        );
+        assert_eq!(std::fs::read_to_string(d.join(&private)).unwrap(), pem);
+    }
+    // An Ed25519 signature does not verify under the RSA key: exit 1.
+    assert_eq!(
+        code(&hx(
+            d,
+            &[
+                "verify",
+                "--pub",
+                "rsa-2048.pub",
+                "--in",
+                "msg",
+                "--sig",
+                "ed25519.sig"
+            ],
+            b""
+        )),
+        1
+    );
+}
+
+#[test]
+fn unusable_keys_are_usage_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("msg"), b"m").unwrap();
+    std::fs::write(d.join("sig"), [0u8; 64]).unwrap();
+    ok(&hx(
+        d,
+        &[
+            "keygen",
+            "--alg",
+            "ed25519",
+            "--out",
+            "k.pem",
+            "--pub-out",
+            "k.pub",
+        ],
+        b"",
+    ));
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../hx-sign/tests/data/");
+    for (file, needle) in [
+        ("ed25519-encrypted.pem", "encrypted"),
+        ("rsa1024-private.pem", "1024 bits"),
+        ("x25519-private.pem", "x25519"),
+        ("p256-private.pem", "1.2.840.10045.2.1"),
+    ] {
+        std::fs::copy(format!("{data}{file}"), d.join(file)).unwrap();
+        let out = hx(
+            d,
+            &["sign", "--key", file, "--in", "msg", "--out", "out.sig"],
+            b"",
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 2, "{file}: {err}");
+        assert!(err.contains(file) && err.contains(needle), "{file}: {err}");
+        assert!(!d.join("out.sig").exists());
+    }
+    // A private key where the public one is expected, a missing file, junk.
+    assert_eq!(
+        code(&hx(
+            d,
+            &["verify", "--pub", "k.pem", "--in", "msg", "--sig", "sig"],
+            b""
+        )),
+        2
+    );
+    assert_eq!(
+        code(&hx(
+            d,
+            &["verify", "--pub", "nope.pub", "--in", "msg", "--sig", "sig"],
+            b""
+        )),
+        2
+    );
+    assert_eq!(
+        code(&hx(
+            d,
+            &["sign", "--key", "msg", "--in", "msg", "--out", "s"],
+            b""
+        )),
+        2
+    );
+    assert_eq!(code(&hx(d, &["pubkey", "--key", "k.pub"], b"")), 2);
+    assert_eq!(
+        code(&hx(
+            d,
+            &["keygen", "--alg", "rsa-1024", "--out", "r.pem"],
+            b""
+        )),
+        2
+    );
+    assert_eq!(
+        code(&hx(d, &["keygen", "--alg", "dsa", "--out", "r.pem"], b"")),
+        2
+    );
+    assert!(!d.join("r.pem").exists());
+    // Key material never appears in messages.
+    let pem = std::fs::read_to_string(d.join("k.pem")).unwrap();
+    let body = pem.lines().nth(1).unwrap();
+    let out = hx(
+        d,
+        &["verify", "--pub", "k.pem", "--in", "msg", "--sig", "sig"],
+        b"",
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(&body[10..]));
+}
+
+/// What the command writes, Python's `cryptography` reads and verifies.
+#[test]
+fn python_reads_keys_and_verifies_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("msg"), b"interop").unwrap();
+    for alg in ["ed25519", "rsa-2048"] {
+        ok(&hx(
+            d,
+            &[
+                "keygen",
+                "--alg",
+                alg,
+                "--out",
+                &format!("{alg}.pem"),
+                "--pub-out",
+                &format!("{alg}.pub"),
+            ],
+            b"",
+        ));
+        ok(&hx(
+            d,
+            &[
+                "sign",
+                "--key",
+                &format!("{alg}.pem"),
+                "--in",
+                "msg",
+                "--out",
+                &format!("{alg}.sig"),
+            ],
+            b"",
+        ));
+    }
+    let script = r#"
+import sys
+from cryptography.hazmat.primitives import hashes, serialization as s
+from cryptography.hazmat.primitives.asymmetric import padding, ed25519, rsa
+msg = open("msg", "rb").read()
+for alg in ("ed25519", "rsa-2048"):
+    priv = s.load_pem_private_key(open(alg + ".pem", "rb").read(), None)
+    pub = s.load_pem_public_key(open(alg + ".pub", "rb").read())
+    assert priv.public_key().public_bytes(s.Encoding.DER, s.PublicFormat.SubjectPublicKeyInfo) == pub.public_bytes(s.Encoding.DER, s.PublicFormat.SubjectPublicKeyInfo)
+    sig = open(alg + ".sig", "rb").read()
+    if isinstance(pub, ed25519.Ed25519PublicKey):
+        pub.verify(sig, msg)
+    else:
+        pub.verify(sig, msg, padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256())
+print("ok")
+"#;
+    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let out = Command::new(&py)
+        .arg("-c")
+        .arg(script)
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "Python peer failed (run `cargo xtask peer-env`, set HX_PYTHON): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
