@@ -129,12 +129,12 @@ impl SigningKey {
             .try_into()
             .map_err(|_| Error::InvalidKey("Ed25519 private key is not 32 bytes"))?;
         let key = Self::from_bytes(seed);
-        if let Some(public) = info.public_key {
-            if public.raw_bytes() != key.verifying_key().as_bytes() {
-                return Err(Error::InvalidKey(
-                    "PKCS#8 public key does not match the private key",
-                ));
-            }
+        if let Some(public) = info.public_key
+            && public.raw_bytes() != key.verifying_key().as_bytes()
+        {
+            return Err(Error::InvalidKey(
+                "PKCS#8 public key does not match the private key",
+            ));
         }
         Ok(key)
     }
