@@ -6,7 +6,8 @@ use core::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::encoding::{self, Document, OID_ED25519, OID_RSA};
+use crate::encoding::{self, OID_ED25519, OID_RSA};
+use crate::keyfile::{self, KeyFile};
 use crate::{Algorithm, Error, Result, ed25519, rsa};
 
 /// A private key of any signature algorithm hx supports.
@@ -59,12 +60,9 @@ impl PrivateKey {
     /// [`Error::UnsupportedAlgorithm`] for others, [`Error::UnsupportedKeySize`]
     /// for RSA keys outside 2048–8192 bits.
     pub fn from_pem(input: &[u8]) -> Result<Self> {
-        match encoding::decode(input)? {
-            (Some(Document::Pkcs8) | None, der) => Self::from_pkcs8_der(&der),
-            (Some(Document::Pkcs1Private), der) => {
-                Ok(Self::Rsa(rsa::SigningKey::from_pkcs1_der(&der)?))
-            }
-            (Some(Document::Spki | Document::Pkcs1Public), _) => Err(Error::InvalidKey(
+        match keyfile::read(input)? {
+            KeyFile::Private { pkcs8, .. } => Self::from_pkcs8_der(&pkcs8),
+            KeyFile::Public { .. } => Err(Error::InvalidKey(
                 "this is a public key; a private key is needed",
             )),
         }
@@ -151,12 +149,9 @@ impl PublicKey {
     /// assert!(matches!(err, Err(hx_sign::Error::InvalidKey(_))));
     /// ```
     pub fn from_pem(input: &[u8]) -> Result<Self> {
-        match encoding::decode(input)? {
-            (Some(Document::Spki) | None, der) => Self::from_spki_der(&der),
-            (Some(Document::Pkcs1Public), der) => {
-                Ok(Self::Rsa(rsa::VerifyingKey::from_pkcs1_der(&der)?))
-            }
-            (Some(Document::Pkcs8 | Document::Pkcs1Private), _) => Err(Error::InvalidKey(
+        match keyfile::read(input)? {
+            KeyFile::Public { spki, .. } => Self::from_spki_der(&spki),
+            KeyFile::Private { .. } => Err(Error::InvalidKey(
                 "this is a private key; give the public key (hx pubkey prints it)",
             )),
         }

@@ -6,6 +6,7 @@ mod error;
 mod key;
 
 pub mod ed25519;
+pub mod keyfile;
 pub mod rsa;
 
 pub use crate::encoding::Algorithm;

@@ -198,7 +198,7 @@ impl VerifyingKey {
     /// # Errors
     /// As [`VerifyingKey::from_spki_der`].
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
-        let bits = modulus_bits(der)?;
+        let bits = public_modulus_bits(der)?;
         let key = aws_lc_rs::rsa::PublicKey::from_der(der)
             .map_err(|_| Error::InvalidKey("malformed RSA public key"))?;
         let pkcs1 = key.as_ref().to_vec();
@@ -310,9 +310,19 @@ impl fmt::Debug for VerifyingKey {
     }
 }
 
+/// The modulus size of a PKCS#1 `RSAPrivateKey`, refusing sizes outside
+/// [`MIN_BITS`]..=[`MAX_BITS`].
+pub(crate) fn private_modulus_bits(pkcs1: &[u8]) -> Result<usize> {
+    match claimed_bits(pkcs1) {
+        Some(bits) if (MIN_BITS..=MAX_BITS).contains(&bits) => Ok(bits),
+        Some(bits) => Err(Error::UnsupportedKeySize { bits }),
+        None => Err(Error::InvalidKey("malformed RSA private key")),
+    }
+}
+
 /// The modulus size of a PKCS#1 `RSAPublicKey`, refusing sizes outside
 /// [`MIN_BITS`]..=[`MAX_BITS`].
-fn modulus_bits(pkcs1: &[u8]) -> Result<usize> {
+pub(crate) fn public_modulus_bits(pkcs1: &[u8]) -> Result<usize> {
     let bits = lc::RsaParameters::public_modulus_len(pkcs1)
         .map_err(|_| Error::InvalidKey("malformed RSA public key"))?;
     let bits = usize::try_from(bits).map_err(|_| Error::InvalidKey("malformed RSA public key"))?;
