@@ -181,16 +181,107 @@ pub fn encrypt(keyring: &Keyring, reader: impl Read, writer: impl Write) -> Resu
 pub(crate) fn encrypt_with_salt(
     keyring: &Keyring,
     salt: &[u8; 32],
+    reader: impl Read,
+    writer: impl Write,
+) -> Result<u64> {
+    let key_id = keyring.primary_id();
+    encrypt_under(
+        key_id,
+        keyring.sealing_key_bytes(key_id)?,
+        salt,
+        reader,
+        writer,
+    )
+}
+
+/// A 256-bit key for streams made without a keyring, for example the data
+/// key that hx-kex wraps for a public-key recipient. Streams under it carry
+/// key id 0. Zeroized on drop; `Debug` prints `[REDACTED]`.
+pub struct StreamKey(Zeroizing<[u8; 32]>);
+
+impl StreamKey {
+    /// A fresh key from the operating system's generator.
+    ///
+    /// # Errors
+    /// [`Error::Random`] if the generator fails.
+    pub fn generate() -> Result<Self> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        hx_random::fill(key.as_mut())?;
+        Ok(Self(key))
+    }
+
+    /// The key with these bytes.
+    #[must_use]
+    pub fn from_bytes(bytes: &[u8; 32]) -> Self {
+        Self(Zeroizing::new(*bytes))
+    }
+
+    /// The key's bytes, to wrap it for storage or a recipient.
+    #[must_use]
+    pub fn expose_secret(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl core::fmt::Debug for StreamKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("StreamKey([REDACTED])")
+    }
+}
+
+/// Key id written in the header of streams under a [`StreamKey`].
+const STREAM_KEY_ID: u32 = 0;
+
+/// [`encrypt`] under a [`StreamKey`] instead of a keyring (same format, key
+/// id 0).
+///
+/// # Errors
+/// As [`encrypt`].
+///
+/// ```
+/// use hx_aead::stream::{self, StreamKey};
+/// let key = StreamKey::generate()?;
+/// let mut sealed = Vec::new();
+/// stream::encrypt_with_key(&key, &b"payload"[..], &mut sealed)?;
+/// let mut opened = Vec::new();
+/// stream::decrypt_with_key(&key, &sealed[..], &mut opened)?;
+/// assert_eq!(opened, b"payload");
+/// # Ok::<(), hx_aead::Error>(())
+/// ```
+pub fn encrypt_with_key(key: &StreamKey, reader: impl Read, writer: impl Write) -> Result<u64> {
+    let mut salt = [0u8; 32];
+    hx_random::fill(&mut salt)?;
+    encrypt_under(STREAM_KEY_ID, &key.0, &salt, reader, writer)
+}
+
+/// [`decrypt`] under a [`StreamKey`].
+///
+/// # Errors
+/// As [`decrypt`]; a stream whose header names another key id is
+/// [`Error::InvalidToken`].
+pub fn decrypt_with_key(key: &StreamKey, reader: impl Read, writer: impl Write) -> Result<u64> {
+    decrypt_under(reader, writer, |id| {
+        if id == STREAM_KEY_ID {
+            Ok(&key.0)
+        } else {
+            Err(Error::InvalidToken)
+        }
+    })
+}
+
+fn encrypt_under(
+    key_id: u32,
+    key: &[u8; 32],
+    salt: &[u8; 32],
     mut reader: impl Read,
     mut writer: impl Write,
 ) -> Result<u64> {
-    let key_id = keyring.primary_id();
     let mut header = [0u8; HEADER_LEN];
     header[..8].copy_from_slice(MAGIC);
     header[8] = VERSION;
     header[9..13].copy_from_slice(&key_id.to_be_bytes());
     header[13..].copy_from_slice(salt);
-    let cipher = ChunkCipher::new(keyring.sealing_key_bytes(key_id)?, header)?;
+    let cipher = ChunkCipher::new(key, header)?;
     writer.write_all(&header)?;
 
     // Chunk i of a batch occupies buf[i * SEALED_LEN..][..len + TAG_LEN].
@@ -251,7 +342,15 @@ pub(crate) fn encrypt_with_salt(
 /// [`Error::InvalidToken`] for anything that does not authenticate (wrong
 /// key, damaged, truncated, reordered or extended data); [`Error::Io`] if
 /// reading or writing fails.
-pub fn decrypt(keyring: &Keyring, mut reader: impl Read, mut writer: impl Write) -> Result<u64> {
+pub fn decrypt(keyring: &Keyring, reader: impl Read, writer: impl Write) -> Result<u64> {
+    decrypt_under(reader, writer, |id| keyring.sealing_key_bytes(id))
+}
+
+fn decrypt_under<'k>(
+    mut reader: impl Read,
+    mut writer: impl Write,
+    key_for: impl FnOnce(u32) -> Result<&'k [u8; 32]>,
+) -> Result<u64> {
     let mut header = [0u8; HEADER_LEN];
     reader.read_exact(&mut header).map_err(|e| match e.kind() {
         io::ErrorKind::UnexpectedEof => Error::InvalidToken,
@@ -261,7 +360,7 @@ pub fn decrypt(keyring: &Keyring, mut reader: impl Read, mut writer: impl Write)
         return Err(Error::InvalidToken);
     }
     let key_id = u32::from_be_bytes([header[9], header[10], header[11], header[12]]);
-    let cipher = ChunkCipher::new(keyring.sealing_key_bytes(key_id)?, header)?;
+    let cipher = ChunkCipher::new(key_for(key_id)?, header)?;
 
     let batch_len = BATCH * SEALED_LEN;
     // One byte beyond a full batch tells whether more chunks follow.

@@ -211,3 +211,30 @@ fn large_streams_flow_through_bounded_buffers() {
     );
     assert_eq!(digest_in.finalize(), digest_out.finalize());
 }
+
+#[test]
+fn stream_key_streams_round_trip_and_refuse_other_keys() {
+    use hx_aead::stream::{StreamKey, decrypt_with_key, encrypt_with_key};
+    let key = StreamKey::generate().unwrap();
+    let data: Vec<u8> = (0..200_000u32).map(|i| i as u8).collect();
+    let mut sealed = Vec::new();
+    assert_eq!(
+        encrypt_with_key(&key, &data[..], &mut sealed).unwrap(),
+        200_000
+    );
+    assert_eq!(&sealed[9..13], &[0, 0, 0, 0], "key id 0");
+    let mut opened = Vec::new();
+    decrypt_with_key(&key, &sealed[..], &mut opened).unwrap();
+    assert_eq!(opened, data);
+    // Another key, a changed key id, a truncation: one opaque error.
+    let other = StreamKey::from_bytes(&[1; 32]);
+    assert!(matches!(
+        decrypt_with_key(&other, &sealed[..], &mut Vec::new()),
+        Err(hx_aead::Error::InvalidToken)
+    ));
+    let mut relabelled = sealed.clone();
+    relabelled[12] = 1;
+    assert!(decrypt_with_key(&key, &relabelled[..], &mut Vec::new()).is_err());
+    assert!(decrypt_with_key(&key, &sealed[..sealed.len() - 1], &mut Vec::new()).is_err());
+    assert_eq!(format!("{key:?}"), "StreamKey([REDACTED])");
+}
