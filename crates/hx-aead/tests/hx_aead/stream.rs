@@ -230,7 +230,7 @@ fn stream_key_streams_round_trip_and_refuse_other_keys() {
     let other = StreamKey::from_bytes(&[1; 32]);
     assert!(matches!(
         decrypt_with_key(&other, &sealed[..], &mut Vec::new()),
-        Err(hx_aead::Error::InvalidToken)
+        Err(Error::InvalidToken)
     ));
     let mut relabelled = sealed.clone();
     relabelled[12] = 1;
