@@ -1,1 +1,190 @@
+//! Peer test: Python's `cryptography` 48 both ways. X25519 shared secrets and
+//! derived keys are equal on both sides; HPKE ciphertexts (X25519 and
+//! X-Wing suites, with `info`) and RSA-OAEP ciphertexts (with `info` as the
+//! label) made by each side open on the other, and altered ones open on
+//! neither; keys written by each side load on the other. The interpreter is
+//! `$HX_PYTHON` (set by `cargo xtask ci`) or `python3`; a missing peer fails
+//! the test.
 
+use std::process::Command;
+
+use hx_kex::x25519::{self, StaticSecret};
+use hx_kex::{Error, PrivateKey, PublicKey};
+use hx_sign::Algorithm;
+use serde_json::{Value, json};
+
+const CASES: usize = 50;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn bytes(&mut self, max: u64) -> Vec<u8> {
+        let len = self.next() % (max + 1);
+        (0..len).map(|_| self.next() as u8).collect()
+    }
+}
+
+fn python(manifest: &Value) -> Value {
+    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/kex_peer.py");
+    let path = std::env::temp_dir().join(format!(
+        "hx-kex-peer-{}-{}.json",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let out = Command::new(&py)
+        .arg(script)
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the Python peer ({py}): {e}"));
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        out.status.success(),
+        "Python peer failed (run `cargo xtask peer-env`, set HX_PYTHON):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> &'a str {
+    v[k].as_str().unwrap_or_else(|| panic!("field {k}"))
+}
+
+#[test]
+fn python_cryptography_both_ways() {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    eprintln!("kex peer seed {seed}");
+    let mut rng = Rng(seed);
+
+    // X25519: hx's keys; Python brings its own.
+    let x_keys: Vec<StaticSecret> = (0..CASES)
+        .map(|_| StaticSecret::generate().unwrap())
+        .collect();
+    let x_infos: Vec<Vec<u8>> = (0..CASES).map(|_| rng.bytes(24)).collect();
+    let x25519_cases: Vec<Value> = x_keys
+        .iter()
+        .zip(&x_infos)
+        .map(|(k, info)| {
+            json!({
+                "hx_private": k.to_pem().unwrap().as_str(),
+                "hx_public": k.public_key().to_pem().unwrap(),
+                "info": hex::encode(info),
+            })
+        })
+        .collect();
+
+    // Encryption: recipients of each kind, written by hx.
+    let recipients: Vec<(&str, PrivateKey)> = [
+        ("x25519", Algorithm::X25519),
+        ("x25519", Algorithm::X25519),
+        ("xwing", Algorithm::XWing),
+        ("xwing", Algorithm::XWing),
+        ("rsa", Algorithm::Rsa { bits: 2048 }),
+        ("rsa", Algorithm::Rsa { bits: 2048 }),
+    ]
+    .into_iter()
+    .map(|(kind, alg)| (kind, PrivateKey::generate(alg).unwrap()))
+    .collect();
+    let mut enc_cases = Vec::new();
+    let mut plain = Vec::new();
+    for kind_index in 0..3 {
+        for i in 0..CASES {
+            let (kind, key) = &recipients[kind_index * 2 + i % 2];
+            let max = if *kind == "rsa" { 190 } else { 3000 };
+            let (info, pt) = (rng.bytes(32), rng.bytes(max));
+            let ct = key.public_key().unwrap().encrypt(&info, &pt).unwrap();
+            enc_cases.push(json!({
+                "kind": kind,
+                "hx_private": key.to_pem().unwrap().as_str(),
+                "hx_public": key.public_key().unwrap().to_pem().unwrap(),
+                "info": hex::encode(&info),
+                "plaintext": hex::encode(&pt),
+                "ciphertext": hex::encode(&ct),
+            }));
+            plain.push((kind_index * 2 + i % 2, info, pt));
+        }
+    }
+    let answer = python(&json!({"x25519": x25519_cases, "encryption": enc_cases}));
+
+    // X25519 agreements and derived keys match.
+    for (i, a) in answer["x25519"].as_array().unwrap().iter().enumerate() {
+        let theirs = x25519::PublicKey::from_pem(s(a, "public").as_bytes()).unwrap();
+        let shared = x_keys[i].agree(&theirs).unwrap();
+        assert_eq!(
+            hex::encode(shared.expose_secret()),
+            s(a, "shared"),
+            "agreement {i}"
+        );
+        assert_eq!(
+            hex::encode(&*shared.derive(&x_infos[i], 32).unwrap()),
+            s(a, "derived"),
+            "derive {i}"
+        );
+        let their_private = StaticSecret::from_pem(s(a, "private").as_bytes()).unwrap();
+        assert_eq!(their_private.public_key(), theirs);
+        let back = their_private.agree(&x_keys[i].public_key()).unwrap();
+        assert_eq!(back.expose_secret(), shared.expose_secret());
+    }
+
+    // Encryption both ways.
+    let mut per_kind = [0usize; 3];
+    for (i, r) in answer["encryption"].as_array().unwrap().iter().enumerate() {
+        let (key_index, info, pt) = &plain[i];
+        assert_eq!(
+            r["opened"].as_str(),
+            Some(hex::encode(pt).as_str()),
+            "case {i}: Python did not open hx's ciphertext"
+        );
+        assert!(
+            r["opened_bad"].is_null(),
+            "case {i}: Python opened an altered ciphertext"
+        );
+        let theirs = hex::decode(s(r, "python_ciphertext")).unwrap();
+        let key = &recipients[*key_index].1;
+        assert_eq!(
+            &key.decrypt(info, &theirs).unwrap()[..],
+            &pt[..],
+            "case {i}: hx did not open Python's"
+        );
+        let mut bad = theirs.clone();
+        let mid = bad.len() / 2;
+        bad[mid] ^= 1;
+        assert!(
+            matches!(key.decrypt(info, &bad), Err(Error::InvalidCiphertext)),
+            "case {i}"
+        );
+        per_kind[key_index / 2] += 1;
+    }
+    assert_eq!(per_kind, [CASES; 3]);
+
+    // Keys Python wrote load in hx and open what Python encrypted to them.
+    for k in answer["python_keys"].as_array().unwrap() {
+        let private = PrivateKey::from_pem(s(k, "private").as_bytes()).unwrap();
+        let public = PublicKey::from_pem(s(k, "public").as_bytes()).unwrap();
+        assert_eq!(
+            private.public_key().unwrap().to_pem().unwrap(),
+            public.to_pem().unwrap()
+        );
+        let pt = private
+            .decrypt(
+                &hex::decode(s(k, "info")).unwrap(),
+                &hex::decode(s(k, "ciphertext")).unwrap(),
+            )
+            .unwrap();
+        assert_eq!(hex::encode(&*pt), s(k, "plaintext"));
+    }
+}
