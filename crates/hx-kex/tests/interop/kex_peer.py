@@ -82,7 +82,12 @@ def main():
         a, b = sorted([raw_pub(hx_pub), raw_pub(mine.public_key())])
         info = bytes.fromhex(case["info"])
         derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=a + b, info=info).derive(shared)
+        # libsodium crypto_kx, written out: BLAKE2b-512(q ‖ client_pk ‖ server_pk);
+        # Python is the client, hx the server.
+        h = hashlib.blake2b(shared + raw_pub(mine.public_key()) + raw_pub(hx_pub)).digest()
         agreements.append({
+            "kx_client_rx": h[:32].hex(),
+            "kx_client_tx": h[32:].hex(),
             "public": mine.public_key().public_bytes(ser.Encoding.PEM, ser.PublicFormat.SubjectPublicKeyInfo).decode(),
             "private": mine.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.NoEncryption()).decode(),
             "shared": shared.hex(),
