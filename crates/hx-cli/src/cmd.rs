@@ -2,6 +2,7 @@
 
 pub mod aead;
 pub mod digest;
+pub mod kex;
 pub mod random;
 pub mod sign;
 pub mod tour;

@@ -69,6 +69,11 @@ enum Command {
     Sign(cmd::sign::SignArgs),
     /// Verify a signature; exit 0 valid, 1 invalid.
     Verify(cmd::sign::VerifyArgs),
+    /// Print a key derived from an X25519 agreement (HKDF-SHA256), in hex.
+    Agree(cmd::kex::AgreeArgs),
+    /// Public-key encryption: HPKE (X25519, X-Wing) or RSA-OAEP.
+    #[command(subcommand)]
+    Pk(cmd::kex::PkCommand),
     /// Walk through hx's capabilities with real values; exit 0 only if every step verified.
     Tour,
     /// Print shell completions.
@@ -99,6 +104,8 @@ fn main() -> ExitCode {
         Command::Pubkey(args) => cmd::sign::pubkey(&args),
         Command::Sign(args) => cmd::sign::sign(&args),
         Command::Verify(args) => cmd::sign::verify(&args),
+        Command::Agree(args) => cmd::kex::agree(&args),
+        Command::Pk(command) => cmd::kex::pk(command),
         Command::Tour => cmd::tour::run(),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "hx", &mut std::io::stdout());

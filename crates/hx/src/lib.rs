@@ -6,6 +6,8 @@
 pub use hx_aead as aead;
 #[cfg(feature = "digest")]
 pub use hx_digest as digest;
+#[cfg(feature = "kex")]
+pub use hx_kex as kex;
 #[cfg(feature = "random")]
 pub use hx_random as random;
 #[cfg(feature = "sign")]

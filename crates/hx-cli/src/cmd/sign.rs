@@ -15,7 +15,7 @@ const MAX_MESSAGE_LEN: usize = 1 << 30;
 
 #[derive(Args)]
 pub struct KeygenArgs {
-    /// Key algorithm: ed25519, rsa-2048, rsa-3072 or rsa-4096.
+    /// Key algorithm: ed25519, x25519, xwing, rsa-2048, rsa-3072 or rsa-4096.
     #[arg(long, value_name = "ALG")]
     alg: String,
     /// Private key file to create (PKCS#8 PEM, mode 0600); must not exist.
@@ -95,42 +95,46 @@ pub fn keygen(args: &KeygenArgs) -> CmdResult {
         .alg
         .parse()
         .map_err(|e: hx::sign::Error| Failure::Usage(e.to_string()))?;
-    if !algorithm.signs() {
-        return Err(Failure::Usage(format!(
-            "--alg {algorithm}: key agreement keys are made by hx-kex, which this build does not include yet"
-        )));
-    }
     if args.out.exists() {
         return Err(Failure::Usage(format!(
             "{}: already exists; hx keygen never overwrites a key",
             args.out.display()
         )));
     }
-    let key = PrivateKey::generate(algorithm).map_err(|e| Failure::Usage(e.to_string()))?;
-    let private = key.to_pem().map_err(|e| Failure::Usage(e.to_string()))?;
-    let public = key
-        .public_key()
-        .to_pem()
-        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let (private, public) = if algorithm.signs() {
+        let key = PrivateKey::generate(algorithm).map_err(|e| Failure::Usage(e.to_string()))?;
+        let private = key.to_pem().map_err(|e| Failure::Usage(e.to_string()))?;
+        let public = key
+            .public_key()
+            .to_pem()
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        (private, public)
+    } else {
+        crate::cmd::kex::generate(algorithm)?
+    };
     io::create_secret_file_atomic(&args.out, private.as_bytes())?;
     if let Some(path) = &args.pub_out {
         io::write_public_file_atomic(path, public.as_bytes())?;
     }
     eprintln!(
-        "hx: wrote {} private key to {}",
-        key.algorithm(),
+        "hx: wrote {algorithm} private key to {}",
         args.out.display()
     );
     Ok(())
 }
 
 pub fn pubkey(args: &PubkeyArgs) -> CmdResult {
-    let key = read_private_key(&args.key)?;
-    let pem = key
-        .public_key()
-        .to_pem()
-        .map_err(|e| Failure::Usage(e.to_string()))?;
-    io::write_stdout(pem.as_bytes())
+    let pem = io::read_secret_file(&args.key)?;
+    let public = match PrivateKey::from_pem(&pem) {
+        Ok(key) => key
+            .public_key()
+            .to_pem()
+            .map_err(|e| Failure::Usage(e.to_string()))?,
+        // X25519 and X-Wing keys belong to hx-kex.
+        Err(hx::sign::Error::WrongKeyType { .. }) => crate::cmd::kex::public_pem(&args.key)?,
+        Err(e) => return Err(key_failure(&args.key, &e)),
+    };
+    io::write_stdout(public.as_bytes())
 }
 
 pub fn sign(args: &SignArgs) -> CmdResult {

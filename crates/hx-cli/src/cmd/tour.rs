@@ -3,8 +3,9 @@
 //!
 //! Steps so far: 1. randomness, 2. constant-time comparison, 3. hashing,
 //! 4. authenticated encryption and key rotation, 5. signatures (RSA-PSS and
-//! Ed25519). Later parts (X25519, safe deserialization, the encrypted
-//! configuration manager) join as their crates land.
+//! Ed25519), 6. key exchange and public-key encryption (X25519, HPKE with
+//! X25519 and X-Wing, RSA-OAEP). Later parts (safe deserialization, the
+//! encrypted configuration manager) join as their crates land.
 
 use std::io::Write as _;
 
@@ -63,6 +64,7 @@ pub fn run() -> CmdResult {
     hashing(&mut tour);
     encryption(&mut tour);
     signatures(&mut tour);
+    key_exchange(&mut tour);
     let _ = std::io::stdout().flush();
     if tour.failed.is_empty() {
         println!("\nAll {} checks passed.", tour.passed);
@@ -391,4 +393,64 @@ fn signatures(t: &mut Tour) {
         "weak Ed25519 key refused; batch verification catches one bad signature",
         strict,
     );
+}
+
+fn key_exchange(t: &mut Tour) {
+    use hx::kex::x25519::{self, EphemeralSecret, StaticSecret};
+    use hx::kex::{PrivateKey, PublicKey};
+    use hx::sign::Algorithm;
+
+    t.section(
+        6,
+        "Key exchange and public-key encryption: X25519, HPKE, RSA-OAEP (hx-kex)",
+    );
+    let agreement = (|| -> Result<bool, hx::kex::Error> {
+        let server = StaticSecret::generate()?;
+        let client = EphemeralSecret::generate()?;
+        let client_public = client.public_key();
+        let c = client
+            .agree(&server.public_key())?
+            .derive(b"tour session v1", 32)?;
+        let s = server
+            .agree(&client_public)?
+            .derive(b"tour session v1", 32)?;
+        t.show("client public key", hex::encode(client_public.as_bytes()));
+        t.show(
+            "derived session key",
+            format!("{} bytes, equal on both sides (not shown)", c.len()),
+        );
+        // A low-order peer key gives an all-zero secret: refused.
+        let low_order = x25519::PublicKey::from_bytes(&[0u8; 32])?;
+        let refused = server.agree(&low_order).is_err();
+        Ok(*c == *s && refused)
+    })();
+    t.check_result(
+        "X25519: both sides derive the same key; a low-order key is refused",
+        agreement,
+    );
+    for algorithm in [
+        Algorithm::X25519,
+        Algorithm::XWing,
+        Algorithm::Rsa { bits: 2048 },
+    ] {
+        let what = format!(
+            "{algorithm}: encrypt to the PEM public key, decrypt, tampering and wrong info rejected"
+        );
+        let result = (|| -> Result<bool, hx::kex::Error> {
+            let key = PrivateKey::generate(algorithm)?;
+            let public = PublicKey::from_pem(key.public_key()?.to_pem()?.as_bytes())?;
+            let ciphertext = public.encrypt(b"tour", b"the database password")?;
+            t.show(
+                &format!("{algorithm} ciphertext"),
+                format!("{} bytes", ciphertext.len()),
+            );
+            let opened = key.decrypt(b"tour", &ciphertext)?;
+            let mut altered = ciphertext.clone();
+            altered[ciphertext.len() / 2] ^= 1;
+            Ok(&opened[..] == b"the database password"
+                && key.decrypt(b"tour", &altered).is_err()
+                && key.decrypt(b"other", &ciphertext).is_err())
+        })();
+        t.check_result(&what, result);
+    }
 }

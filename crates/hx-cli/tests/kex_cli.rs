@@ -1,0 +1,335 @@
+//! `hx keygen --alg x25519|xwing`, `hx agree`, `hx pk encrypt|decrypt`
+//! against the contract, with Python's `cryptography` reading what the
+//! command writes (X25519 agreement, HPKE, RSA-OAEP).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn hx(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The child may exit before reading its input: ignore a broken pipe.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    child.wait_with_output().unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn agree_and_pk_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, alg) in [
+        ("a", "x25519"),
+        ("b", "x25519"),
+        ("w", "xwing"),
+        ("r", "rsa-2048"),
+    ] {
+        ok(&hx(
+            d,
+            &[
+                "keygen",
+                "--alg",
+                alg,
+                "--out",
+                &format!("{name}.pem"),
+                "--pub-out",
+                &format!("{name}.pub"),
+            ],
+            b"",
+        ));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(d.join(format!("{name}.pem")))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let printed = ok(&hx(d, &["pubkey", "--key", &format!("{name}.pem")], b""));
+        assert_eq!(
+            printed,
+            std::fs::read_to_string(d.join(format!("{name}.pub"))).unwrap()
+        );
+    }
+    // Both sides derive the same key; --length and --raw.
+    let ab = ok(&hx(
+        d,
+        &["agree", "--key", "a.pem", "--peer", "b.pub", "--info", "t"],
+        b"",
+    ));
+    let ba = ok(&hx(
+        d,
+        &["agree", "--key", "b.pem", "--peer", "a.pub", "--info", "t"],
+        b"",
+    ));
+    assert_eq!(ab, ba);
+    assert_eq!(ab.trim().len(), 64);
+    let long = ok(&hx(
+        d,
+        &[
+            "agree", "--key", "a.pem", "--peer", "b.pub", "--length", "64",
+        ],
+        b"",
+    ));
+    assert_eq!(long.trim().len(), 128);
+    let raw = ok(&hx(
+        d,
+        &["agree", "--key", "a.pem", "--peer", "b.pub", "--raw"],
+        b"",
+    ));
+    assert_ne!(raw, ab);
+    assert_eq!(
+        code(&hx(
+            d,
+            &[
+                "agree", "--key", "a.pem", "--peer", "b.pub", "--length", "0"
+            ],
+            b""
+        )),
+        2
+    );
+    assert_eq!(
+        code(&hx(d, &["agree", "--key", "w.pem", "--peer", "b.pub"], b"")),
+        2
+    );
+    // A low-order peer key: refused (exit 1).
+    let low = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VuAyEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n-----END PUBLIC KEY-----\n";
+    std::fs::write(d.join("low.pub"), low).unwrap();
+    let out = hx(d, &["agree", "--key", "a.pem", "--peer", "low.pub"], b"");
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+
+    std::fs::write(d.join("msg"), b"launch codes\n").unwrap();
+    for name in ["a", "w", "r"] {
+        let ct = format!("{name}.ct");
+        ok(&hx(
+            d,
+            &[
+                "pk",
+                "encrypt",
+                "--to",
+                &format!("{name}.pub"),
+                "--info",
+                "i",
+                "--in",
+                "msg",
+                "--out",
+                &ct,
+            ],
+            b"",
+        ));
+        let pt = format!("{name}.pt");
+        ok(&hx(
+            d,
+            &[
+                "pk",
+                "decrypt",
+                "--key",
+                &format!("{name}.pem"),
+                "--info",
+                "i",
+                "--in",
+                &ct,
+                "--out",
+                &pt,
+            ],
+            b"",
+        ));
+        assert_eq!(std::fs::read(d.join(&pt)).unwrap(), b"launch codes\n");
+        // Wrong info, altered ciphertext, wrong key: exit 1 and no output.
+        let out = hx(
+            d,
+            &[
+                "pk",
+                "decrypt",
+                "--key",
+                &format!("{name}.pem"),
+                "--info",
+                "j",
+                "--in",
+                &ct,
+                "--out",
+                "x",
+            ],
+            b"",
+        );
+        assert_eq!(code(&out), 1);
+        assert!(String::from_utf8_lossy(&out.stderr).contains("invalid ciphertext"));
+        let mut bad = std::fs::read(d.join(&ct)).unwrap();
+        bad[10] ^= 1;
+        assert_eq!(
+            code(&hx(
+                d,
+                &[
+                    "pk",
+                    "decrypt",
+                    "--key",
+                    &format!("{name}.pem"),
+                    "--info",
+                    "i",
+                    "--in",
+                    "-",
+                    "--out",
+                    "x"
+                ],
+                &bad
+            )),
+            1
+        );
+        assert!(!d.join("x").exists());
+    }
+    assert_eq!(
+        code(&hx(
+            d,
+            &[
+                "pk", "decrypt", "--key", "b.pem", "--info", "i", "--in", "a.ct", "--out", "x"
+            ],
+            b""
+        )),
+        1
+    );
+    // RSA-OAEP refuses messages beyond its limit with exit 2.
+    std::fs::write(d.join("big"), vec![1u8; 191]).unwrap();
+    let out = hx(
+        d,
+        &[
+            "pk", "encrypt", "--to", "r.pub", "--in", "big", "--out", "x",
+        ],
+        b"",
+    );
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at most 190 bytes"));
+    // Signing keys are the wrong type for pk.
+    ok(&hx(
+        d,
+        &[
+            "keygen",
+            "--alg",
+            "ed25519",
+            "--out",
+            "e.pem",
+            "--pub-out",
+            "e.pub",
+        ],
+        b"",
+    ));
+    assert_eq!(
+        code(&hx(
+            d,
+            &[
+                "pk", "encrypt", "--to", "e.pub", "--in", "msg", "--out", "x"
+            ],
+            b""
+        )),
+        2
+    );
+    // And key-agreement keys are the wrong type for sign.
+    assert_eq!(
+        code(&hx(
+            d,
+            &["sign", "--key", "a.pem", "--in", "msg", "--out", "x"],
+            b""
+        )),
+        2
+    );
+}
+
+/// Python reads hx's key files, agrees on the same X25519 secret, and opens
+/// hx's HPKE (X25519, X-Wing) and RSA-OAEP ciphertexts.
+#[test]
+fn python_reads_what_the_command_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("msg"), b"interop").unwrap();
+    for (name, alg) in [
+        ("a", "x25519"),
+        ("b", "x25519"),
+        ("w", "xwing"),
+        ("r", "rsa-2048"),
+    ] {
+        ok(&hx(
+            d,
+            &[
+                "keygen",
+                "--alg",
+                alg,
+                "--out",
+                &format!("{name}.pem"),
+                "--pub-out",
+                &format!("{name}.pub"),
+            ],
+            b"",
+        ));
+    }
+    let raw = ok(&hx(
+        d,
+        &["agree", "--key", "a.pem", "--peer", "b.pub", "--raw"],
+        b"",
+    ));
+    std::fs::write(d.join("raw"), raw.trim()).unwrap();
+    for name in ["a", "w", "r"] {
+        ok(&hx(
+            d,
+            &[
+                "pk",
+                "encrypt",
+                "--to",
+                &format!("{name}.pub"),
+                "--info",
+                "ctx",
+                "--in",
+                "msg",
+                "--out",
+                &format!("{name}.ct"),
+            ],
+            b"",
+        ));
+    }
+    let script = r#"
+import base64, hashlib
+from cryptography.hazmat.primitives import hashes, hpke, serialization as s
+from cryptography.hazmat.primitives.asymmetric import mlkem, padding, x25519
+a = s.load_pem_private_key(open("a.pem", "rb").read(), None)
+b = s.load_pem_public_key(open("b.pub", "rb").read())
+assert a.exchange(b).hex() == open("raw").read()
+suite = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
+assert suite.decrypt(open("a.ct", "rb").read(), a, info=b"ctx") == b"interop"
+der = base64.b64decode("".join(l for l in open("w.pem").read().splitlines() if not l.startswith("-----")))
+e = hashlib.shake_256(der[-32:]).digest(96)
+w = hpke.MLKEM768X25519PrivateKey(mlkem.MLKEM768PrivateKey.from_seed_bytes(e[:64]), x25519.X25519PrivateKey.from_private_bytes(e[64:]))
+xsuite = hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
+assert xsuite.decrypt(open("w.ct", "rb").read(), w, info=b"ctx") == b"interop"
+r = s.load_pem_private_key(open("r.pem", "rb").read(), None)
+oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=b"ctx")
+assert r.decrypt(open("r.ct", "rb").read(), oaep) == b"interop"
+print("ok")
+"#;
+    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let out = Command::new(&py)
+        .arg("-c")
+        .arg(script)
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "Python peer failed (run `cargo xtask peer-env`, set HX_PYTHON): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
