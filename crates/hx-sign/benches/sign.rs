@@ -1,7 +1,12 @@
 //! hx-sign benches, with ring in the same run (Python's `cryptography` is
 //! timed by `benches/peer_python_sign.py` in the same `cargo xtask bench`
 //! session). Figures and ratios: docs/PERFORMANCE.md.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::cast_possible_truncation, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    missing_docs
+)]
 
 use std::hint::black_box;
 
