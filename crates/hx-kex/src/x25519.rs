@@ -32,7 +32,12 @@ pub const MAX_DERIVED_LEN: usize = 255 * 32;
 /// assert_eq!(*a, *b);
 /// # Ok::<(), hx_kex::Error>(())
 /// ```
-pub struct StaticSecret(x25519_dalek::StaticSecret);
+pub struct StaticSecret {
+    bytes: Zeroizing<[u8; KEY_LEN]>,
+    public: PublicKey,
+    /// The same key inside AWS-LC, parsed once (it wipes it when freed).
+    backend: Option<aws_lc_rs::agreement::PrivateKey>,
+}
 
 impl StaticSecret {
     /// A new key from the operating system's generator.
@@ -48,27 +53,76 @@ impl StaticSecret {
     /// The key with these 32 bytes (clamped when used, as RFC 7748 says).
     #[must_use]
     pub fn from_bytes(bytes: &[u8; KEY_LEN]) -> Self {
-        Self(x25519_dalek::StaticSecret::from(*bytes))
+        use aws_lc_rs::agreement;
+        // AWS-LC derives the public key fastest; it cannot fail for 32
+        // bytes, and if it ever did, curve25519-dalek gives the same answer.
+        let backend = agreement::PrivateKey::from_private_key(&agreement::X25519, bytes).ok();
+        let public = backend
+            .as_ref()
+            .and_then(|k| k.compute_public_key().ok())
+            .and_then(|p| <[u8; KEY_LEN]>::try_from(p.as_ref()).ok())
+            .map_or_else(
+                || x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from(*bytes)),
+                x25519_dalek::PublicKey::from,
+            );
+        Self {
+            bytes: Zeroizing::new(*bytes),
+            public: PublicKey(public),
+            backend,
+        }
     }
 
     /// The 32 bytes.
     #[must_use]
     pub fn to_bytes(&self) -> Zeroizing<[u8; KEY_LEN]> {
-        Zeroizing::new(self.0.to_bytes())
+        self.bytes.clone()
     }
 
     /// The public key.
     #[must_use]
     pub fn public_key(&self) -> PublicKey {
-        PublicKey(x25519_dalek::PublicKey::from(&self.0))
+        self.public
     }
 
     /// The shared secret with `peer`.
     ///
+    /// The scalar multiplication runs on AWS-LC (its X25519 is constant time
+    /// and about twice as fast here as `x25519-dalek`'s Montgomery ladder;
+    /// docs/PERFORMANCE.md); the public key is derived with `curve25519-dalek`'s
+    /// base-point tables.
+    ///
     /// # Errors
     /// [`Error::NonContributory`] if it is all zero (a low-order peer key).
     pub fn agree(&self, peer: &PublicKey) -> Result<SharedSecret> {
-        SharedSecret::new(self.0.diffie_hellman(&peer.0), &self.public_key(), peer)
+        use aws_lc_rs::agreement;
+        let parsed;
+        let key = match &self.backend {
+            Some(key) => key,
+            None => {
+                parsed = agreement::PrivateKey::from_private_key(
+                    &agreement::X25519,
+                    self.bytes.as_ref(),
+                )
+                .map_err(|_| Error::Backend)?;
+                &parsed
+            }
+        };
+        let mut raw = Zeroizing::new([0u8; KEY_LEN]);
+        // AWS-LC refuses an all-zero result (RFC 7748 §6.1's check); that is
+        // the only way this fails for a 32-byte peer key.
+        agreement::agree(
+            key,
+            agreement::UnparsedPublicKey::new(&agreement::X25519, peer.as_bytes()),
+            Error::NonContributory,
+            |secret| {
+                raw.as_mut()
+                    .get_mut(..secret.len())
+                    .ok_or(Error::Backend)?
+                    .copy_from_slice(secret);
+                Ok(())
+            },
+        )?;
+        SharedSecret::new(raw, &self.public, peer)
     }
 
     /// Reads a PKCS#8 DER document (`id-X25519`, RFC 8410).
@@ -109,7 +163,7 @@ impl StaticSecret {
     /// Never in practice ([`Error::KeyFile`] if encoding failed).
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
         let mut inner = Zeroizing::new(vec![0x04, 0x20]);
-        inner.extend_from_slice(self.0.as_bytes());
+        inner.extend_from_slice(self.bytes.as_ref());
         Ok(keyfile::encode_pkcs8(Algorithm::X25519, &inner)?)
     }
 
@@ -239,8 +293,10 @@ pub struct SharedSecret {
 }
 
 impl SharedSecret {
-    fn new(raw: x25519_dalek::SharedSecret, ours: &PublicKey, theirs: &PublicKey) -> Result<Self> {
-        if !raw.was_contributory() {
+    fn new(raw: Zeroizing<[u8; KEY_LEN]>, ours: &PublicKey, theirs: &PublicKey) -> Result<Self> {
+        // Checked again here, whatever the backend: an all-zero secret is
+        // known to everyone.
+        if raw.iter().all(|&b| b == 0) {
             return Err(Error::NonContributory);
         }
         let (low, high) = if ours.as_bytes() <= theirs.as_bytes() {
@@ -251,10 +307,7 @@ impl SharedSecret {
         let mut salt = [0u8; 2 * KEY_LEN];
         salt[..KEY_LEN].copy_from_slice(low.as_bytes());
         salt[KEY_LEN..].copy_from_slice(high.as_bytes());
-        Ok(Self {
-            secret: Zeroizing::new(raw.to_bytes()),
-            salt,
-        })
+        Ok(Self { secret: raw, salt })
     }
 
     /// `len` bytes of key: HKDF-SHA256 with the shared secret as input key

@@ -136,7 +136,9 @@ impl PublicKey {
         }
         let inner =
             KemPublic::from_bytes(bytes).map_err(|_| Error::InvalidKey("X-Wing public key"))?;
-        Ok(Self { inner: Box::new(inner) })
+        Ok(Self {
+            inner: Box::new(inner),
+        })
     }
 
     /// The 1216-byte encoding.

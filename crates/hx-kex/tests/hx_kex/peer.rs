@@ -136,11 +136,23 @@ fn python_cryptography_both_ways() {
         );
         // crypto_kx: Python is the client, hx the server.
         let server = x25519::server_session_keys(&x_keys[i], &theirs).unwrap();
-        assert_eq!(hex::encode(server.receive()), s(a, "kx_client_tx"), "kx {i}");
-        assert_eq!(hex::encode(server.transmit()), s(a, "kx_client_rx"), "kx {i}");
+        assert_eq!(
+            hex::encode(server.receive()),
+            s(a, "kx_client_tx"),
+            "kx {i}"
+        );
+        assert_eq!(
+            hex::encode(server.transmit()),
+            s(a, "kx_client_rx"),
+            "kx {i}"
+        );
         let their_private = StaticSecret::from_pem(s(a, "private").as_bytes()).unwrap();
         let client = x25519::client_session_keys(&their_private, &x_keys[i].public_key()).unwrap();
-        assert_eq!(hex::encode(client.receive()), s(a, "kx_client_rx"), "kx {i}");
+        assert_eq!(
+            hex::encode(client.receive()),
+            s(a, "kx_client_rx"),
+            "kx {i}"
+        );
         assert_eq!(their_private.public_key(), theirs);
         let back = their_private.agree(&x_keys[i].public_key()).unwrap();
         assert_eq!(back.expose_secret(), shared.expose_secret());
