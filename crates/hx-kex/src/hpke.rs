@@ -27,7 +27,7 @@ use crate::{Error, Result, x25519, xwing};
 
 type Aead = hpke::aead::ChaCha20Poly1305;
 type Kdf = hpke::kdf::HkdfSha256;
-type X25519Kem = hpke::kem::X25519HkdfSha256;
+type X25519Kem = crate::dhkem::X25519Kem;
 type XWingKem = xwing::Kem;
 
 /// An HPKE suite (see the module docs).
@@ -116,9 +116,10 @@ fn x25519_public(key: &x25519::PublicKey) -> Result<<X25519Kem as hpke::Kem>::Pu
         .map_err(|_| Error::InvalidKey("X25519 public key"))
 }
 
+#[allow(clippy::unnecessary_wraps)]
 fn x25519_private(key: &x25519::StaticSecret) -> Result<<X25519Kem as hpke::Kem>::PrivateKey> {
-    <X25519Kem as hpke::Kem>::PrivateKey::from_bytes(key.to_bytes().as_ref())
-        .map_err(|_| Error::InvalidKey("X25519 private key"))
+    // The public key comes along, already derived.
+    Ok(crate::dhkem::PrivateKey::from_static(key))
 }
 
 /// A context for sending several messages to one recipient.

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod dhkem;
 mod error;
 mod key;
 mod rng;
