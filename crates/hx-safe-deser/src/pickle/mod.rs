@@ -1,0 +1,224 @@
+//! Python pickles, read without ever executing them.
+//!
+//! [`load`] runs a pickle virtual machine whose only effects are building
+//! data ([`Value`]: `None`, `bool`, `int` of any size, `float`, `str`,
+//! `bytes`, `bytearray`, `list`, `tuple`, `dict`, `set`, `frozenset`), for
+//! protocols 0 to 5. Every opcode that imports or calls — `GLOBAL`,
+//! `STACK_GLOBAL`, `INST`, `OBJ`, `REDUCE`, `NEWOBJ`, `NEWOBJ_EX` — is refused
+//! unless the global is on the allow-list *and* hx has its own safe
+//! [`Constructor`] for it; `BUILD`, `EXT1/2/4`, `PERSID`, `BINPERSID` and
+//! out-of-band buffers are always refused. [`Limits`] bound size, depth,
+//! container lengths and allocation, [`LoadOptions::with_max_memo`] the memo.
+//!
+//! [`scan`] lists every global a pickle would import, with a [`Verdict`],
+//! without building anything (like picklescan or fickling); it follows
+//! constant strings through the stack and the memo so that `STACK_GLOBAL`
+//! names are resolved, and reads files of any size through a buffer.
+//!
+//! ```
+//! use hx_safe_deser::pickle::{self, LoadOptions, Value, Verdict};
+//! use hx_safe_deser::Error;
+//!
+//! // pickle.dumps({"a": [1, 2.5, None]}, protocol=4)
+//! let data = b"\x80\x04\x95\x18\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01a\x94]\x94(K\x01G\x40\x04\x00\x00\x00\x00\x00\x00Nes.";
+//! let value = pickle::load(data, &LoadOptions::default())?;
+//! assert_eq!(value.to_json(), r#"{"a":[1,2.5,null]}"#);
+//!
+//! // The classic attack: os.system through __reduce__.
+//! let evil = b"cos\nsystem\n(S'echo pwned'\ntR.";
+//! assert!(matches!(pickle::load(evil, &LoadOptions::default()), Err(Error::ForbiddenGlobal { .. })));
+//! let report = pickle::scan(evil, &LoadOptions::default());
+//! assert_eq!(report.globals[0].verdict, Verdict::Dangerous);
+//! assert!(!report.is_safe());
+//! # Ok::<(), Error>(())
+//! ```
+
+mod construct;
+mod globals;
+mod load;
+mod ops;
+mod scan;
+mod text;
+mod value;
+
+use std::collections::BTreeSet;
+use std::io::Read;
+
+pub use self::globals::{Constructor, Verdict};
+pub use self::value::{BigInt, Value};
+use crate::{Error, Limits, Result};
+
+/// What [`load`] and [`scan`] accept: the [`Limits`], the memo size and the
+/// allow-list of globals.
+///
+/// The default allow-list holds what Python writes for plain data —
+/// `builtins.set`, `builtins.frozenset`, `builtins.bytearray`,
+/// `builtins.bytes` and `_codecs.encode` (bytes in protocols 0 to 2) — and
+/// nothing else.
+///
+/// ```
+/// use hx_safe_deser::pickle::{Constructor, LoadOptions};
+/// let options = LoadOptions::default().allow("collections.OrderedDict")?;
+/// assert!(options.allows(Constructor::OrderedDict));
+/// // There is no safe stand-in for os.system, so it cannot be allowed.
+/// assert!(LoadOptions::default().allow("os.system").is_err());
+/// # Ok::<(), hx_safe_deser::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadOptions {
+    limits: Limits,
+    max_memo: usize,
+    allowed: BTreeSet<Constructor>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            max_memo: Self::DEFAULT_MAX_MEMO,
+            allowed: globals::PLAIN_DATA.iter().copied().collect(),
+        }
+    }
+}
+
+impl LoadOptions {
+    /// Default memo size: 1,048,576 entries.
+    pub const DEFAULT_MAX_MEMO: usize = 1 << 20;
+
+    /// Decode under `limits`.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// At most `max_memo` memo entries ([`Error::MemoLimit`] beyond; `scan`
+    /// stops tracking strings instead, so globals built from later entries
+    /// come out [`Verdict::Unresolved`]).
+    #[must_use]
+    pub fn with_max_memo(mut self, max_memo: usize) -> Self {
+        self.max_memo = max_memo;
+        self
+    }
+
+    /// Allows `module.name` (for example `collections.OrderedDict`,
+    /// `datetime.datetime`, `decimal.Decimal`).
+    ///
+    /// # Errors
+    /// [`Error::ForbiddenGlobal`] if hx has no safe [`Constructor`] for it:
+    /// only those can be allowed.
+    pub fn allow(mut self, global: &str) -> Result<Self> {
+        let constructor = Constructor::parse(global).ok_or_else(|| Error::ForbiddenGlobal {
+            global: crate::error::shown(global.as_bytes()),
+        })?;
+        self.allowed.insert(constructor);
+        Ok(self)
+    }
+
+    /// Allows `constructor`.
+    #[must_use]
+    pub fn allow_constructor(mut self, constructor: Constructor) -> Self {
+        self.allowed.insert(constructor);
+        self
+    }
+
+    /// Refuses everything, including the plain-data constructors.
+    #[must_use]
+    pub fn deny_all(mut self) -> Self {
+        self.allowed.clear();
+        self
+    }
+
+    /// Whether `constructor` is allowed.
+    #[must_use]
+    pub fn allows(&self, constructor: Constructor) -> bool {
+        self.allowed.contains(&constructor)
+    }
+
+    /// The limits.
+    #[must_use]
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+}
+
+/// Decodes a pickle (protocols 0 to 5) into a [`Value`] without executing
+/// anything.
+///
+/// # Errors
+/// [`Error::TooLarge`] before parsing; [`Error::ForbiddenGlobal`] for an
+/// import not on the allow-list, [`Error::ForbiddenOpcode`] for opcodes hx
+/// never runs; [`Error::DepthLimit`], [`Error::SeqTooLong`],
+/// [`Error::AllocLimit`], [`Error::MemoLimit`]; [`Error::Recursive`] for an
+/// object that contains itself; [`Error::Truncated`],
+/// [`Error::TrailingBytes`] or [`Error::Pickle`] for malformed input.
+pub fn load(input: &[u8], options: &LoadOptions) -> Result<Value> {
+    load::load(input, options)
+}
+
+/// One global a pickle names, with how often and where it first appears.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The module (`?` when unresolved).
+    pub module: String,
+    /// The attribute (`?` when unresolved; the code for an extension).
+    pub name: String,
+    /// What hx thinks of it.
+    pub verdict: Verdict,
+    /// How many times the pickle names it.
+    pub count: u64,
+    /// The offset of the first opcode that names it.
+    pub offset: u64,
+    /// That opcode (`GLOBAL`, `STACK_GLOBAL`, `INST`, `EXT`).
+    pub opcode: &'static str,
+}
+
+/// What [`scan`] found.
+#[derive(Debug)]
+pub struct Report {
+    /// Every distinct global, in order of first appearance.
+    pub globals: Vec<Finding>,
+    /// How many complete pickles the input holds (files may hold several).
+    pub pickles: usize,
+    /// How many bytes were scanned.
+    pub bytes: u64,
+    /// The first thing wrong with the input (malformed, truncated, over a
+    /// limit), if any. What comes before it is still listed.
+    pub problem: Option<Error>,
+}
+
+impl Report {
+    /// Whether loading is safe: every global allowed, and nothing wrong with
+    /// the input.
+    #[must_use]
+    pub fn is_safe(&self) -> bool {
+        self.problem.is_none() && self.globals.iter().all(|f| f.verdict == Verdict::Allowed)
+    }
+}
+
+/// Lists every global the pickles in `input` would import.
+///
+/// Never fails: problems with the input are in [`Report::problem`].
+#[must_use]
+pub fn scan(input: &[u8], options: &LoadOptions) -> Report {
+    let mut src = ops::SliceSource::new(input);
+    match scan::scan(&mut src, options) {
+        Ok(report) => report,
+        Err(e) => Report {
+            globals: Vec::new(),
+            pickles: 0,
+            bytes: 0,
+            problem: Some(e),
+        },
+    }
+}
+
+/// [`scan`] over a reader, for files of any size: memory stays bounded by a
+/// 1 MiB buffer and the tracking state.
+///
+/// # Errors
+/// [`Error::Io`] if reading fails.
+pub fn scan_reader<R: Read>(reader: R, options: &LoadOptions) -> Result<Report> {
+    let mut src = ops::ReaderSource::new(reader);
+    scan::scan(&mut src, options)
+}

@@ -1,0 +1,591 @@
+//! The pickle opcodes (protocols 0 to 5) and a reader that decodes one
+//! opcode and its argument at a time, over memory or over any `Read`.
+
+use std::io::Read;
+
+use crate::{Error, Result};
+
+/// One opcode with its argument. Payloads (strings, bytes, text lines) are
+/// `None` when longer than the reader was asked to keep; they are skipped.
+#[derive(Debug)]
+pub(crate) enum Op<'a> {
+    Mark,
+    Stop,
+    Pop,
+    PopMark,
+    Dup,
+    /// `INT` text: `01`/`00` are `True`/`False`.
+    Int(Option<&'a [u8]>),
+    /// `LONG` text, with an optional trailing `L`.
+    Long(Option<&'a [u8]>),
+    BinInt(i32),
+    /// `LONG1`/`LONG4`: little-endian two's complement.
+    LongBytes(Option<&'a [u8]>),
+    Float(Option<&'a [u8]>),
+    BinFloat(f64),
+    None,
+    True,
+    False,
+    /// `STRING`: a quoted Python 2 `str` literal.
+    StringText(Option<&'a [u8]>),
+    /// `BINSTRING`/`SHORT_BINSTRING`: Python 2 `str` bytes.
+    BinString(Option<&'a [u8]>),
+    /// `UNICODE`: raw-unicode-escape text.
+    UnicodeText(Option<&'a [u8]>),
+    /// `BINUNICODE*`: UTF-8.
+    Unicode(Option<&'a [u8]>),
+    Bytes(Option<&'a [u8]>),
+    ByteArray(Option<&'a [u8]>),
+    EmptyList,
+    Append,
+    Appends,
+    List,
+    EmptyTuple,
+    Tuple,
+    /// `TUPLE1`, `TUPLE2`, `TUPLE3`.
+    TupleN(usize),
+    EmptyDict,
+    Dict,
+    SetItem,
+    SetItems,
+    EmptySet,
+    AddItems,
+    FrozenSet,
+    Get(u64),
+    Put(u64),
+    Memoize,
+    Proto(u8),
+    Frame,
+    /// `GLOBAL` (and, with `inst`, `INST`): module and name lines.
+    Global {
+        module: Option<Vec<u8>>,
+        name: Option<Vec<u8>>,
+        inst: bool,
+    },
+    StackGlobal,
+    Reduce,
+    Build,
+    Obj,
+    NewObj,
+    NewObjEx,
+    Ext(i64),
+    Persid,
+    BinPersid,
+    NextBuffer,
+    ReadonlyBuffer,
+}
+
+impl Op<'_> {
+    /// The opcode's name in `pickletools`.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::Mark => "MARK",
+            Self::Stop => "STOP",
+            Self::Pop => "POP",
+            Self::PopMark => "POP_MARK",
+            Self::Dup => "DUP",
+            Self::Int(_) => "INT",
+            Self::Long(_) => "LONG",
+            Self::BinInt(_) => "BININT",
+            Self::LongBytes(_) => "LONG1",
+            Self::Float(_) => "FLOAT",
+            Self::BinFloat(_) => "BINFLOAT",
+            Self::None => "NONE",
+            Self::True => "NEWTRUE",
+            Self::False => "NEWFALSE",
+            Self::StringText(_) => "STRING",
+            Self::BinString(_) => "BINSTRING",
+            Self::UnicodeText(_) => "UNICODE",
+            Self::Unicode(_) => "BINUNICODE",
+            Self::Bytes(_) => "BINBYTES",
+            Self::ByteArray(_) => "BYTEARRAY8",
+            Self::EmptyList => "EMPTY_LIST",
+            Self::Append => "APPEND",
+            Self::Appends => "APPENDS",
+            Self::List => "LIST",
+            Self::EmptyTuple => "EMPTY_TUPLE",
+            Self::Tuple => "TUPLE",
+            Self::TupleN(_) => "TUPLE1",
+            Self::EmptyDict => "EMPTY_DICT",
+            Self::Dict => "DICT",
+            Self::SetItem => "SETITEM",
+            Self::SetItems => "SETITEMS",
+            Self::EmptySet => "EMPTY_SET",
+            Self::AddItems => "ADDITEMS",
+            Self::FrozenSet => "FROZENSET",
+            Self::Get(_) => "GET",
+            Self::Put(_) => "PUT",
+            Self::Memoize => "MEMOIZE",
+            Self::Proto(_) => "PROTO",
+            Self::Frame => "FRAME",
+            Self::Global { inst: false, .. } => "GLOBAL",
+            Self::Global { inst: true, .. } => "INST",
+            Self::StackGlobal => "STACK_GLOBAL",
+            Self::Reduce => "REDUCE",
+            Self::Build => "BUILD",
+            Self::Obj => "OBJ",
+            Self::NewObj => "NEWOBJ",
+            Self::NewObjEx => "NEWOBJ_EX",
+            Self::Ext(_) => "EXT",
+            Self::Persid => "PERSID",
+            Self::BinPersid => "BINPERSID",
+            Self::NextBuffer => "NEXT_BUFFER",
+            Self::ReadonlyBuffer => "READONLY_BUFFER",
+        }
+    }
+}
+
+/// Where opcodes come from.
+pub(crate) trait Source {
+    /// Offset of the next byte.
+    fn offset(&self) -> u64;
+    /// The next byte, `None` at the end.
+    fn next_byte(&mut self) -> Result<Option<u8>>;
+    /// The next `n` bytes if `n <= keep`; otherwise they are skipped and the
+    /// result is `None`. Errors if fewer than `n` remain.
+    fn take(&mut self, n: u64, keep: usize) -> Result<Option<&[u8]>>;
+    /// The next line without its `\n`, or `None` (skipped) if longer than
+    /// `keep`. Errors if no `\n` follows.
+    fn line(&mut self, keep: usize) -> Result<Option<&[u8]>>;
+}
+
+fn truncated<T>() -> Result<T> {
+    Err(Error::Truncated)
+}
+
+/// Input held in memory.
+pub(crate) struct SliceSource<'a> {
+    input: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> SliceSource<'a> {
+    pub(crate) fn new(input: &'a [u8]) -> Self {
+        Self { input, pos: 0 }
+    }
+
+    pub(crate) fn remaining(&self) -> usize {
+        self.input.len() - self.pos
+    }
+}
+
+impl Source for SliceSource<'_> {
+    fn offset(&self) -> u64 {
+        self.pos as u64
+    }
+
+    #[inline]
+    fn next_byte(&mut self) -> Result<Option<u8>> {
+        let byte = self.input.get(self.pos).copied();
+        if byte.is_some() {
+            self.pos += 1;
+        }
+        Ok(byte)
+    }
+
+    #[inline]
+    fn take(&mut self, n: u64, keep: usize) -> Result<Option<&[u8]>> {
+        let n = match usize::try_from(n) {
+            Ok(n) if n <= self.remaining() => n,
+            _ => return truncated(),
+        };
+        let start = self.pos;
+        self.pos += n;
+        Ok((n <= keep).then(|| &self.input[start..start + n]))
+    }
+
+    fn line(&mut self, keep: usize) -> Result<Option<&[u8]>> {
+        let rest = &self.input[self.pos..];
+        let Some(len) = rest.iter().position(|&b| b == b'\n') else {
+            return truncated();
+        };
+        let start = self.pos;
+        self.pos += len + 1;
+        Ok((len <= keep).then(|| &self.input[start..start + len]))
+    }
+}
+
+/// Input read through a buffer from any `Read`, for files larger than
+/// memory. Payloads longer than the buffer are skipped, never kept.
+pub(crate) struct ReaderSource<R> {
+    reader: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    consumed: u64,
+}
+
+/// Buffer size of [`ReaderSource`].
+pub(crate) const READ_BUFFER: usize = 1 << 20;
+
+impl<R: Read> ReaderSource<R> {
+    pub(crate) fn new(reader: R) -> Self {
+        Self {
+            reader,
+            buf: vec![0; READ_BUFFER],
+            start: 0,
+            end: 0,
+            consumed: 0,
+        }
+    }
+
+    /// Reads more input after what is buffered; `false` at the end.
+    fn fill(&mut self) -> Result<bool> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            return Ok(true);
+        }
+        loop {
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(0) => return Ok(false),
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn advance(&mut self, n: usize) {
+        self.start += n;
+        self.consumed += n as u64;
+    }
+}
+
+impl<R: Read> Source for ReaderSource<R> {
+    fn offset(&self) -> u64 {
+        self.consumed
+    }
+
+    #[inline]
+    fn next_byte(&mut self) -> Result<Option<u8>> {
+        if self.start == self.end && !self.fill()? {
+            return Ok(None);
+        }
+        let byte = self.buf[self.start];
+        self.advance(1);
+        Ok(Some(byte))
+    }
+
+    fn take(&mut self, n: u64, keep: usize) -> Result<Option<&[u8]>> {
+        let small = usize::try_from(n)
+            .ok()
+            .filter(|&n| n <= keep && n <= READ_BUFFER);
+        if let Some(n) = small {
+            while self.end - self.start < n {
+                if !self.fill()? {
+                    return truncated();
+                }
+            }
+            let start = self.start;
+            self.advance(n);
+            return Ok(Some(&self.buf[start..start + n]));
+        }
+        // Skip: drop what is buffered, then read past the rest.
+        let mut left = n;
+        loop {
+            let here = (self.end - self.start) as u64;
+            let step = here.min(left);
+            // step <= here, a buffer length.
+            self.advance(usize::try_from(step).unwrap_or(0));
+            left -= step;
+            if left == 0 {
+                return Ok(None);
+            }
+            if !self.fill()? {
+                return truncated();
+            }
+        }
+    }
+
+    fn line(&mut self, keep: usize) -> Result<Option<&[u8]>> {
+        let mut scanned = 0;
+        let mut skipping = false;
+        loop {
+            let window = &self.buf[self.start + scanned..self.end];
+            if let Some(i) = window.iter().position(|&b| b == b'\n') {
+                let len = scanned + i;
+                let start = self.start;
+                self.advance(len + 1);
+                if skipping || len > keep {
+                    return Ok(None);
+                }
+                return Ok(Some(&self.buf[start..start + len]));
+            }
+            scanned += window.len();
+            if scanned > keep || self.end - self.start == self.buf.len() {
+                // Too long to keep: drop what is buffered and go on looking.
+                skipping = true;
+                self.advance(scanned);
+                scanned = 0;
+            }
+            if !self.fill()? {
+                return truncated();
+            }
+        }
+    }
+}
+
+fn le_u64(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .rev()
+        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+}
+
+/// Reads a fixed-size little-endian argument.
+fn fixed<S: Source>(src: &mut S, n: u64) -> Result<u64> {
+    match src.take(n, 8)? {
+        Some(bytes) => Ok(le_u64(bytes)),
+        None => truncated(),
+    }
+}
+
+/// A signed 4-byte length (`BINSTRING`, `LONG4`): negative is malformed.
+fn signed_len<S: Source>(src: &mut S, offset: u64) -> Result<u64> {
+    let raw = fixed(src, 4)?;
+    // The low 32 bits as i32.
+    let len = i32::from_le_bytes(u32::try_from(raw).unwrap_or(u32::MAX).to_le_bytes());
+    u64::try_from(len).map_err(|_| malformed("negative length", offset))
+}
+
+pub(crate) fn malformed(reason: &'static str, offset: u64) -> Error {
+    Error::Pickle {
+        reason,
+        offset: usize::try_from(offset).unwrap_or(usize::MAX),
+    }
+}
+
+/// A decimal index line (`GET`, `PUT`).
+fn decimal_line<S: Source>(src: &mut S, offset: u64) -> Result<u64> {
+    let line = src
+        .line(24)?
+        .ok_or_else(|| malformed("index too long", offset))?;
+    let text =
+        core::str::from_utf8(line).map_err(|_| malformed("index is not a number", offset))?;
+    text.trim()
+        .parse::<u64>()
+        .map_err(|_| malformed("index is not a number", offset))
+}
+
+/// Decodes the next opcode. `Ok(None)` at the end of the input. Payloads
+/// longer than `keep` bytes are skipped and come back as `None`.
+pub(crate) fn next_op<'s, S: Source>(src: &'s mut S, keep: usize) -> Result<Option<(u64, Op<'s>)>> {
+    let offset = src.offset();
+    let Some(code) = src.next_byte()? else {
+        return Ok(None);
+    };
+    let op = match code {
+        b'(' => Op::Mark,
+        b'.' => Op::Stop,
+        b'0' => Op::Pop,
+        b'1' => Op::PopMark,
+        b'2' => Op::Dup,
+        b'I' => Op::Int(src.line(keep)?),
+        b'L' => Op::Long(src.line(keep)?),
+        b'J' => {
+            let raw = fixed(src, 4)?;
+            Op::BinInt(i32::from_le_bytes(
+                u32::try_from(raw).unwrap_or(0).to_le_bytes(),
+            ))
+        }
+        b'K' => Op::BinInt(i32::from(u8::try_from(fixed(src, 1)?).unwrap_or(0))),
+        b'M' => Op::BinInt(i32::from(u16::try_from(fixed(src, 2)?).unwrap_or(0))),
+        0x8a => {
+            let n = fixed(src, 1)?;
+            Op::LongBytes(src.take(n, keep)?)
+        }
+        0x8b => {
+            let n = signed_len(src, offset)?;
+            Op::LongBytes(src.take(n, keep)?)
+        }
+        b'F' => Op::Float(src.line(keep)?),
+        b'G' => match src.take(8, 8)? {
+            Some(b) => Op::BinFloat(f64::from_be_bytes([
+                b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+            ])),
+            None => return truncated(),
+        },
+        b'N' => Op::None,
+        0x88 => Op::True,
+        0x89 => Op::False,
+        b'S' => Op::StringText(src.line(keep)?),
+        b'T' => {
+            let n = signed_len(src, offset)?;
+            Op::BinString(src.take(n, keep)?)
+        }
+        b'U' => {
+            let n = fixed(src, 1)?;
+            Op::BinString(src.take(n, keep)?)
+        }
+        b'V' => Op::UnicodeText(src.line(keep)?),
+        b'X' => {
+            let n = fixed(src, 4)?;
+            Op::Unicode(src.take(n, keep)?)
+        }
+        0x8c => {
+            let n = fixed(src, 1)?;
+            Op::Unicode(src.take(n, keep)?)
+        }
+        0x8d => {
+            let n = fixed(src, 8)?;
+            Op::Unicode(src.take(n, keep)?)
+        }
+        b'B' => {
+            let n = fixed(src, 4)?;
+            Op::Bytes(src.take(n, keep)?)
+        }
+        b'C' => {
+            let n = fixed(src, 1)?;
+            Op::Bytes(src.take(n, keep)?)
+        }
+        0x8e => {
+            let n = fixed(src, 8)?;
+            Op::Bytes(src.take(n, keep)?)
+        }
+        0x96 => {
+            let n = fixed(src, 8)?;
+            Op::ByteArray(src.take(n, keep)?)
+        }
+        b']' => Op::EmptyList,
+        b'a' => Op::Append,
+        b'e' => Op::Appends,
+        b'l' => Op::List,
+        b')' => Op::EmptyTuple,
+        b't' => Op::Tuple,
+        0x85 => Op::TupleN(1),
+        0x86 => Op::TupleN(2),
+        0x87 => Op::TupleN(3),
+        b'}' => Op::EmptyDict,
+        b'd' => Op::Dict,
+        b's' => Op::SetItem,
+        b'u' => Op::SetItems,
+        0x8f => Op::EmptySet,
+        0x90 => Op::AddItems,
+        0x91 => Op::FrozenSet,
+        b'g' => Op::Get(decimal_line(src, offset)?),
+        b'h' => Op::Get(fixed(src, 1)?),
+        b'j' => Op::Get(fixed(src, 4)?),
+        b'p' => Op::Put(decimal_line(src, offset)?),
+        b'q' => Op::Put(fixed(src, 1)?),
+        b'r' => Op::Put(fixed(src, 4)?),
+        0x94 => Op::Memoize,
+        0x80 => Op::Proto(u8::try_from(fixed(src, 1)?).unwrap_or(u8::MAX)),
+        0x95 => {
+            fixed(src, 8)?;
+            Op::Frame
+        }
+        b'c' | b'i' => {
+            // Module and name lines, copied: both are needed at once, and
+            // globals are rare. Longer names come back as `None`
+            // (unresolved).
+            let module = src.line(GLOBAL_NAME_KEEP)?.map(<[u8]>::to_vec);
+            let name = src.line(GLOBAL_NAME_KEEP)?.map(<[u8]>::to_vec);
+            Op::Global {
+                module,
+                name,
+                inst: code == b'i',
+            }
+        }
+        0x93 => Op::StackGlobal,
+        b'R' => Op::Reduce,
+        b'b' => Op::Build,
+        b'o' => Op::Obj,
+        0x81 => Op::NewObj,
+        0x92 => Op::NewObjEx,
+        0x82 => Op::Ext(i64::try_from(fixed(src, 1)?).unwrap_or(0)),
+        0x83 => Op::Ext(i64::try_from(fixed(src, 2)?).unwrap_or(0)),
+        0x84 => {
+            let raw = fixed(src, 4)?;
+            Op::Ext(i64::from(i32::from_le_bytes(
+                u32::try_from(raw).unwrap_or(0).to_le_bytes(),
+            )))
+        }
+        b'P' => {
+            src.line(0)?;
+            Op::Persid
+        }
+        b'Q' => Op::BinPersid,
+        0x97 => Op::NextBuffer,
+        0x98 => Op::ReadonlyBuffer,
+        _ => return Err(malformed("unknown opcode", offset)),
+    };
+    Ok(Some((offset, op)))
+}
+
+/// The longest module or name kept from a `GLOBAL` line.
+pub(crate) const GLOBAL_NAME_KEEP: usize = 256;
+
+/// The memo: Python's pickler numbers entries 0, 1, 2, ..., so they live in a
+/// vector; other indices (hand-made pickles) go to a map. Both count towards
+/// the limit.
+pub(crate) struct Memo<T: Copy> {
+    dense: Vec<Option<T>>,
+    sparse: std::collections::HashMap<u64, T>,
+    count: usize,
+    max: usize,
+}
+
+impl<T: Copy> Memo<T> {
+    pub(crate) fn new(max: usize) -> Self {
+        Self {
+            dense: Vec::new(),
+            sparse: std::collections::HashMap::new(),
+            count: 0,
+            max,
+        }
+    }
+
+    /// The number of entries (the index `MEMOIZE` uses next).
+    pub(crate) fn len(&self) -> usize {
+        self.count
+    }
+
+    pub(crate) fn put(&mut self, index: u64, value: T) -> Result<()> {
+        let dense_len = self.dense.len() as u64;
+        if index < dense_len {
+            // index < dense.len(), a usize.
+            let slot = &mut self.dense[usize::try_from(index).unwrap_or(0)];
+            if slot.is_none() {
+                self.count += 1;
+            }
+            *slot = Some(value);
+            return self.check();
+        }
+        if index == dense_len && self.sparse.is_empty() {
+            self.dense.push(Some(value));
+            self.count += 1;
+            return self.check();
+        }
+        if self.sparse.insert(index, value).is_none() {
+            self.count += 1;
+        }
+        self.check()
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.count > self.max {
+            return Err(Error::MemoLimit { max: self.max });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn get(&self, index: u64) -> Option<T> {
+        match usize::try_from(index).ok().and_then(|i| self.dense.get(i)) {
+            Some(slot) => *slot,
+            None => self.sparse.get(&index).copied(),
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.dense.clear();
+        self.sparse.clear();
+        self.count = 0;
+    }
+}

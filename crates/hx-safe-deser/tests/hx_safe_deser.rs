@@ -1,0 +1,66 @@
+//! hx-safe-deser's integration tests.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::missing_panics_doc,
+    clippy::cast_possible_truncation,
+    missing_docs
+)]
+
+#[path = "hx_safe_deser/envelope.rs"]
+mod envelope;
+#[path = "hx_safe_deser/limits.rs"]
+mod limits;
+#[path = "hx_safe_deser/pickle.rs"]
+mod pickle;
+#[path = "hx_safe_deser/props.rs"]
+mod props;
+
+use std::process::Command;
+
+use hx_safe_deser::{Message, Tag};
+use serde::{Deserialize, Serialize};
+
+/// The record of the FORMAT.md vectors.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Record {
+    pub id: u32,
+    pub name: String,
+    pub tags: Vec<String>,
+    pub score: Option<i64>,
+}
+
+impl Message for Record {
+    const TAG: Tag = Tag::new("hx.test.Record", 3);
+}
+
+pub fn record() -> Record {
+    Record {
+        id: 300,
+        name: "ada".to_owned(),
+        tags: vec!["x".to_owned(), "yz".to_owned()],
+        score: Some(-5),
+    }
+}
+
+/// Runs the Python peer (`$HX_PYTHON`, set by `cargo xtask ci`, or
+/// `python3`); a missing peer fails the test.
+pub fn python(args: &[&str]) -> serde_json::Value {
+    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/interop/safe_deser_peer.py"
+    );
+    let out = Command::new(&py)
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the Python peer ({py}): {e}"));
+    assert!(
+        out.status.success(),
+        "Python peer failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
