@@ -3,6 +3,7 @@
 pub mod aead;
 pub mod digest;
 pub mod kex;
+pub mod pickle;
 pub mod random;
 pub mod sign;
 pub mod tour;

@@ -74,6 +74,9 @@ enum Command {
     /// Public-key encryption: HPKE (X25519, X-Wing) or RSA-OAEP.
     #[command(subcommand)]
     Pk(cmd::kex::PkCommand),
+    /// Python pickles, scanned and decoded without executing anything.
+    #[command(subcommand)]
+    Pickle(cmd::pickle::PickleCommand),
     /// Walk through hx's capabilities with real values; exit 0 only if every step verified.
     Tour,
     /// Print shell completions.
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => cmd::sign::verify(&args),
         Command::Agree(args) => cmd::kex::agree(&args),
         Command::Pk(command) => cmd::kex::pk(command),
+        Command::Pickle(command) => cmd::pickle::pickle(command),
         Command::Tour => cmd::tour::run(),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "hx", &mut std::io::stdout());

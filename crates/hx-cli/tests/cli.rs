@@ -396,6 +396,9 @@ fn tour_verifies_itself() {
         "2. Constant-time comparison",
         "3. Hashing",
         "4. Authenticated encryption",
+        "5. Signatures",
+        "6. Key exchange",
+        "7. Safe deserialization",
     ] {
         assert!(out.contains(step), "{step}");
     }

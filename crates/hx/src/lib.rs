@@ -10,5 +10,7 @@ pub use hx_digest as digest;
 pub use hx_kex as kex;
 #[cfg(feature = "random")]
 pub use hx_random as random;
+#[cfg(feature = "safe-deser")]
+pub use hx_safe_deser as safe_deser;
 #[cfg(feature = "sign")]
 pub use hx_sign as sign;

@@ -4,8 +4,9 @@
 //! Steps so far: 1. randomness, 2. constant-time comparison, 3. hashing,
 //! 4. authenticated encryption and key rotation, 5. signatures (RSA-PSS and
 //! Ed25519), 6. key exchange and public-key encryption (X25519, HPKE with
-//! X25519 and X-Wing, RSA-OAEP). Later parts (safe deserialization, the
-//! encrypted configuration manager) join as their crates land.
+//! X25519 and X-Wing, RSA-OAEP), 7. safe deserialization (bounded decoding,
+//! authenticated envelopes with an allow-list, pickles). The encrypted
+//! configuration manager joins when its crate lands.
 
 use std::io::Write as _;
 
@@ -65,6 +66,7 @@ pub fn run() -> CmdResult {
     encryption(&mut tour);
     signatures(&mut tour);
     key_exchange(&mut tour);
+    safe_deserialization(&mut tour);
     let _ = std::io::stdout().flush();
     if tour.failed.is_empty() {
         println!("\nAll {} checks passed.", tour.passed);
@@ -453,4 +455,106 @@ fn key_exchange(t: &mut Tour) {
         })();
         t.check_result(&what, result);
     }
+}
+
+/// A message type of the tour's envelope step.
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+struct Grant {
+    user: String,
+    roles: Vec<String>,
+    expires: u64,
+}
+
+impl hx::safe_deser::Message for Grant {
+    const TAG: hx::safe_deser::Tag = hx::safe_deser::Tag::new("tour.Grant", 1);
+}
+
+/// Another type, not on the tour's allow-list.
+#[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+struct Shutdown {
+    now: bool,
+}
+
+impl hx::safe_deser::Message for Shutdown {
+    const TAG: hx::safe_deser::Tag = hx::safe_deser::Tag::new("tour.Shutdown", 1);
+}
+
+fn safe_deserialization(t: &mut Tour) {
+    use hx::safe_deser::pickle::{self, LoadOptions, Verdict};
+    use hx::safe_deser::{Error, Limits, MacKey, Registry, bounded};
+
+    t.section(
+        7,
+        "Safe deserialization: limits, allow-listed envelopes, pickles (hx-safe-deser)",
+    );
+    let envelopes = (|| -> Result<bool, Error> {
+        let key = r::token_bytes(32).map_err(|_| Error::InvalidKey("no randomness"))?;
+        let registry = Registry::<Grant>::only().with_mac_key(MacKey::hmac_sha256(&key)?);
+        let grant = Grant {
+            user: "ada".into(),
+            roles: vec!["admin".into()],
+            expires: 1_800_000_000,
+        };
+        let mut bytes = registry.encode(&grant)?;
+        t.show("envelope (HMAC-SHA256)", format!("{} bytes", bytes.len()));
+        let decoded = registry.decode::<Grant>(&bytes)? == grant;
+        let other = registry.encode(&Shutdown { now: true })?;
+        let not_allowed = matches!(
+            registry.decode::<Grant>(&other),
+            Err(Error::NotAllowed { .. })
+        );
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let tampered = matches!(registry.decode::<Grant>(&bytes), Err(Error::BadMac));
+        Ok(decoded && not_allowed && tampered)
+    })();
+    t.check_result(
+        "envelope: decodes under its MAC; a type off the allow-list and a flipped bit are refused",
+        envelopes,
+    );
+    let limits = Limits::default();
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let depth = bounded::from_json::<serde_json::Value>(deep.as_bytes(), &limits);
+    t.show("10,000-deep JSON", format!("{:?}", depth.as_ref().err()));
+    // A 9-byte postcard input that claims 2^32 elements, and an overlong varint.
+    let bomb =
+        bounded::from_postcard::<Vec<u64>>(&[0x80, 0x80, 0x80, 0x80, 0x10, 1, 2, 3, 4], &limits);
+    let overlong = bounded::from_postcard::<u32>(&[0x80, 0x00], &limits);
+    t.check(
+        "limits: deep nesting, a 2^32-element claim and an overlong varint are typed errors",
+        matches!(depth, Err(Error::DepthLimit { .. }))
+            && matches!(bomb, Err(Error::SeqTooLong { .. } | Error::Truncated))
+            && matches!(overlong, Err(Error::OverlongVarint)),
+    );
+    // pickle.dumps({"user": "ada", "roles": ("admin", "dev"), "quota": 2**70}, protocol=4)
+    let benign: &[u8] = b"\x80\x04\x95=\x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x04user\x94\x8c\x03ada\x94\x8c\x05roles\x94\x8c\x05admin\x94\x8c\x03dev\x94\x86\x94\x8c\x05quota\x94\x8a\t\x00\x00\x00\x00\x00\x00\x00\x00@u.";
+    let options = LoadOptions::default();
+    let loaded = pickle::load(benign, &options).map(|v| v.to_json());
+    if let Ok(json) = &loaded {
+        t.show("benign pickle as JSON", json);
+    }
+    t.check(
+        "pickle: plain data decodes without executing anything",
+        loaded.as_deref().ok()
+            == Some(r#"{"user":"ada","roles":["admin","dev"],"quota":"1180591620717411303424"}"#),
+    );
+    // The classic: os.system through __reduce__ (protocol 0).
+    let evil: &[u8] = b"cposix\nsystem\n(Vecho pwned\ntR.";
+    let report = pickle::scan(evil, &options);
+    for f in &report.globals {
+        t.show(
+            "scan finds",
+            format!("{}.{} ({})", f.module, f.name, f.verdict),
+        );
+    }
+    t.check(
+        "pickle: os.system via __reduce__ is refused by load and flagged dangerous by scan",
+        matches!(
+            pickle::load(evil, &options),
+            Err(Error::ForbiddenGlobal { .. })
+        ) && report
+            .globals
+            .iter()
+            .any(|f| f.verdict == Verdict::Dangerous),
+    );
 }
