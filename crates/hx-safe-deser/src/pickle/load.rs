@@ -10,7 +10,7 @@ use num_bigint::BigInt as Big;
 
 use super::construct::{self, TimeDelta, TimeZone};
 use super::globals::Constructor;
-use super::ops::{Memo, Op, SliceSource, malformed, next_op};
+use super::ops::{GlobalName, Memo, Op, Payload, SliceSource, Source as _, malformed, next_op};
 use super::text;
 use super::{BigInt, LoadOptions, Value};
 use crate::error::shown;
@@ -92,7 +92,7 @@ pub(crate) fn load(input: &[u8], options: &LoadOptions) -> Result<Value> {
             };
             return build.value(root, 0);
         }
-        vm.step(offset, op)?;
+        vm.step(offset, op, &src)?;
     }
 }
 
@@ -221,7 +221,11 @@ impl Loader<'_> {
     }
 
     #[allow(clippy::too_many_lines)]
-    fn step(&mut self, offset: u64, op: Op<'_>) -> Result<()> {
+    fn step(&mut self, offset: u64, op: Op, src: &SliceSource<'_>) -> Result<()> {
+        let need = |p: Payload| {
+            src.bytes(p)
+                .ok_or_else(|| malformed("argument too long", offset))
+        };
         match op {
             Op::Stop => unreachable_stop(offset),
             Op::Mark => {
@@ -243,7 +247,7 @@ impl Loader<'_> {
                 self.push(top)
             }
             Op::Int(line) => {
-                let line = need(line, offset)?;
+                let line = need(line)?;
                 match line {
                     b"01" => self.push(TRUE),
                     b"00" => self.push(FALSE),
@@ -255,7 +259,7 @@ impl Loader<'_> {
                 }
             }
             Op::Long(line) => {
-                let line = need(line, offset)?;
+                let line = need(line)?;
                 let digits = line.strip_suffix(b"L").unwrap_or(line);
                 let n =
                     text::decimal(digits).ok_or_else(|| malformed("bad LONG literal", offset))?;
@@ -263,14 +267,14 @@ impl Loader<'_> {
             }
             Op::BinInt(n) => self.push_new(Obj::Int(i64::from(n)), 0),
             Op::LongBytes(bytes) => {
-                let bytes = need(bytes, offset)?;
+                let bytes = need(bytes)?;
                 if bytes.len() > MAX_LONG_BYTES {
                     return Err(malformed("integer over 65,536 bits", offset));
                 }
                 self.push_int(Big::from_signed_bytes_le(bytes))
             }
             Op::Float(line) => {
-                let x = text::float(need(line, offset)?)
+                let x = text::float(need(line)?)
                     .ok_or_else(|| malformed("bad FLOAT literal", offset))?;
                 self.push_new(Obj::Float(x), 0)
             }
@@ -279,29 +283,29 @@ impl Loader<'_> {
             Op::True => self.push(TRUE),
             Op::False => self.push(FALSE),
             Op::StringText(line) => {
-                let bytes = text::quoted_string(need(line, offset)?)
+                let bytes = text::quoted_string(need(line)?)
                     .ok_or_else(|| malformed("bad STRING literal", offset))?;
                 let text = ascii(bytes).ok_or_else(|| malformed("STRING is not ASCII", offset))?;
                 self.push_str(text)
             }
             Op::BinString(bytes) => {
-                let text = ascii(need(bytes, offset)?.to_vec())
+                let text = ascii(need(bytes)?.to_vec())
                     .ok_or_else(|| malformed("BINSTRING is not ASCII", offset))?;
                 self.push_str(text)
             }
             Op::UnicodeText(line) => {
-                let text = text::raw_unicode_escape(need(line, offset)?)
+                let text = text::raw_unicode_escape(need(line)?)
                     .ok_or_else(|| malformed("bad UNICODE literal", offset))?;
                 self.push_str(text)
             }
             Op::Unicode(bytes) => {
-                let text = core::str::from_utf8(need(bytes, offset)?).map_err(|_| {
+                let text = core::str::from_utf8(need(bytes)?).map_err(|_| {
                     malformed("text is not UTF-8 (or holds a lone surrogate)", offset)
                 })?;
                 self.push_str(text.to_owned())
             }
-            Op::Bytes(bytes) => self.push_bytes(need(bytes, offset)?, false),
-            Op::ByteArray(bytes) => self.push_bytes(need(bytes, offset)?, true),
+            Op::Bytes(bytes) => self.push_bytes(need(bytes)?, false),
+            Op::ByteArray(bytes) => self.push_bytes(need(bytes)?, true),
             Op::EmptyList => self.push_new(Obj::List(Vec::new()), 0),
             Op::EmptyTuple => self.push_new(Obj::Tuple(Vec::new()), 0),
             Op::EmptyDict => self.push_new(Obj::Dict(Vec::new()), 0),
@@ -396,7 +400,8 @@ impl Loader<'_> {
                 Ok(())
             }
             Op::Frame => Ok(()),
-            Op::Global { module, name, inst } => {
+            Op::Global(global) => {
+                let GlobalName { module, name, inst } = *global;
                 let (Some(module), Some(name)) = (module, name) else {
                     return Err(Error::ForbiddenGlobal {
                         global: "(a name too long to show)".to_owned(),
@@ -613,12 +618,6 @@ impl Loader<'_> {
         };
         Ok(obj)
     }
-}
-
-/// A payload the loader must have (it keeps every payload, so `None` does
-/// not happen).
-fn need(data: Option<&[u8]>, offset: u64) -> Result<&[u8]> {
-    data.ok_or_else(|| malformed("argument too long", offset))
 }
 
 /// `STOP` is handled by the caller.

@@ -5,37 +5,58 @@ use std::io::Read;
 
 use crate::{Error, Result};
 
-/// One opcode with its argument. Payloads (strings, bytes, text lines) are
-/// `None` when longer than the reader was asked to keep; they are skipped.
+/// Where an opcode's payload (a string, bytes, a text line) is in the input;
+/// [`Source::bytes`] gives the bytes while they are still at hand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Payload {
+    /// Offset of the first byte in the input.
+    pub(crate) offset: u64,
+    /// Length in bytes.
+    pub(crate) len: u64,
+    /// Whether the reader kept it (payloads longer than asked are skipped).
+    pub(crate) kept: bool,
+}
+
+/// The names on a `GLOBAL` or `INST` line pair, copied (`None` if too long
+/// or not at hand).
 #[derive(Debug)]
-pub(crate) enum Op<'a> {
+pub(crate) struct GlobalName {
+    pub(crate) module: Option<Vec<u8>>,
+    pub(crate) name: Option<Vec<u8>>,
+    /// `INST` rather than `GLOBAL`.
+    pub(crate) inst: bool,
+}
+
+/// One opcode with its argument.
+#[derive(Debug)]
+pub(crate) enum Op {
     Mark,
     Stop,
     Pop,
     PopMark,
     Dup,
     /// `INT` text: `01`/`00` are `True`/`False`.
-    Int(Option<&'a [u8]>),
+    Int(Payload),
     /// `LONG` text, with an optional trailing `L`.
-    Long(Option<&'a [u8]>),
+    Long(Payload),
     BinInt(i32),
     /// `LONG1`/`LONG4`: little-endian two's complement.
-    LongBytes(Option<&'a [u8]>),
-    Float(Option<&'a [u8]>),
+    LongBytes(Payload),
+    Float(Payload),
     BinFloat(f64),
     None,
     True,
     False,
     /// `STRING`: a quoted Python 2 `str` literal.
-    StringText(Option<&'a [u8]>),
+    StringText(Payload),
     /// `BINSTRING`/`SHORT_BINSTRING`: Python 2 `str` bytes.
-    BinString(Option<&'a [u8]>),
+    BinString(Payload),
     /// `UNICODE`: raw-unicode-escape text.
-    UnicodeText(Option<&'a [u8]>),
+    UnicodeText(Payload),
     /// `BINUNICODE*`: UTF-8.
-    Unicode(Option<&'a [u8]>),
-    Bytes(Option<&'a [u8]>),
-    ByteArray(Option<&'a [u8]>),
+    Unicode(Payload),
+    Bytes(Payload),
+    ByteArray(Payload),
     EmptyList,
     Append,
     Appends,
@@ -57,11 +78,7 @@ pub(crate) enum Op<'a> {
     Proto(u8),
     Frame,
     /// `GLOBAL` (and, with `inst`, `INST`): module and name lines.
-    Global {
-        module: Option<Vec<u8>>,
-        name: Option<Vec<u8>>,
-        inst: bool,
-    },
+    Global(Box<GlobalName>),
     StackGlobal,
     Reduce,
     Build,
@@ -75,7 +92,7 @@ pub(crate) enum Op<'a> {
     ReadonlyBuffer,
 }
 
-impl Op<'_> {
+impl Op {
     /// The opcode's name in `pickletools`.
     pub(crate) fn name(&self) -> &'static str {
         match self {
@@ -118,8 +135,8 @@ impl Op<'_> {
             Self::Memoize => "MEMOIZE",
             Self::Proto(_) => "PROTO",
             Self::Frame => "FRAME",
-            Self::Global { inst: false, .. } => "GLOBAL",
-            Self::Global { inst: true, .. } => "INST",
+            Self::Global(g) if g.inst => "INST",
+            Self::Global(_) => "GLOBAL",
             Self::StackGlobal => "STACK_GLOBAL",
             Self::Reduce => "REDUCE",
             Self::Build => "BUILD",
@@ -141,12 +158,26 @@ pub(crate) trait Source {
     fn offset(&self) -> u64;
     /// The next byte, `None` at the end.
     fn next_byte(&mut self) -> Result<Option<u8>>;
-    /// The next `n` bytes if `n <= keep`; otherwise they are skipped and the
-    /// result is `None`. Errors if fewer than `n` remain.
-    fn take(&mut self, n: u64, keep: usize) -> Result<Option<&[u8]>>;
-    /// The next line without its `\n`, or `None` (skipped) if longer than
-    /// `keep`. Errors if no `\n` follows.
-    fn line(&mut self, keep: usize) -> Result<Option<&[u8]>>;
+    /// Consumes the next `n` bytes, kept if `n <= keep` (otherwise skipped).
+    /// Errors if fewer than `n` remain.
+    fn take(&mut self, n: u64, keep: usize) -> Result<Payload>;
+    /// Consumes the next line and its `\n`; the payload is the line without
+    /// it, kept if no longer than `keep`. Errors if no `\n` follows.
+    fn line(&mut self, keep: usize) -> Result<Payload>;
+    /// The bytes of a kept payload, while they are still at hand (always,
+    /// for input in memory; for a reader, within the last [`TAIL`] bytes).
+    fn bytes(&self, payload: Payload) -> Option<&[u8]>;
+    /// Whether every kept payload stays at hand (input in memory).
+    fn retains_all(&self) -> bool {
+        false
+    }
+    /// The next `n <= 8` bytes as a little-endian integer.
+    #[inline]
+    fn fixed(&mut self, n: u64) -> Result<u64> {
+        let payload = self.take(n, 8)?;
+        self.bytes(payload)
+            .map_or_else(truncated, |b| Ok(le_u64(b)))
+    }
 }
 
 fn truncated<T>() -> Result<T> {
@@ -174,6 +205,10 @@ impl Source for SliceSource<'_> {
         self.pos as u64
     }
 
+    fn retains_all(&self) -> bool {
+        true
+    }
+
     #[inline]
     fn next_byte(&mut self) -> Result<Option<u8>> {
         let byte = self.input.get(self.pos).copied();
@@ -184,29 +219,60 @@ impl Source for SliceSource<'_> {
     }
 
     #[inline]
-    fn take(&mut self, n: u64, keep: usize) -> Result<Option<&[u8]>> {
-        let n = match usize::try_from(n) {
-            Ok(n) if n <= self.remaining() => n,
+    fn take(&mut self, n: u64, keep: usize) -> Result<Payload> {
+        let len = match usize::try_from(n) {
+            Ok(len) if len <= self.remaining() => len,
             _ => return truncated(),
         };
-        let start = self.pos;
-        self.pos += n;
-        Ok((n <= keep).then(|| &self.input[start..start + n]))
+        let offset = self.pos as u64;
+        self.pos += len;
+        Ok(Payload {
+            offset,
+            len: n,
+            kept: len <= keep,
+        })
     }
 
-    fn line(&mut self, keep: usize) -> Result<Option<&[u8]>> {
+    fn line(&mut self, keep: usize) -> Result<Payload> {
         let rest = &self.input[self.pos..];
         let Some(len) = rest.iter().position(|&b| b == b'\n') else {
             return truncated();
         };
-        let start = self.pos;
+        let offset = self.pos as u64;
         self.pos += len + 1;
-        Ok((len <= keep).then(|| &self.input[start..start + len]))
+        Ok(Payload {
+            offset,
+            len: len as u64,
+            kept: len <= keep,
+        })
+    }
+
+    #[inline]
+    fn fixed(&mut self, n: u64) -> Result<u64> {
+        let n = usize::try_from(n).unwrap_or(usize::MAX);
+        match self.input.get(self.pos..self.pos.saturating_add(n)) {
+            Some(bytes) => {
+                self.pos += n;
+                Ok(le_u64(bytes))
+            }
+            None => truncated(),
+        }
+    }
+
+    #[inline]
+    fn bytes(&self, payload: Payload) -> Option<&[u8]> {
+        if !payload.kept {
+            return None;
+        }
+        let start = usize::try_from(payload.offset).ok()?;
+        let len = usize::try_from(payload.len).ok()?;
+        self.input.get(start..start.checked_add(len)?)
     }
 }
 
 /// Input read through a buffer from any `Read`, for files larger than
-/// memory. Payloads longer than the buffer are skipped, never kept.
+/// memory. Payloads longer than the buffer are skipped, never kept; the last
+/// [`TAIL`] bytes consumed stay at hand for [`Source::bytes`].
 pub(crate) struct ReaderSource<R> {
     reader: R,
     buf: Vec<u8>,
@@ -215,26 +281,31 @@ pub(crate) struct ReaderSource<R> {
     consumed: u64,
 }
 
-/// Buffer size of [`ReaderSource`].
+/// How much [`ReaderSource`] reads at a time.
 pub(crate) const READ_BUFFER: usize = 1 << 20;
+/// How many consumed bytes [`ReaderSource`] keeps at hand: a string pushed
+/// this recently can still be named by `STACK_GLOBAL` or memoized.
+pub(crate) const TAIL: usize = 64 << 10;
 
 impl<R: Read> ReaderSource<R> {
     pub(crate) fn new(reader: R) -> Self {
         Self {
             reader,
-            buf: vec![0; READ_BUFFER],
+            buf: vec![0; READ_BUFFER + TAIL],
             start: 0,
             end: 0,
             consumed: 0,
         }
     }
 
-    /// Reads more input after what is buffered; `false` at the end.
+    /// Reads more input after what is buffered, keeping the last [`TAIL`]
+    /// consumed bytes; `false` at the end.
     fn fill(&mut self) -> Result<bool> {
-        if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
+        let keep_from = self.start.saturating_sub(TAIL);
+        if keep_from > 0 {
+            self.buf.copy_within(keep_from..self.end, 0);
+            self.end -= keep_from;
+            self.start -= keep_from;
         }
         if self.end == self.buf.len() {
             return Ok(true);
@@ -273,21 +344,25 @@ impl<R: Read> Source for ReaderSource<R> {
         Ok(Some(byte))
     }
 
-    fn take(&mut self, n: u64, keep: usize) -> Result<Option<&[u8]>> {
+    fn take(&mut self, n: u64, keep: usize) -> Result<Payload> {
+        let offset = self.consumed;
         let small = usize::try_from(n)
             .ok()
             .filter(|&n| n <= keep && n <= READ_BUFFER);
-        if let Some(n) = small {
-            while self.end - self.start < n {
+        if let Some(len) = small {
+            while self.end - self.start < len {
                 if !self.fill()? {
                     return truncated();
                 }
             }
-            let start = self.start;
-            self.advance(n);
-            return Ok(Some(&self.buf[start..start + n]));
+            self.advance(len);
+            return Ok(Payload {
+                offset,
+                len: n,
+                kept: true,
+            });
         }
-        // Skip: drop what is buffered, then read past the rest.
+        // Skip: what is buffered, then read past the rest.
         let mut left = n;
         loop {
             let here = (self.end - self.start) as u64;
@@ -296,7 +371,11 @@ impl<R: Read> Source for ReaderSource<R> {
             self.advance(usize::try_from(step).unwrap_or(0));
             left -= step;
             if left == 0 {
-                return Ok(None);
+                return Ok(Payload {
+                    offset,
+                    len: n,
+                    kept: false,
+                });
             }
             if !self.fill()? {
                 return truncated();
@@ -304,34 +383,39 @@ impl<R: Read> Source for ReaderSource<R> {
         }
     }
 
-    fn line(&mut self, keep: usize) -> Result<Option<&[u8]>> {
-        let mut scanned = 0;
-        let mut skipping = false;
+    fn line(&mut self, keep: usize) -> Result<Payload> {
+        let offset = self.consumed;
+        let mut len = 0u64;
         loop {
-            let window = &self.buf[self.start + scanned..self.end];
+            let window = &self.buf[self.start..self.end];
             if let Some(i) = window.iter().position(|&b| b == b'\n') {
-                let len = scanned + i;
-                let start = self.start;
-                self.advance(len + 1);
-                if skipping || len > keep {
-                    return Ok(None);
-                }
-                return Ok(Some(&self.buf[start..start + len]));
+                self.advance(i + 1);
+                len += i as u64;
+                let kept = len <= keep.min(TAIL) as u64;
+                return Ok(Payload { offset, len, kept });
             }
-            scanned += window.len();
-            if scanned > keep || self.end - self.start == self.buf.len() {
-                // Too long to keep: drop what is buffered and go on looking.
-                skipping = true;
-                self.advance(scanned);
-                scanned = 0;
-            }
+            let seen = window.len();
+            self.advance(seen);
+            len += seen as u64;
             if !self.fill()? {
                 return truncated();
             }
         }
+    }
+
+    fn bytes(&self, payload: Payload) -> Option<&[u8]> {
+        if !payload.kept {
+            return None;
+        }
+        // buf[0] is at this offset of the input.
+        let base = self.consumed - self.start as u64;
+        let from = usize::try_from(payload.offset.checked_sub(base)?).ok()?;
+        let len = usize::try_from(payload.len).ok()?;
+        self.buf[..self.end].get(from..from.checked_add(len)?)
     }
 }
 
+#[inline]
 fn le_u64(bytes: &[u8]) -> u64 {
     bytes
         .iter()
@@ -340,11 +424,9 @@ fn le_u64(bytes: &[u8]) -> u64 {
 }
 
 /// Reads a fixed-size little-endian argument.
+#[inline]
 fn fixed<S: Source>(src: &mut S, n: u64) -> Result<u64> {
-    match src.take(n, 8)? {
-        Some(bytes) => Ok(le_u64(bytes)),
-        None => truncated(),
-    }
+    src.fixed(n)
 }
 
 /// A signed 4-byte length (`BINSTRING`, `LONG4`): negative is malformed.
@@ -364,8 +446,9 @@ pub(crate) fn malformed(reason: &'static str, offset: u64) -> Error {
 
 /// A decimal index line (`GET`, `PUT`).
 fn decimal_line<S: Source>(src: &mut S, offset: u64) -> Result<u64> {
+    let line = src.line(24)?;
     let line = src
-        .line(24)?
+        .bytes(line)
         .ok_or_else(|| malformed("index too long", offset))?;
     let text =
         core::str::from_utf8(line).map_err(|_| malformed("index is not a number", offset))?;
@@ -375,8 +458,9 @@ fn decimal_line<S: Source>(src: &mut S, offset: u64) -> Result<u64> {
 }
 
 /// Decodes the next opcode. `Ok(None)` at the end of the input. Payloads
-/// longer than `keep` bytes are skipped and come back as `None`.
-pub(crate) fn next_op<'s, S: Source>(src: &'s mut S, keep: usize) -> Result<Option<(u64, Op<'s>)>> {
+/// longer than `keep` bytes are skipped (not kept).
+#[inline]
+pub(crate) fn next_op<S: Source>(src: &mut S, keep: usize) -> Result<Option<(u64, Op)>> {
     let offset = src.offset();
     let Some(code) = src.next_byte()? else {
         return Ok(None);
@@ -406,12 +490,7 @@ pub(crate) fn next_op<'s, S: Source>(src: &'s mut S, keep: usize) -> Result<Opti
             Op::LongBytes(src.take(n, keep)?)
         }
         b'F' => Op::Float(src.line(keep)?),
-        b'G' => match src.take(8, 8)? {
-            Some(b) => Op::BinFloat(f64::from_be_bytes([
-                b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-            ])),
-            None => return truncated(),
-        },
+        b'G' => Op::BinFloat(f64::from_bits(fixed(src, 8)?.swap_bytes())),
         b'N' => Op::None,
         0x88 => Op::True,
         0x89 => Op::False,
@@ -485,13 +564,15 @@ pub(crate) fn next_op<'s, S: Source>(src: &'s mut S, keep: usize) -> Result<Opti
             // Module and name lines, copied: both are needed at once, and
             // globals are rare. Longer names come back as `None`
             // (unresolved).
-            let module = src.line(GLOBAL_NAME_KEEP)?.map(<[u8]>::to_vec);
-            let name = src.line(GLOBAL_NAME_KEEP)?.map(<[u8]>::to_vec);
-            Op::Global {
+            let module = src.line(GLOBAL_NAME_KEEP)?;
+            let module = src.bytes(module).map(<[u8]>::to_vec);
+            let name = src.line(GLOBAL_NAME_KEEP)?;
+            let name = src.bytes(name).map(<[u8]>::to_vec);
+            Op::Global(Box::new(GlobalName {
                 module,
                 name,
                 inst: code == b'i',
-            }
+            }))
         }
         0x93 => Op::StackGlobal,
         b'R' => Op::Reduce,

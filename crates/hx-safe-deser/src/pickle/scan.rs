@@ -1,11 +1,17 @@
 //! The scanner: walks the opcodes once, tracking only which stack entries
 //! and memo entries are constant strings, and lists every global the pickle
 //! would import. Nothing is built; payloads are skipped.
+//!
+//! A string on the stack is a reference to where it is in the input (read
+//! back only if `STACK_GLOBAL` names it or it is memoized); memoized strings
+//! are copied into one byte arena. Memo entries are 8 bytes, stack entries
+//! 16, so memory stays proportional to the pickle's memo, not its size.
 
 use std::collections::HashMap;
+use std::num::NonZeroU64;
 
 use super::globals::{Verdict, verdict};
-use super::ops::{Memo, Op, Source, next_op};
+use super::ops::{Memo, Op, Payload, Source, malformed, next_op};
 use super::text;
 use super::{Finding, LoadOptions, Report};
 use crate::Error;
@@ -14,45 +20,67 @@ use crate::Error;
 /// ones named by `STACK_GLOBAL` come out [`Verdict::Unresolved`].
 const KEEP: usize = 62;
 
-/// A string short enough to track, stored inline.
-#[derive(Clone, Copy)]
-struct Short {
-    len: u8,
-    bytes: [u8; KEEP],
-}
-
-impl Short {
-    fn new(text: &[u8]) -> Option<Self> {
-        let len = u8::try_from(text.len())
-            .ok()
-            .filter(|&n| usize::from(n) <= KEEP)?;
-        let mut bytes = [0; KEEP];
-        bytes[..text.len()].copy_from_slice(text);
-        Some(Self { len, bytes })
-    }
-
-    fn as_str(&self) -> &str {
-        // Only built from `&str`.
-        core::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("")
-    }
-}
+/// The most bytes of memoized strings kept; beyond, strings are no longer
+/// tracked (a global built from one comes out unresolved, never allowed).
+const ARENA_MAX: usize = 64 << 20;
 
 /// What the scanner knows about a stack entry.
 #[derive(Clone, Copy)]
 enum Sym {
-    Str(Short),
     Other,
+    /// A string still in the input, at this offset.
+    Input {
+        offset: u64,
+        len: u8,
+    },
+    /// A string in the arena.
+    Arena {
+        at: u32,
+        len: u8,
+    },
 }
 
 /// A memo entry that is not a tracked string.
-const OTHER: u32 = u32::MAX;
+const OTHER: NonZeroU64 = NonZeroU64::MAX;
+/// Memo entries for strings: where (input offset or arena position) << 6 |
+/// length, plus this flag for strings still in the input.
+const IN_INPUT: u64 = 1 << 62;
+
+/// A stack entry as a memo entry.
+fn pack(sym: Sym) -> NonZeroU64 {
+    let packed = match sym {
+        Sym::Other => return OTHER,
+        Sym::Input { offset, len } if offset < 1 << 55 => IN_INPUT | offset << 6 | u64::from(len),
+        Sym::Input { .. } => return OTHER,
+        Sym::Arena { at, len } => u64::from(at) << 6 | u64::from(len),
+    };
+    NonZeroU64::new(packed + 1).unwrap_or(OTHER)
+}
+
+/// A memo entry as a stack entry.
+fn unpack(entry: NonZeroU64) -> Sym {
+    if entry == OTHER {
+        return Sym::Other;
+    }
+    let packed = entry.get() - 1;
+    let len = (packed & 0x3f) as u8;
+    let at = (packed & !IN_INPUT) >> 6;
+    if packed & IN_INPUT != 0 {
+        Sym::Input { offset: at, len }
+    } else {
+        Sym::Arena {
+            at: u32::try_from(at).unwrap_or(u32::MAX),
+            len,
+        }
+    }
+}
 
 struct Scanner<'o> {
     options: &'o LoadOptions,
     stack: Vec<Sym>,
     marks: Vec<usize>,
-    memo: Memo<u32>,
-    strings: Vec<Short>,
+    memo: Memo<NonZeroU64>,
+    arena: Vec<u8>,
     findings: Vec<Finding>,
     index: HashMap<(String, String), usize>,
     problem: Option<Error>,
@@ -66,21 +94,21 @@ pub(crate) fn scan<S: Source>(src: &mut S, options: &LoadOptions) -> Result<Repo
         stack: Vec::new(),
         marks: Vec::new(),
         memo: Memo::new(options.max_memo),
-        strings: Vec::new(),
+        arena: Vec::new(),
         findings: Vec::new(),
         index: HashMap::new(),
         problem: None,
         pickles: 0,
     };
     let mut in_pickle = false;
+    let max = options.limits.max_seq_len;
     loop {
         match next_op(src, KEEP) {
             Ok(Some((offset, op))) => {
                 in_pickle = !matches!(op, Op::Stop);
-                scanner.step(offset, op);
+                scanner.step(offset, op, src);
                 // Tracking state stays bounded: a stack this deep is refused
                 // like an over-long sequence.
-                let max = options.limits.max_seq_len;
                 if scanner.stack.len() > max || scanner.marks.len() > max {
                     scanner.note(Error::SeqTooLong { max });
                     break;
@@ -107,6 +135,11 @@ pub(crate) fn scan<S: Source>(src: &mut S, options: &LoadOptions) -> Result<Repo
     })
 }
 
+/// A string's length as tracked, if short enough.
+fn short(len: u64) -> Option<u8> {
+    u8::try_from(len).ok().filter(|&n| usize::from(n) <= KEEP)
+}
+
 impl Scanner<'_> {
     /// Keeps the first problem; the scan goes on where it can.
     fn note(&mut self, problem: Error) {
@@ -115,20 +148,32 @@ impl Scanner<'_> {
         }
     }
 
+    #[inline]
     fn pop(&mut self, offset: u64) -> Sym {
         let base = self.marks.last().copied().unwrap_or(0);
         if self.stack.len() <= base {
-            self.note(super::ops::malformed("stack underflow", offset));
+            self.note(malformed("stack underflow", offset));
             return Sym::Other;
         }
         self.stack.pop().unwrap_or(Sym::Other)
+    }
+
+    #[inline]
+    fn pop_n(&mut self, n: usize, offset: u64) {
+        let base = self.marks.last().copied().unwrap_or(0);
+        if self.stack.len() < base + n {
+            self.note(malformed("stack underflow", offset));
+            self.stack.truncate(base);
+        } else {
+            self.stack.truncate(self.stack.len() - n);
+        }
     }
 
     fn pop_mark(&mut self, offset: u64) {
         match self.marks.pop() {
             Some(base) => self.stack.truncate(base),
             None => {
-                self.note(super::ops::malformed("no MARK on the stack", offset));
+                self.note(malformed("no MARK on the stack", offset));
                 self.stack.clear();
             }
         }
@@ -138,25 +183,75 @@ impl Scanner<'_> {
         self.stack.last().copied().unwrap_or(Sym::Other)
     }
 
-    fn push_text(&mut self, text: Option<&str>) {
-        let sym = text
-            .and_then(|t| Short::new(t.as_bytes()))
-            .map_or(Sym::Other, Sym::Str);
+    /// Pushes a string that is still in the input.
+    fn push_input(&mut self, payload: Payload) {
+        let sym = match short(payload.len) {
+            Some(len) if payload.kept => Sym::Input {
+                offset: payload.offset,
+                len,
+            },
+            _ => Sym::Other,
+        };
         self.stack.push(sym);
     }
 
-    fn memoize(&mut self, index: u64) {
-        let entry = match self.top() {
-            Sym::Str(s) if self.strings.len() < self.options.max_memo => {
-                self.strings.push(s);
-                u32::try_from(self.strings.len() - 1).unwrap_or(OTHER)
-            }
-            _ => OTHER,
+    /// Pushes a decoded string (text protocol) by copying it into the arena.
+    fn push_decoded(&mut self, text: Option<&[u8]>) {
+        let sym = text.map_or(Sym::Other, |t| self.keep(t));
+        self.stack.push(sym);
+    }
+
+    /// Copies `text` into the arena, if it is short and there is room.
+    fn keep(&mut self, text: &[u8]) -> Sym {
+        let Some(len) = short(text.len() as u64) else {
+            return Sym::Other;
         };
+        let Ok(at) = u32::try_from(self.arena.len()) else {
+            return Sym::Other;
+        };
+        if self.arena.len() + text.len() > ARENA_MAX {
+            return Sym::Other;
+        }
+        self.arena.extend_from_slice(text);
+        Sym::Arena { at, len }
+    }
+
+    /// The bytes of a tracked string, if still at hand.
+    fn resolve<'a, S: Source>(&'a self, sym: Sym, src: &'a S) -> Option<&'a [u8]> {
+        match sym {
+            Sym::Other => None,
+            Sym::Input { offset, len } => src.bytes(Payload {
+                offset,
+                len: u64::from(len),
+                kept: true,
+            }),
+            Sym::Arena { at, len } => {
+                let at = at as usize;
+                self.arena.get(at..at + usize::from(len))
+            }
+        }
+    }
+
+    fn memoize<S: Source>(&mut self, index: u64, src: &S) {
+        let mut sym = self.top();
+        if let Sym::Input { offset, len } = sym
+            && !src.retains_all()
+        {
+            // Copy the string into the arena while it is at hand.
+            let bytes = src.bytes(Payload {
+                offset,
+                len: u64::from(len),
+                kept: true,
+            });
+            sym = bytes.map_or(Sym::Other, |b| self.keep(b));
+            if let Some(top) = self.stack.last_mut() {
+                *top = sym;
+            }
+        }
         // Past the memo limit, entries are dropped: a later GET of one is
         // "not a constant string", so a global built from it is unresolved
         // (never wrongly allowed).
-        let _ = self.memo.put(index, entry);
+        let _ = self.memo.put(index, pack(sym));
     }
 
     fn find(
@@ -199,19 +294,19 @@ impl Scanner<'_> {
         }
     }
 
-    fn step(&mut self, offset: u64, op: Op<'_>) {
+    #[allow(clippy::too_many_lines)]
+    fn step<S: Source>(&mut self, offset: u64, op: Op, src: &S) {
         match op {
             Op::Stop => {
                 self.pickles += 1;
                 self.stack.clear();
                 self.marks.clear();
                 self.memo.clear();
-                self.strings.clear();
+                self.arena.clear();
             }
             Op::Mark => self.marks.push(self.stack.len()),
             Op::Pop => {
-                let base = self.marks.last().copied();
-                if base == Some(self.stack.len()) {
+                if self.marks.last().copied() == Some(self.stack.len()) {
                     self.marks.pop();
                 } else {
                     self.pop(offset);
@@ -235,6 +330,79 @@ impl Scanner<'_> {
             | Op::EmptyDict
             | Op::EmptySet
             | Op::NextBuffer => self.stack.push(Sym::Other),
+            Op::Unicode(payload) | Op::BinString(payload) => self.push_input(payload),
+            Op::StringText(line) => {
+                let text = src.bytes(line).and_then(text::quoted_string);
+                self.push_decoded(text.as_deref().filter(|t| t.is_ascii()));
+            }
+            Op::UnicodeText(line) => {
+                let text = src.bytes(line).and_then(text::raw_unicode_escape);
+                self.push_decoded(text.as_ref().map(String::as_bytes));
+            }
+            Op::List | Op::Tuple | Op::FrozenSet | Op::Dict | Op::Obj => {
+                self.pop_mark(offset);
+                self.stack.push(Sym::Other);
+            }
+            Op::TupleN(n) => {
+                self.pop_n(n, offset);
+                self.stack.push(Sym::Other);
+            }
+            Op::Append | Op::Build => self.pop_n(1, offset),
+            Op::SetItem => self.pop_n(2, offset),
+            Op::Get(index) => {
+                let sym = match self.memo.get(index) {
+                    Some(entry) => unpack(entry),
+                    None => {
+                        self.note(malformed("memo entry not found", offset));
+                        Sym::Other
+                    }
+                };
+                self.stack.push(sym);
+            }
+            Op::Put(index) => self.memoize(index, src),
+            Op::Memoize => {
+                let index = self.memo.len() as u64;
+                self.memoize(index, src);
+            }
+            Op::Proto(_) | Op::Frame | Op::ReadonlyBuffer => {}
+            Op::Global(global) => {
+                let inst = global.inst;
+                let module = global
+                    .module
+                    .as_deref()
+                    .and_then(|m| core::str::from_utf8(m).ok());
+                let name = global
+                    .name
+                    .as_deref()
+                    .and_then(|n| core::str::from_utf8(n).ok());
+                self.global(module, name, offset, if inst { "INST" } else { "GLOBAL" });
+                if inst {
+                    self.pop_mark(offset);
+                }
+                self.stack.push(Sym::Other);
+            }
+            Op::StackGlobal => {
+                let name = self.pop(offset);
+                let module = self.pop(offset);
+                let text = |sym| {
+                    self.resolve(sym, src)
+                        .and_then(|b| core::str::from_utf8(b).ok())
+                };
+                let (module, name) = (
+                    text(module).map(str::to_owned),
+                    text(name).map(str::to_owned),
+                );
+                self.global(module.as_deref(), name.as_deref(), offset, "STACK_GLOBAL");
+                self.stack.push(Sym::Other);
+            }
+            Op::Reduce | Op::NewObj => {
+                self.pop_n(2, offset);
+                self.stack.push(Sym::Other);
+            }
+            Op::NewObjEx => {
+                self.pop_n(3, offset);
+                self.stack.push(Sym::Other);
+            }
             Op::Persid => {
                 // Not an import, but a call into the loader's
                 // persistent_load, which hx's loader refuses.
@@ -247,95 +415,8 @@ impl Scanner<'_> {
                 );
                 self.stack.push(Sym::Other);
             }
-            Op::StringText(line) => {
-                let text = line
-                    .and_then(text::quoted_string)
-                    .and_then(|b| String::from_utf8(b).ok());
-                self.push_text(text.as_deref().filter(|t| t.is_ascii()));
-            }
-            Op::BinString(bytes) => {
-                let text = bytes.and_then(|b| core::str::from_utf8(b).ok());
-                self.push_text(text.filter(|t| t.is_ascii()));
-            }
-            Op::UnicodeText(line) => {
-                let text = line.and_then(text::raw_unicode_escape);
-                self.push_text(text.as_deref());
-            }
-            Op::Unicode(bytes) => {
-                let text = bytes.and_then(|b| core::str::from_utf8(b).ok());
-                self.push_text(text);
-            }
-            Op::List | Op::Tuple | Op::FrozenSet | Op::Dict | Op::Obj => {
-                self.pop_mark(offset);
-                self.stack.push(Sym::Other);
-            }
-            Op::TupleN(n) => {
-                for _ in 0..n {
-                    self.pop(offset);
-                }
-                self.stack.push(Sym::Other);
-            }
-            Op::Append | Op::Build => {
-                self.pop(offset);
-            }
-            Op::SetItem => {
-                self.pop(offset);
-                self.pop(offset);
-            }
-            Op::Get(index) => {
-                let sym = match self.memo.get(index) {
-                    Some(i) if i != OTHER => self
-                        .strings
-                        .get(i as usize)
-                        .copied()
-                        .map_or(Sym::Other, Sym::Str),
-                    Some(_) => Sym::Other,
-                    None => {
-                        self.note(super::ops::malformed("memo entry not found", offset));
-                        Sym::Other
-                    }
-                };
-                self.stack.push(sym);
-            }
-            Op::Put(index) => self.memoize(index),
-            Op::Memoize => {
-                let index = self.memo.len() as u64;
-                self.memoize(index);
-            }
-            Op::Proto(_) | Op::Frame | Op::ReadonlyBuffer => {}
-            Op::Global { module, name, inst } => {
-                let module = module.as_deref().and_then(|m| core::str::from_utf8(m).ok());
-                let name = name.as_deref().and_then(|n| core::str::from_utf8(n).ok());
-                self.global(module, name, offset, if inst { "INST" } else { "GLOBAL" });
-                if inst {
-                    self.pop_mark(offset);
-                }
-                self.stack.push(Sym::Other);
-            }
-            Op::StackGlobal => {
-                let name = self.pop(offset);
-                let module = self.pop(offset);
-                match (module, name) {
-                    (Sym::Str(m), Sym::Str(n)) => {
-                        self.global(Some(m.as_str()), Some(n.as_str()), offset, "STACK_GLOBAL");
-                    }
-                    _ => self.global(None, None, offset, "STACK_GLOBAL"),
-                }
-                self.stack.push(Sym::Other);
-            }
-            Op::Reduce | Op::NewObj => {
-                self.pop(offset);
-                self.pop(offset);
-                self.stack.push(Sym::Other);
-            }
-            Op::NewObjEx => {
-                for _ in 0..3 {
-                    self.pop(offset);
-                }
-                self.stack.push(Sym::Other);
-            }
             Op::BinPersid => {
-                self.pop(offset);
+                self.pop_n(1, offset);
                 self.find(
                     "persistent_load",
                     "(id)",
