@@ -105,6 +105,7 @@ pub(crate) fn postcard_value<'a, T: Deserialize<'a>>(
     let mut de = postcard::Deserializer::from_flavor(Tracked {
         rest: input,
         budget,
+        high_at: usize::MAX,
     });
     let value = T::deserialize(Limited {
         de: &mut de,
@@ -159,23 +160,14 @@ enum Failure {
     Overlong,
 }
 
-/// Where the postcard reader is in a varint.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Varint {
-    /// Not reading a varint.
-    Idle,
-    /// The next byte starts one.
-    Start,
-    /// Inside one, after a byte with the continuation bit.
-    Continue,
-}
-
 /// What one decode has spent of its [`Limits`], shared by every wrapper.
 pub(crate) struct Budget {
     limits: Limits,
     depth: Cell<usize>,
     alloc: Cell<usize>,
-    varint: Cell<Varint>,
+    /// Set when the last byte postcard popped with the top bit set was a raw
+    /// `u8`/`i8` value rather than part of a varint.
+    raw_high_byte: Cell<bool>,
     failure: Cell<Option<Failure>>,
 }
 
@@ -185,7 +177,7 @@ impl Budget {
             limits,
             depth: Cell::new(0),
             alloc: Cell::new(0),
-            varint: Cell::new(Varint::Idle),
+            raw_high_byte: Cell::new(false),
             failure: Cell::new(None),
         }
     }
@@ -247,12 +239,20 @@ impl Budget {
     }
 }
 
-/// A postcard input flavor that refuses overlong varints: the wrapping
-/// deserializer marks where a varint starts, and a varint whose last byte
-/// (after a continuation byte) is zero had a shorter encoding.
+/// A postcard input flavor that refuses overlong varints.
+///
+/// postcard reads a varint with one `pop` per byte, so a varint is overlong
+/// exactly when a zero byte is popped right after a byte with the
+/// continuation bit. The only other bytes postcard pops are bools and option
+/// tags (0 or 1) and raw `u8`/`i8` values, which the wrapping deserializer
+/// reports when they have the top bit set; bytes taken in bulk (strings,
+/// floats) do not pass through `pop`. The common case — a byte below 0x80
+/// that is not zero — costs two comparisons.
 struct Tracked<'a> {
     rest: &'a [u8],
     budget: &'a Budget,
+    /// `rest.len()` just after the last popped byte with the top bit set.
+    high_at: usize,
 }
 
 impl<'a> postcard::de_flavors::Flavor<'a> for Tracked<'a> {
@@ -266,24 +266,11 @@ impl<'a> postcard::de_flavors::Flavor<'a> for Tracked<'a> {
             .split_first()
             .ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
         self.rest = rest;
-        match self.budget.varint.get() {
-            Varint::Idle => {}
-            Varint::Start => {
-                if byte & 0x80 != 0 {
-                    self.budget.varint.set(Varint::Continue);
-                } else {
-                    self.budget.varint.set(Varint::Idle);
-                }
-            }
-            Varint::Continue => {
-                if byte == 0 {
-                    let _: postcard::Error = self.budget.fail(Failure::Overlong);
-                    return Err(postcard::Error::DeserializeBadVarint);
-                }
-                if byte & 0x80 == 0 {
-                    self.budget.varint.set(Varint::Idle);
-                }
-            }
+        if byte >= 0x80 {
+            self.high_at = rest.len();
+            self.budget.raw_high_byte.set(false);
+        } else if byte == 0 && self.high_at == rest.len() + 1 && !self.budget.raw_high_byte.get() {
+            return Err(overlong(self.budget));
         }
         Ok(byte)
     }
@@ -308,6 +295,13 @@ impl<'a> postcard::de_flavors::Flavor<'a> for Tracked<'a> {
     }
 }
 
+#[cold]
+#[inline(never)]
+fn overlong(budget: &Budget) -> postcard::Error {
+    let _: postcard::Error = budget.fail(Failure::Overlong);
+    postcard::Error::DeserializeBadVarint
+}
+
 /// The wrapping deserializer.
 struct Limited<'b, D> {
     de: D,
@@ -322,15 +316,9 @@ impl<'b, D> Limited<'b, D> {
             budget: self.budget,
         }
     }
-
-    /// Marks the start of a varint for the postcard flavor (other formats
-    /// ignore the mark).
-    fn varint_next(&self) {
-        self.budget.varint.set(Varint::Start);
-    }
 }
 
-/// Scalars that postcard writes as raw bytes: no varint, nothing to count.
+/// Scalars with nothing to count.
 macro_rules! forward_plain {
     ($($method:ident)*) => {$(
         #[inline]
@@ -340,23 +328,11 @@ macro_rules! forward_plain {
     )*};
 }
 
-/// Integers postcard writes as varints.
-macro_rules! forward_varint {
-    ($($method:ident)*) => {$(
-        #[inline]
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> core::result::Result<V::Value, D::Error> {
-            self.varint_next();
-            self.de.$method(visitor)
-        }
-    )*};
-}
-
-/// Length-prefixed values: a varint, then contents that are counted.
+/// Values whose contents are counted.
 macro_rules! forward_counted {
     ($($method:ident)*) => {$(
         #[inline]
         fn $method<V: Visitor<'de>>(self, visitor: V) -> core::result::Result<V::Value, D::Error> {
-            self.varint_next();
             let visitor = self.wrap(visitor);
             self.de.$method(visitor)
         }
@@ -367,15 +343,12 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Limited<'_, D> {
     type Error = D::Error;
 
     forward_plain! {
-        deserialize_bool deserialize_i8 deserialize_u8 deserialize_f32 deserialize_f64
-        deserialize_unit deserialize_identifier
-    }
-    forward_varint! {
+        deserialize_bool deserialize_f32 deserialize_f64 deserialize_unit deserialize_identifier
         deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
         deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128 deserialize_char
     }
     forward_counted! {
-        deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
+        deserialize_i8 deserialize_u8 deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
         deserialize_seq deserialize_map
     }
 
@@ -455,7 +428,6 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Limited<'_, D> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> core::result::Result<V::Value, D::Error> {
-        self.varint_next();
         let visitor = self.wrap(visitor);
         self.de.deserialize_enum(name, variants, visitor)
     }
@@ -497,9 +469,26 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
         self.visitor.expecting(f)
     }
 
+    /// A raw byte with the top bit set (postcard): not a varint byte.
+    #[inline]
+    fn visit_u8<E: de::Error>(self, v: u8) -> core::result::Result<V::Value, E> {
+        if v >= 0x80 {
+            self.budget.raw_high_byte.set(true);
+        }
+        self.visitor.visit_u8(v)
+    }
+
+    #[inline]
+    fn visit_i8<E: de::Error>(self, v: i8) -> core::result::Result<V::Value, E> {
+        if v < 0 {
+            self.budget.raw_high_byte.set(true);
+        }
+        self.visitor.visit_i8(v)
+    }
+
     visit_plain! {
-        visit_bool: bool visit_i8: i8 visit_i16: i16 visit_i32: i32 visit_i64: i64 visit_i128: i128
-        visit_u8: u8 visit_u16: u16 visit_u32: u32 visit_u64: u64 visit_u128: u128
+        visit_bool: bool visit_i16: i16 visit_i32: i32 visit_i64: i64 visit_i128: i128
+        visit_u16: u16 visit_u32: u32 visit_u64: u64 visit_u128: u128
         visit_f32: f32 visit_f64: f64 visit_char: char
     }
     visit_charged! {
@@ -783,6 +772,25 @@ mod tests {
             Some((0x80, 0))
         );
         assert_eq!(from_postcard::<u32>(&[0x80, 0x01], &limits).ok(), Some(128));
+        // A raw byte with the top bit set, then a one-byte varint 0: fine.
+        assert_eq!(
+            from_postcard::<(i8, u32)>(&[0xff, 0x00], &limits).ok(),
+            Some((-1, 0))
+        );
+        assert_eq!(
+            from_postcard::<(u8, String)>(&[0x80, 0x00], &limits).ok(),
+            Some((0x80, String::new()))
+        );
+        // A raw byte, then an overlong varint: still caught.
+        assert!(matches!(
+            from_postcard::<(u8, u32)>(&[0x80, 0x80, 0x00], &limits),
+            Err(Error::OverlongVarint)
+        ));
+        // A string whose last byte has the top bit set, then a zero varint.
+        assert_eq!(
+            from_postcard::<(String, u32)>(&[0x02, 0xc3, 0xa9, 0x00], &limits).ok(),
+            Some(("é".to_owned(), 0))
+        );
     }
 
     #[test]
