@@ -75,7 +75,7 @@ pub fn from_json<T: DeserializeOwned>(input: &[u8], limits: &Limits) -> Result<T
     check_size(input, limits)?;
     let budget = Budget::new(*limits);
     let mut de = serde_json::Deserializer::from_slice(input);
-    let value = T::deserialize(Limited {
+    let value = T::deserialize(Limited::<_, true> {
         de: &mut de,
         budget: &budget,
     })
@@ -102,12 +102,8 @@ pub(crate) fn postcard_value<'a, T: Deserialize<'a>>(
     input: &'a [u8],
     budget: &'a Budget,
 ) -> Result<T> {
-    let mut de = postcard::Deserializer::from_flavor(Tracked {
-        rest: input,
-        budget,
-        high_at: usize::MAX,
-    });
-    let value = T::deserialize(Limited {
+    let mut de = postcard::Deserializer::from_flavor(Tracked { input, budget });
+    let value = T::deserialize(Limited::<_, false> {
         de: &mut de,
         budget,
     })
@@ -165,9 +161,13 @@ pub(crate) struct Budget {
     limits: Limits,
     depth: Cell<usize>,
     alloc: Cell<usize>,
-    /// Set when the last byte postcard popped with the top bit set was a raw
-    /// `u8`/`i8` value rather than part of a varint.
-    raw_high_byte: Cell<bool>,
+    /// The postcard reader's position in the input (shared so that the
+    /// wrapping deserializer can note where raw bytes end).
+    pos: Cell<usize>,
+    /// The position just after the last raw `u8`/`i8` postcard read.
+    raw_end: Cell<usize>,
+    /// The position just after the last bytes postcard took in bulk.
+    take_end: Cell<usize>,
     failure: Cell<Option<Failure>>,
 }
 
@@ -177,7 +177,9 @@ impl Budget {
             limits,
             depth: Cell::new(0),
             alloc: Cell::new(0),
-            raw_high_byte: Cell::new(false),
+            pos: Cell::new(0),
+            raw_end: Cell::new(usize::MAX),
+            take_end: Cell::new(usize::MAX),
             failure: Cell::new(None),
         }
     }
@@ -242,17 +244,35 @@ impl Budget {
 /// A postcard input flavor that refuses overlong varints.
 ///
 /// postcard reads a varint with one `pop` per byte, so a varint is overlong
-/// exactly when a zero byte is popped right after a byte with the
+/// exactly when it ends with a zero byte popped right after a byte with the
 /// continuation bit. The only other bytes postcard pops are bools and option
-/// tags (0 or 1) and raw `u8`/`i8` values, which the wrapping deserializer
-/// reports when they have the top bit set; bytes taken in bulk (strings,
-/// floats) do not pass through `pop`. The common case — a byte below 0x80
-/// that is not zero — costs two comparisons.
+/// tags (0 or 1) and raw `u8`/`i8` values, whose end the wrapping
+/// deserializer notes; bytes taken in bulk (strings, floats) do not pass
+/// through `pop`. So a popped zero byte looks back one byte, and the hot
+/// path — any other byte — costs one comparison, which keeps postcard's
+/// varint loop small enough to inline.
 struct Tracked<'a> {
-    rest: &'a [u8],
+    input: &'a [u8],
     budget: &'a Budget,
-    /// `rest.len()` just after the last popped byte with the top bit set.
-    high_at: usize,
+}
+
+impl Tracked<'_> {
+    /// A zero byte was popped at `at`: the end of an overlong varint if the
+    /// byte before it was popped, has the continuation bit, and was not a
+    /// raw byte.
+    #[cold]
+    #[inline(never)]
+    fn zero_byte(&self, at: usize) -> postcard::Result<()> {
+        let Some(before) = at.checked_sub(1) else {
+            return Ok(());
+        };
+        let continued = self.input.get(before).is_some_and(|&b| b >= 0x80);
+        if continued && self.budget.take_end.get() != at && self.budget.raw_end.get() != at {
+            let _: postcard::Error = self.budget.fail(Failure::Overlong);
+            return Err(postcard::Error::DeserializeBadVarint);
+        }
+        Ok(())
+    }
 }
 
 impl<'a> postcard::de_flavors::Flavor<'a> for Tracked<'a> {
@@ -261,57 +281,62 @@ impl<'a> postcard::de_flavors::Flavor<'a> for Tracked<'a> {
 
     #[inline]
     fn pop(&mut self) -> postcard::Result<u8> {
-        let (&byte, rest) = self
-            .rest
-            .split_first()
+        let at = self.budget.pos.get();
+        let byte = *self
+            .input
+            .get(at)
             .ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
-        self.rest = rest;
-        if byte >= 0x80 {
-            self.high_at = rest.len();
-            self.budget.raw_high_byte.set(false);
-        } else if byte == 0 && self.high_at == rest.len() + 1 && !self.budget.raw_high_byte.get() {
-            return Err(overlong(self.budget));
+        self.budget.pos.set(at + 1);
+        if byte == 0 {
+            self.zero_byte(at)?;
         }
         Ok(byte)
     }
 
     #[inline]
     fn size_hint(&self) -> Option<usize> {
-        Some(self.rest.len())
+        Some(self.input.len() - self.budget.pos.get())
     }
 
+    /// Strings, byte strings, chars and floats: strings are charged to the
+    /// allocation budget here (floats' few bytes too, harmlessly).
     #[inline]
     fn try_take_n(&mut self, ct: usize) -> postcard::Result<&'a [u8]> {
-        if ct > self.rest.len() {
-            return Err(postcard::Error::DeserializeUnexpectedEnd);
-        }
-        let (taken, rest) = self.rest.split_at(ct);
-        self.rest = rest;
+        let at = self.budget.pos.get();
+        let taken = at
+            .checked_add(ct)
+            .and_then(|end| self.input.get(at..end))
+            .ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
+        self.budget.charge::<postcard::Error>(ct)?;
+        self.budget.pos.set(at + ct);
+        self.budget.take_end.set(at + ct);
         Ok(taken)
     }
 
     fn finalize(self) -> postcard::Result<&'a [u8]> {
-        Ok(self.rest)
+        Ok(self.input.get(self.budget.pos.get()..).unwrap_or_default())
     }
 }
 
-#[cold]
-#[inline(never)]
-fn overlong(budget: &Budget) -> postcard::Error {
-    let _: postcard::Error = budget.fail(Failure::Overlong);
-    postcard::Error::DeserializeBadVarint
-}
-
 /// The wrapping deserializer.
-struct Limited<'b, D> {
+struct Limited<'b, D, const TEXT: bool> {
     de: D,
     budget: &'b Budget,
 }
 
-impl<'b, D> Limited<'b, D> {
+impl<'b, D, const TEXT: bool> Limited<'b, D, TEXT> {
+    /// A visitor for a struct or tuple: nested values limited, its fixed
+    /// number of elements not counted.
+    fn wrap_fixed<V>(&self, visitor: V) -> Wrap<'b, V, TEXT, false> {
+        Wrap::<_, TEXT, false> {
+            visitor,
+            budget: self.budget,
+        }
+    }
+
     /// The visitor, wrapped so that what it visits is counted.
-    fn wrap<V>(&self, visitor: V) -> Wrap<'b, V> {
-        Wrap {
+    fn wrap<V>(&self, visitor: V) -> Wrap<'b, V, TEXT, true> {
+        Wrap::<_, TEXT, true> {
             visitor,
             budget: self.budget,
         }
@@ -321,9 +346,39 @@ impl<'b, D> Limited<'b, D> {
 /// Scalars with nothing to count.
 macro_rules! forward_plain {
     ($($method:ident)*) => {$(
-        #[inline]
+        #[inline(always)]
         fn $method<V: Visitor<'de>>(self, visitor: V) -> core::result::Result<V::Value, D::Error> {
             self.de.$method(visitor)
+        }
+    )*};
+}
+
+/// Strings and byte strings: charged by the visitor (JSON) or, when `TEXT`
+/// is false, by the input flavor as their bytes are taken (postcard), which
+/// keeps the visitor unwrapped on postcard's hottest path.
+macro_rules! forward_text {
+    ($($method:ident)*) => {$(
+        #[inline(always)]
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> core::result::Result<V::Value, D::Error> {
+            if TEXT {
+                let visitor = self.wrap(visitor);
+                self.de.$method(visitor)
+            } else {
+                self.de.$method(visitor)
+            }
+        }
+    )*};
+}
+
+/// Raw bytes in postcard: their end is noted, so that a zero byte popped
+/// right after one is not taken for the end of an overlong varint.
+macro_rules! forward_raw_byte {
+    ($($method:ident)*) => {$(
+        #[inline(always)]
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> core::result::Result<V::Value, D::Error> {
+            let value = self.de.$method(visitor);
+            self.budget.raw_end.set(self.budget.pos.get());
+            value
         }
     )*};
 }
@@ -331,7 +386,7 @@ macro_rules! forward_plain {
 /// Values whose contents are counted.
 macro_rules! forward_counted {
     ($($method:ident)*) => {$(
-        #[inline]
+        #[inline(always)]
         fn $method<V: Visitor<'de>>(self, visitor: V) -> core::result::Result<V::Value, D::Error> {
             let visitor = self.wrap(visitor);
             self.de.$method(visitor)
@@ -339,7 +394,7 @@ macro_rules! forward_counted {
     )*};
 }
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for Limited<'_, D> {
+impl<'de, D: Deserializer<'de>, const TEXT: bool> Deserializer<'de> for Limited<'_, D, TEXT> {
     type Error = D::Error;
 
     forward_plain! {
@@ -348,8 +403,13 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Limited<'_, D> {
         deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128 deserialize_char
     }
     forward_counted! {
-        deserialize_i8 deserialize_u8 deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
         deserialize_seq deserialize_map
+    }
+    forward_raw_byte! {
+        deserialize_i8 deserialize_u8
+    }
+    forward_text! {
+        deserialize_str deserialize_string deserialize_bytes deserialize_byte_buf
     }
 
     fn deserialize_any<V: Visitor<'de>>(
@@ -398,7 +458,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Limited<'_, D> {
         len: usize,
         visitor: V,
     ) -> core::result::Result<V::Value, D::Error> {
-        let visitor = self.wrap(visitor);
+        let visitor = self.wrap_fixed(visitor);
         self.de.deserialize_tuple(len, visitor)
     }
 
@@ -408,7 +468,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Limited<'_, D> {
         len: usize,
         visitor: V,
     ) -> core::result::Result<V::Value, D::Error> {
-        let visitor = self.wrap(visitor);
+        let visitor = self.wrap_fixed(visitor);
         self.de.deserialize_tuple_struct(name, len, visitor)
     }
 
@@ -418,7 +478,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Limited<'_, D> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> core::result::Result<V::Value, D::Error> {
-        let visitor = self.wrap(visitor);
+        let visitor = self.wrap_fixed(visitor);
         self.de.deserialize_struct(name, fields, visitor)
     }
 
@@ -437,8 +497,11 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Limited<'_, D> {
     }
 }
 
-/// A visitor whose nested accesses are counted.
-struct Wrap<'b, V> {
+/// A visitor whose nested accesses are limited. With `COUNTED`, the
+/// elements of a sequence are counted and charged; without, for structs,
+/// tuples and variants whose element count the type fixes, they are only
+/// wrapped (their memory is charged as part of their parent's element).
+struct Wrap<'b, V, const TEXT: bool, const COUNTED: bool> {
     visitor: V,
     budget: &'b Budget,
 }
@@ -462,32 +525,17 @@ macro_rules! visit_charged {
     )*};
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
+impl<'de, V: Visitor<'de>, const TEXT: bool, const COUNTED: bool> Visitor<'de>
+    for Wrap<'_, V, TEXT, COUNTED>
+{
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.visitor.expecting(f)
     }
 
-    /// A raw byte with the top bit set (postcard): not a varint byte.
-    #[inline]
-    fn visit_u8<E: de::Error>(self, v: u8) -> core::result::Result<V::Value, E> {
-        if v >= 0x80 {
-            self.budget.raw_high_byte.set(true);
-        }
-        self.visitor.visit_u8(v)
-    }
-
-    #[inline]
-    fn visit_i8<E: de::Error>(self, v: i8) -> core::result::Result<V::Value, E> {
-        if v < 0 {
-            self.budget.raw_high_byte.set(true);
-        }
-        self.visitor.visit_i8(v)
-    }
-
     visit_plain! {
-        visit_bool: bool visit_i16: i16 visit_i32: i32 visit_i64: i64 visit_i128: i128
+        visit_bool: bool visit_i8: i8 visit_u8: u8 visit_i16: i16 visit_i32: i32 visit_i64: i64 visit_i128: i128
         visit_u16: u16 visit_u32: u32 visit_u64: u64 visit_u128: u128
         visit_f32: f32 visit_f64: f64 visit_char: char
     }
@@ -509,7 +557,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
         de: D2,
     ) -> core::result::Result<V::Value, D2::Error> {
         self.budget.enter()?;
-        let value = self.visitor.visit_some(Limited {
+        let value = self.visitor.visit_some(Limited::<_, TEXT> {
             de,
             budget: self.budget,
         });
@@ -522,7 +570,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
         de: D2,
     ) -> core::result::Result<V::Value, D2::Error> {
         self.budget.enter()?;
-        let value = self.visitor.visit_newtype_struct(Limited {
+        let value = self.visitor.visit_newtype_struct(Limited::<_, TEXT> {
             de,
             budget: self.budget,
         });
@@ -531,13 +579,20 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> core::result::Result<V::Value, A::Error> {
-        self.budget.check_len(seq.size_hint())?;
         self.budget.enter()?;
-        let value = self.visitor.visit_seq(LimitedSeq {
-            seq,
-            budget: self.budget,
-            count: 0,
-        });
+        let value = if COUNTED {
+            self.budget.check_len(seq.size_hint())?;
+            self.visitor.visit_seq(LimitedSeq::<_, TEXT> {
+                seq,
+                budget: self.budget,
+                count: 0,
+            })
+        } else {
+            self.visitor.visit_seq(FixedSeq::<_, TEXT> {
+                seq,
+                budget: self.budget,
+            })
+        };
         self.budget.leave();
         value
     }
@@ -545,7 +600,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> core::result::Result<V::Value, A::Error> {
         self.budget.check_len(map.size_hint())?;
         self.budget.enter()?;
-        let value = self.visitor.visit_map(LimitedMap {
+        let value = self.visitor.visit_map(LimitedMap::<_, TEXT> {
             map,
             budget: self.budget,
             count: 0,
@@ -556,7 +611,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> core::result::Result<V::Value, A::Error> {
         self.budget.enter()?;
-        let value = self.visitor.visit_enum(LimitedEnum {
+        let value = self.visitor.visit_enum(LimitedEnum::<_, TEXT> {
             data,
             budget: self.budget,
         });
@@ -566,20 +621,22 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<'_, V> {
 }
 
 /// A seed whose deserializer is wrapped.
-struct LimitedSeed<'b, S> {
+struct LimitedSeed<'b, S, const TEXT: bool> {
     seed: S,
     budget: &'b Budget,
 }
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for LimitedSeed<'_, S> {
+impl<'de, S: DeserializeSeed<'de>, const TEXT: bool> DeserializeSeed<'de>
+    for LimitedSeed<'_, S, TEXT>
+{
     type Value = S::Value;
 
-    #[inline]
+    #[inline(always)]
     fn deserialize<D2: Deserializer<'de>>(
         self,
         de: D2,
     ) -> core::result::Result<S::Value, D2::Error> {
-        self.seed.deserialize(Limited {
+        self.seed.deserialize(Limited::<_, TEXT> {
             de,
             budget: self.budget,
         })
@@ -591,14 +648,39 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for LimitedSeed<'_, S> {
 /// against the input), so larger collections grow as elements arrive.
 const PREALLOC_MAX: usize = 4096;
 
+/// The elements of a struct or tuple: wrapped, not counted.
+struct FixedSeq<'b, A, const TEXT: bool> {
+    seq: A,
+    budget: &'b Budget,
+}
+
+impl<'de, A: SeqAccess<'de>, const TEXT: bool> SeqAccess<'de> for FixedSeq<'_, A, TEXT> {
+    type Error = A::Error;
+
+    #[inline(always)]
+    fn next_element_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> core::result::Result<Option<S::Value>, A::Error> {
+        self.seq.next_element_seed(LimitedSeed::<_, TEXT> {
+            seed,
+            budget: self.budget,
+        })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.seq.size_hint().map(|n| n.min(PREALLOC_MAX))
+    }
+}
+
 /// Counts elements and charges each its in-memory size.
-struct LimitedSeq<'b, A> {
+struct LimitedSeq<'b, A, const TEXT: bool> {
     seq: A,
     budget: &'b Budget,
     count: usize,
 }
 
-impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for LimitedSeq<'_, A> {
+impl<'de, A: SeqAccess<'de>, const TEXT: bool> SeqAccess<'de> for LimitedSeq<'_, A, TEXT> {
     type Error = A::Error;
 
     #[inline]
@@ -606,7 +688,7 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for LimitedSeq<'_, A> {
         &mut self,
         seed: S,
     ) -> core::result::Result<Option<S::Value>, A::Error> {
-        let element = self.seq.next_element_seed(LimitedSeed {
+        let element = self.seq.next_element_seed(LimitedSeed::<_, TEXT> {
             seed,
             budget: self.budget,
         })?;
@@ -624,13 +706,13 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for LimitedSeq<'_, A> {
 }
 
 /// Counts entries and charges each key and value its in-memory size.
-struct LimitedMap<'b, A> {
+struct LimitedMap<'b, A, const TEXT: bool> {
     map: A,
     budget: &'b Budget,
     count: usize,
 }
 
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for LimitedMap<'_, A> {
+impl<'de, A: MapAccess<'de>, const TEXT: bool> MapAccess<'de> for LimitedMap<'_, A, TEXT> {
     type Error = A::Error;
 
     #[inline]
@@ -638,7 +720,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for LimitedMap<'_, A> {
         &mut self,
         seed: K,
     ) -> core::result::Result<Option<K::Value>, A::Error> {
-        let key = self.map.next_key_seed(LimitedSeed {
+        let key = self.map.next_key_seed(LimitedSeed::<_, TEXT> {
             seed,
             budget: self.budget,
         })?;
@@ -655,7 +737,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for LimitedMap<'_, A> {
         &mut self,
         seed: S,
     ) -> core::result::Result<S::Value, A::Error> {
-        let value = self.map.next_value_seed(LimitedSeed {
+        let value = self.map.next_value_seed(LimitedSeed::<_, TEXT> {
             seed,
             budget: self.budget,
         })?;
@@ -669,26 +751,26 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for LimitedMap<'_, A> {
 }
 
 /// Wraps the variant's contents.
-struct LimitedEnum<'b, A> {
+struct LimitedEnum<'b, A, const TEXT: bool> {
     data: A,
     budget: &'b Budget,
 }
 
-impl<'de, 'b, A: EnumAccess<'de>> EnumAccess<'de> for LimitedEnum<'b, A> {
+impl<'de, 'b, A: EnumAccess<'de>, const TEXT: bool> EnumAccess<'de> for LimitedEnum<'b, A, TEXT> {
     type Error = A::Error;
-    type Variant = LimitedVariant<'b, A::Variant>;
+    type Variant = LimitedVariant<'b, A::Variant, TEXT>;
 
     fn variant_seed<S: DeserializeSeed<'de>>(
         self,
         seed: S,
     ) -> core::result::Result<(S::Value, Self::Variant), A::Error> {
-        let (value, variant) = self.data.variant_seed(LimitedSeed {
+        let (value, variant) = self.data.variant_seed(LimitedSeed::<_, TEXT> {
             seed,
             budget: self.budget,
         })?;
         Ok((
             value,
-            LimitedVariant {
+            LimitedVariant::<_, TEXT> {
                 variant,
                 budget: self.budget,
             },
@@ -696,12 +778,14 @@ impl<'de, 'b, A: EnumAccess<'de>> EnumAccess<'de> for LimitedEnum<'b, A> {
     }
 }
 
-struct LimitedVariant<'b, A> {
+struct LimitedVariant<'b, A, const TEXT: bool> {
     variant: A,
     budget: &'b Budget,
 }
 
-impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for LimitedVariant<'_, A> {
+impl<'de, A: VariantAccess<'de>, const TEXT: bool> VariantAccess<'de>
+    for LimitedVariant<'_, A, TEXT>
+{
     type Error = A::Error;
 
     fn unit_variant(self) -> core::result::Result<(), A::Error> {
@@ -712,7 +796,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for LimitedVariant<'_, A> {
         self,
         seed: S,
     ) -> core::result::Result<S::Value, A::Error> {
-        self.variant.newtype_variant_seed(LimitedSeed {
+        self.variant.newtype_variant_seed(LimitedSeed::<_, TEXT> {
             seed,
             budget: self.budget,
         })
@@ -725,7 +809,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for LimitedVariant<'_, A> {
     ) -> core::result::Result<V::Value, A::Error> {
         self.variant.tuple_variant(
             len,
-            Wrap {
+            Wrap::<_, TEXT, false> {
                 visitor,
                 budget: self.budget,
             },
@@ -739,7 +823,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for LimitedVariant<'_, A> {
     ) -> core::result::Result<V::Value, A::Error> {
         self.variant.struct_variant(
             fields,
-            Wrap {
+            Wrap::<_, TEXT, false> {
                 visitor,
                 budget: self.budget,
             },
