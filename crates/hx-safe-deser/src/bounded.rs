@@ -102,7 +102,16 @@ pub(crate) fn postcard_value<'a, T: Deserialize<'a>>(
     input: &'a [u8],
     budget: &'a Budget,
 ) -> Result<T> {
-    let mut de = postcard::Deserializer::from_flavor(Tracked { input, budget });
+    // Strings and byte strings copy at most the input's length in total:
+    // charge that up front rather than string by string.
+    budget
+        .charge::<serde::de::value::Error>(input.len())
+        .map_err(|_| budget.error_or(Error::Truncated))?;
+    let mut de = postcard::Deserializer::from_flavor(Tracked {
+        input,
+        budget,
+        take_end: usize::MAX,
+    });
     let value = T::deserialize(Limited::<_, false> {
         de: &mut de,
         budget,
@@ -166,8 +175,7 @@ pub(crate) struct Budget {
     pos: Cell<usize>,
     /// The position just after the last raw `u8`/`i8` postcard read.
     raw_end: Cell<usize>,
-    /// The position just after the last bytes postcard took in bulk.
-    take_end: Cell<usize>,
+
     failure: Cell<Option<Failure>>,
 }
 
@@ -179,7 +187,6 @@ impl Budget {
             alloc: Cell::new(0),
             pos: Cell::new(0),
             raw_end: Cell::new(usize::MAX),
-            take_end: Cell::new(usize::MAX),
             failure: Cell::new(None),
         }
     }
@@ -254,6 +261,8 @@ impl Budget {
 struct Tracked<'a> {
     input: &'a [u8],
     budget: &'a Budget,
+    /// The position just after the last bytes taken in bulk.
+    take_end: usize,
 }
 
 impl Tracked<'_> {
@@ -267,7 +276,7 @@ impl Tracked<'_> {
             return Ok(());
         };
         let continued = self.input.get(before).is_some_and(|&b| b >= 0x80);
-        if continued && self.budget.take_end.get() != at && self.budget.raw_end.get() != at {
+        if continued && self.take_end != at && self.budget.raw_end.get() != at {
             let _: postcard::Error = self.budget.fail(Failure::Overlong);
             return Err(postcard::Error::DeserializeBadVarint);
         }
@@ -298,8 +307,8 @@ impl<'a> postcard::de_flavors::Flavor<'a> for Tracked<'a> {
         Some(self.input.len() - self.budget.pos.get())
     }
 
-    /// Strings, byte strings, chars and floats: strings are charged to the
-    /// allocation budget here (floats' few bytes too, harmlessly).
+    /// Strings, byte strings, chars and floats (their bytes were charged up
+    /// front: see [`postcard_value`]).
     #[inline]
     fn try_take_n(&mut self, ct: usize) -> postcard::Result<&'a [u8]> {
         let at = self.budget.pos.get();
@@ -307,9 +316,8 @@ impl<'a> postcard::de_flavors::Flavor<'a> for Tracked<'a> {
             .checked_add(ct)
             .and_then(|end| self.input.get(at..end))
             .ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
-        self.budget.charge::<postcard::Error>(ct)?;
         self.budget.pos.set(at + ct);
-        self.budget.take_end.set(at + ct);
+        self.take_end = at + ct;
         Ok(taken)
     }
 
