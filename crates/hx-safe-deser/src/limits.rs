@@ -26,9 +26,10 @@ pub struct Limits {
     /// Default 1,048,576.
     pub max_seq_len: usize,
     /// An upper bound on the memory the decoded value may take: each sequence
-    /// or map element is charged its in-memory size, each string or byte
-    /// string its length (pickles: each object its size plus its contents).
-    /// Default 16 MiB.
+    /// or map element is charged its in-memory size; strings and byte
+    /// strings their length (JSON) or, for postcard, the input's length once,
+    /// up front, since they cannot copy more than that (pickles: each object
+    /// its size plus its contents). Default 16 MiB.
     pub max_total_alloc: usize,
 }
 
