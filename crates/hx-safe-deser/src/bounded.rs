@@ -105,7 +105,7 @@ pub(crate) fn postcard_value<'a, T: Deserialize<'a>>(
     // Strings and byte strings copy at most the input's length in total:
     // charge that up front rather than string by string.
     budget
-        .charge::<serde::de::value::Error>(input.len())
+        .charge::<de::value::Error>(input.len())
         .map_err(|_| budget.error_or(Error::Truncated))?;
     let mut de = postcard::Deserializer::from_flavor(Tracked {
         input,
