@@ -87,6 +87,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    disable_core_dumps();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Token(args) => cmd::random::token(&args),
@@ -119,5 +120,16 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(),
+    }
+}
+
+/// A crash must not write the process's memory — keys, plaintexts — to a
+/// core file: the soft and hard core size limits go to zero before anything
+/// else runs (and a failure to lower them is not fatal: there is nothing
+/// secret in memory yet).
+fn disable_core_dumps() {
+    #[cfg(unix)]
+    {
+        let _ = rlimit::setrlimit(rlimit::Resource::CORE, 0, 0);
     }
 }

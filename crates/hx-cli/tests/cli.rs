@@ -414,3 +414,37 @@ fn help_completions_and_usage_errors() {
     assert_eq!(code(&hx(&["no-such-command"], b"")), 2);
     assert_eq!(code(&hx(&["token", "--unknown"], b"")), 2);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn core_dumps_are_off() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    // `hx pickle load -` waits on standard input: long enough to look at it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
+        .args(["pickle", "load", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let limits_path = format!("/proc/{}/limits", child.id());
+    let mut line = String::new();
+    for _ in 0..200 {
+        let limits = std::fs::read_to_string(&limits_path).unwrap_or_default();
+        line = limits
+            .lines()
+            .find(|l| l.starts_with("Max core file size"))
+            .unwrap_or_default()
+            .to_owned();
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.get(4..6) == Some(&["0", "0"][..]) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let _ = child.stdin.take().unwrap().write_all(b"N.");
+    let _ = child.wait();
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(fields.get(4..6), Some(&["0", "0"][..]), "{line}");
+}
