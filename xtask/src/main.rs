@@ -9,6 +9,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 mod peer;
+mod tidy;
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
@@ -17,6 +18,7 @@ tasks:
   ci          fmt --check, clippy per package, tests, docs, bench build (what CI runs)
   bench       run the criterion benches (all, or: cargo xtask bench <crate> [filter])
   peer-env    create the Python environment the interop tests use (target/peer-venv)
+  tidy        repository rules: workspace lints, forbid(unsafe_code), README examples, no unwrap/expect
   fuzz        run the cargo-fuzz targets: cargo xtask fuzz [--seconds N] [TARGET...]
               (installs cargo-fuzz if missing; RUSTC_BOOTSTRAP=1 on the stable toolchain)
   help        this text
@@ -39,6 +41,18 @@ fn main() -> ExitCode {
             }
         },
         Some("fuzz") => fuzz(&root, args.get(1..).unwrap_or_default()),
+        Some("tidy") => {
+            let problems = tidy::check(&root);
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            if problems.is_empty() {
+                println!("tidy: every crate follows the rules");
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         Some("help" | "-h" | "--help") | None => {
             print!("{USAGE}");
             ExitCode::SUCCESS
