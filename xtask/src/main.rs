@@ -276,6 +276,20 @@ fn bench(root: &Path, rest: &[String]) -> ExitCode {
     }
 }
 
+/// Copies the committed seeds of a target (`fuzz/seeds/<target>/`, if any)
+/// into its corpus, keeping what the corpus already has.
+fn seed(seeds: &Path, corpus: &Path) {
+    let Ok(entries) = std::fs::read_dir(seeds) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let to = corpus.join(entry.file_name());
+        if !to.exists() {
+            let _ = std::fs::copy(entry.path(), to);
+        }
+    }
+}
+
 fn fuzz(root: &Path, rest: &[String]) -> ExitCode {
     let mut seconds = 60u32;
     let mut targets = Vec::new();
@@ -331,6 +345,7 @@ fn fuzz(root: &Path, rest: &[String]) -> ExitCode {
     for target in &targets {
         let corpus = root.join("target").join("fuzz-corpus").join(target);
         let _ = std::fs::create_dir_all(&corpus);
+        seed(&fuzz_dir.join("seeds").join(target), &corpus);
         let corpus = corpus.display().to_string();
         let time = format!("-max_total_time={seconds}");
         let step = run(
