@@ -4,11 +4,13 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-/// Runs `hx` in `dir` with `args`, writing `stdin` to it.
+/// Runs `hx` in `dir` with `args`, writing `stdin` to it (without a master
+/// key from the environment: tests that want one set it themselves).
 pub fn hx(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
         .args(args)
         .current_dir(dir)
+        .env_remove("HX_MASTER_KEY_FILE")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
