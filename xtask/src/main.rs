@@ -18,6 +18,7 @@ tasks:
   ci          fmt --check, clippy per package, tests, docs, bench build (what CI runs)
   bench       run the criterion benches (all, or: cargo xtask bench <crate> [filter])
   peer-env    create the Python environment the interop tests use (target/peer-venv)
+  audit       cargo deny: licenses, bans, sources, and RustSec advisories (installs cargo-deny if missing)
   tidy        repository rules: workspace lints, forbid(unsafe_code), README examples, no unwrap/expect
   fuzz        run the cargo-fuzz targets: cargo xtask fuzz [--seconds N] [TARGET...]
               (installs cargo-fuzz if missing; RUSTC_BOOTSTRAP=1 on the stable toolchain)
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
             }
         },
         Some("fuzz") => fuzz(&root, args.get(1..).unwrap_or_default()),
+        Some("audit") => audit(&root),
         Some("tidy") => {
             let problems = tidy::check(&root);
             for p in &problems {
@@ -274,6 +276,66 @@ fn bench(root: &Path, rest: &[String]) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// `cargo deny check` against `deny.toml`. Licenses, bans and sources are
+/// checked offline; the advisory check needs the RustSec database from its
+/// git repository, and says so plainly (exit status 2) where that cannot be
+/// fetched, rather than passing without having looked.
+fn audit(root: &Path) -> ExitCode {
+    let has_deny = Command::new("cargo")
+        .args(["deny", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_deny
+        && !run(
+            root,
+            "install cargo-deny",
+            "cargo",
+            &["install", "cargo-deny", "--locked"],
+            &[],
+        )
+        .ok
+    {
+        return ExitCode::FAILURE;
+    }
+    let offline = run(
+        root,
+        "licenses, bans, sources",
+        "cargo",
+        &["deny", "check", "licenses", "bans", "sources"],
+        &[],
+    );
+    println!("==> cargo deny check advisories");
+    let advisories = Command::new("cargo")
+        .args(["deny", "check", "advisories"])
+        .current_dir(root)
+        .output();
+    let (advisories_ok, unreachable) = match &advisories {
+        Ok(out) => {
+            let text = String::from_utf8_lossy(&out.stderr);
+            eprint!("{text}");
+            (
+                out.status.success(),
+                text.contains("failed to fetch advisory database"),
+            )
+        }
+        Err(e) => {
+            eprintln!("xtask audit: {e}");
+            (false, false)
+        }
+    };
+    if !offline.ok || (!advisories_ok && !unreachable) {
+        return ExitCode::FAILURE;
+    }
+    if unreachable {
+        eprintln!(
+            "xtask audit: licenses, bans and sources pass; advisories NOT CHECKED: the RustSec database could not be fetched from here"
+        );
+        return ExitCode::from(2);
+    }
+    println!("xtask audit: licenses, bans, sources and advisories pass");
+    ExitCode::SUCCESS
 }
 
 /// Copies the committed seeds of a target (`fuzz/seeds/<target>/`, if any)
