@@ -227,7 +227,8 @@ impl Loader<'_> {
                 .ok_or_else(|| malformed("argument too long", offset))
         };
         match op {
-            Op::Stop => unreachable_stop(offset),
+            // `load` handles STOP before calling `step`.
+            Op::Stop => Err(malformed("STOP inside the loop", offset)),
             Op::Mark => {
                 self.charge(size_of::<usize>())?;
                 self.marks.push(self.stack.len());
@@ -341,39 +342,33 @@ impl Loader<'_> {
             }
             Op::Append => {
                 let item = self.pop(offset)?;
-                self.extend_list(vec![item], offset)
+                self.extend_top(vec![item], offset, list_items, NOT_A_LIST)
             }
             Op::Appends => {
                 let items = self.pop_mark(offset)?;
-                self.extend_list(items, offset)
+                self.extend_top(items, offset, list_items, NOT_A_LIST)
             }
             Op::SetItem => {
                 let value = self.pop(offset)?;
                 let key = self.pop(offset)?;
-                self.extend_dict(vec![key, value], offset)
+                self.extend_top(vec![(key, value)], offset, dict_items, NOT_A_DICT)
             }
             Op::SetItems => {
                 let items = self.pop_mark(offset)?;
                 if items.len() % 2 != 0 {
                     return Err(malformed("SETITEMS with an odd number of items", offset));
                 }
-                self.extend_dict(items, offset)
+                let pairs = items.chunks_exact(2).map(|kv| (kv[0], kv[1])).collect();
+                self.extend_top(pairs, offset, dict_items, NOT_A_DICT)
             }
             Op::AddItems => {
                 let items = self.pop_mark(offset)?;
-                let target = self.top(offset)?;
-                self.charge(items.len() * size_of::<Id>())?;
-                let max = self.options.limits.max_seq_len;
-                match self.obj_mut(target) {
-                    Obj::Set(set) => {
-                        set.extend(items);
-                        if set.len() > max {
-                            return Err(Error::SeqTooLong { max });
-                        }
-                        Ok(())
-                    }
-                    _ => Err(malformed("ADDITEMS on something that is not a set", offset)),
-                }
+                self.extend_top(
+                    items,
+                    offset,
+                    set_items,
+                    "ADDITEMS on something that is not a set",
+                )
             }
             Op::Get(index) => {
                 let id = self
@@ -464,36 +459,22 @@ impl Loader<'_> {
         }
     }
 
-    fn extend_list(&mut self, items: Vec<Id>, offset: u64) -> Result<()> {
-        let target = self.top(offset)?;
-        self.charge(items.len() * size_of::<Id>())?;
-        let max = self.options.limits.max_seq_len;
-        match self.obj_mut(target) {
-            Obj::List(list) => {
-                list.extend(items);
-                if list.len() > max {
-                    return Err(Error::SeqTooLong { max });
-                }
-                Ok(())
-            }
-            _ => Err(malformed("APPEND on something that is not a list", offset)),
-        }
-    }
-
-    fn extend_dict(&mut self, items: Vec<Id>, offset: u64) -> Result<()> {
-        let target = self.top(offset)?;
-        self.charge(items.len() * size_of::<Id>())?;
-        let max = self.options.limits.max_seq_len;
-        match self.obj_mut(target) {
-            Obj::Dict(dict) => {
-                dict.extend(items.chunks_exact(2).map(|kv| (kv[0], kv[1])));
-                if dict.len() > max {
-                    return Err(Error::SeqTooLong { max });
-                }
-                Ok(())
-            }
-            _ => Err(malformed("SETITEM on something that is not a dict", offset)),
-        }
+    /// Extends the container on top of the stack (the one `target` picks
+    /// out, else `not_that` is the error) with `items`, charging them and
+    /// holding it to `max_seq_len`.
+    fn extend_top<T>(
+        &mut self,
+        items: Vec<T>,
+        offset: u64,
+        target: fn(&mut Obj) -> Option<&mut Vec<T>>,
+        not_that: &'static str,
+    ) -> Result<()> {
+        let top = self.top(offset)?;
+        self.charge(items.len() * size_of::<T>())?;
+        let container = target(self.obj_mut(top)).ok_or_else(|| malformed(not_that, offset))?;
+        container.extend(items);
+        let len = container.len();
+        self.check_len(len)
     }
 
     fn call(&mut self, callable: Id, args: Id, offset: u64) -> Result<()> {
@@ -620,9 +601,28 @@ impl Loader<'_> {
     }
 }
 
-/// `STOP` is handled by the caller.
-fn unreachable_stop(offset: u64) -> Result<()> {
-    Err(malformed("STOP inside the loop", offset))
+const NOT_A_LIST: &str = "APPEND on something that is not a list";
+const NOT_A_DICT: &str = "SETITEM on something that is not a dict";
+
+fn list_items(obj: &mut Obj) -> Option<&mut Vec<Id>> {
+    match obj {
+        Obj::List(items) => Some(items),
+        _ => None,
+    }
+}
+
+fn set_items(obj: &mut Obj) -> Option<&mut Vec<Id>> {
+    match obj {
+        Obj::Set(items) => Some(items),
+        _ => None,
+    }
+}
+
+fn dict_items(obj: &mut Obj) -> Option<&mut Vec<(Id, Id)>> {
+    match obj {
+        Obj::Dict(pairs) => Some(pairs),
+        _ => None,
+    }
 }
 
 /// Python 3 reads Python 2 `str` as ASCII by default.
