@@ -241,10 +241,13 @@ pub(crate) fn verdict(module: &str, name: &str, allowed: impl Fn(Constructor) ->
     {
         return Verdict::Allowed;
     }
-    let top = module.split('.').next().unwrap_or(module);
-    let dangerous = DANGEROUS_MODULES
-        .iter()
-        .any(|m| *m == top || module.starts_with(&format!("{m}.")) || module == *m)
+    // The module itself or a submodule of it (`os`, `os.path`).
+    let within = |m: &str| {
+        module
+            .strip_prefix(m)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    };
+    let dangerous = DANGEROUS_MODULES.iter().any(|m| within(m))
         || (matches!(module, "builtins" | "__builtin__" | "__builtins__")
             && DANGEROUS_BUILTINS.contains(&name));
     if dangerous {
