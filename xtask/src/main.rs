@@ -278,25 +278,31 @@ fn bench(root: &Path, rest: &[String]) -> ExitCode {
     }
 }
 
+/// Makes sure `cargo SUBCOMMAND` works, installing `cargo-SUBCOMMAND` from
+/// crates.io if it does not; `false` if that fails.
+fn ensure_cargo_tool(root: &Path, subcommand: &str) -> bool {
+    let present = Command::new("cargo")
+        .args([subcommand, "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let package = format!("cargo-{subcommand}");
+    present
+        || run(
+            root,
+            &format!("install {package}"),
+            "cargo",
+            &["install", &package, "--locked"],
+            &[],
+        )
+        .ok
+}
+
 /// `cargo deny check` against `deny.toml`. Licenses, bans and sources are
 /// checked offline; the advisory check needs the RustSec database from its
 /// git repository, and says so plainly (exit status 2) where that cannot be
 /// fetched, rather than passing without having looked.
 fn audit(root: &Path) -> ExitCode {
-    let has_deny = Command::new("cargo")
-        .args(["deny", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_deny
-        && !run(
-            root,
-            "install cargo-deny",
-            "cargo",
-            &["install", "cargo-deny", "--locked"],
-            &[],
-        )
-        .ok
-    {
+    if !ensure_cargo_tool(root, "deny") {
         return ExitCode::FAILURE;
     }
     let offline = run(
@@ -370,20 +376,7 @@ fn fuzz(root: &Path, rest: &[String]) -> ExitCode {
         }
     }
     let fuzz_dir = root.join("fuzz");
-    let has_cargo_fuzz = Command::new("cargo")
-        .args(["fuzz", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_cargo_fuzz
-        && !run(
-            root,
-            "install cargo-fuzz",
-            "cargo",
-            &["install", "cargo-fuzz", "--locked"],
-            &[],
-        )
-        .ok
-    {
+    if !ensure_cargo_tool(root, "fuzz") {
         return ExitCode::FAILURE;
     }
     if targets.is_empty() {
