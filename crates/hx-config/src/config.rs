@@ -1,0 +1,626 @@
+//! [`Config`]: an open config file — read values, change them, save.
+
+use core::fmt;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use hx_kex::PublicKey;
+use secrecy::SecretString;
+use zeroize::Zeroizing;
+
+use crate::atomic;
+use crate::crypto::{DataKey, FileKeys};
+use crate::document::{Document, MAX_DOCUMENT_LEN, MAX_VALUE_LEN, RecipientEntry};
+use crate::path::is_prefix;
+use crate::recipient::{public_der, rewrap_for_primary, wrap_for_keyring, wrap_for_public};
+use crate::{Error, Opener, Result, Tamper, check_path};
+
+/// A document opened with its data key: parsed, unwrapped and authenticated.
+pub(crate) struct Opened {
+    pub doc: Document,
+    pub data_key: DataKey,
+    pub keys: FileKeys,
+}
+
+impl Opened {
+    /// Parses `text`, unwraps the data key with `opener` and checks both MACs.
+    /// On a MAC failure, says which entry moved or broke when it can.
+    pub(crate) fn open(text: &str, opener: &Opener) -> Result<Self> {
+        let doc = Document::parse(text)?;
+        let data_key = opener.unwrap(&doc.file_id, &doc.recipients)?;
+        let keys = FileKeys::derive(&data_key, &doc.file_id)?;
+        if let Err(tamper) = doc.verify_macs(keys.mac()) {
+            return Err(Error::Tampered(match tamper {
+                Tamper::Entries => diagnose(&doc, &keys),
+                other => other,
+            }));
+        }
+        Ok(Self {
+            doc,
+            data_key,
+            keys,
+        })
+    }
+
+    pub(crate) fn decrypt(&self, path: &str) -> Result<Zeroizing<Vec<u8>>> {
+        let sealed = self
+            .doc
+            .entries
+            .get(path)
+            .ok_or_else(|| Error::NotFound(path.to_owned()))?;
+        self.keys
+            .open(path, sealed)
+            .ok_or_else(|| Error::Tampered(Tamper::Value(path.to_owned())))
+    }
+}
+
+/// Which entry explains a failed entries MAC: one whose value was sealed for
+/// another path, or one that does not authenticate at all; otherwise the set
+/// itself changed (entry added, removed or replaced by an older ciphertext).
+fn diagnose(doc: &Document, keys: &FileKeys) -> Tamper {
+    for (path, sealed) in &doc.entries {
+        if keys.open(path, sealed).is_some() {
+            continue;
+        }
+        for other in doc.entries.keys().filter(|p| *p != path) {
+            if keys.open(other, sealed).is_some() {
+                return Tamper::Moved {
+                    path: path.clone(),
+                    sealed_for: other.clone(),
+                };
+            }
+        }
+        return Tamper::Value(path.clone());
+    }
+    Tamper::Entries
+}
+
+/// An encrypted config file, open for reading and editing.
+///
+/// Values are decrypted one at a time when asked for ([`Config::get`]);
+/// opening checks the MACs over the header and every entry, so a value is
+/// never returned from a file that was altered. Changes stay in memory until
+/// [`Config::save`], which replaces the file atomically under a lock and
+/// refuses to overwrite a version saved meanwhile by another writer.
+///
+/// # Example
+/// ```
+/// use hx_config::{Config, Opener};
+/// use secrecy::ExposeSecret;
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("prod.hxc");
+/// let opener = Opener::Keyring(hx_aead::Keyring::generate()?);
+///
+/// let mut config = Config::create(&path, &opener, &[])?;
+/// config.set("database.password", "correct horse")?;
+/// config.save()?;
+///
+/// let config = Config::open(&path, &opener)?;
+/// assert_eq!(config.get("database.password")?.expose_secret(), "correct horse");
+/// assert_eq!(config.keys().collect::<Vec<_>>(), ["database.password"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Config<'o> {
+    path: PathBuf,
+    opener: Option<&'o Opener>,
+    opened: Opened,
+    /// MAC of the version read from disk (to detect a concurrent save).
+    read_mac: [u8; 32],
+    dirty: bool,
+}
+
+impl fmt::Debug for Config<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("path", &self.path)
+            .field("generation", &self.opened.doc.generation)
+            .field("entries", &self.opened.doc.entries.len())
+            .field("values", &"[REDACTED]")
+            .finish_non_exhaustive()
+    }
+}
+
+/// A recipient as [`Config::recipients`] lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecipientInfo {
+    /// `keyring`, `x25519`, `xwing` or `rsa-<bits>`.
+    pub kind: String,
+    /// Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER
+    /// (empty for the keyring).
+    pub fingerprint: String,
+}
+
+impl<'o> Config<'o> {
+    /// Creates a new, empty config file at `path` (which must not exist),
+    /// openable by `opener` (a keyring becomes a recipient; an identity's
+    /// public key does) and by each of `recipients`.
+    ///
+    /// # Errors
+    /// [`Error::LastRecipient`] if nobody could open the file,
+    /// [`Error::RecipientExists`] for a key given twice, [`Error::Io`] if
+    /// `path` exists or cannot be written.
+    pub fn create(
+        path: impl AsRef<Path>,
+        opener: &'o Opener,
+        recipients: &[PublicKey],
+    ) -> Result<Self> {
+        Self::create_for(path, Some(opener), recipients)
+    }
+
+    /// [`Config::create`] without an opener: the file is encrypted to
+    /// `recipients` only (its creator may hold none of their private keys).
+    ///
+    /// # Errors
+    /// As [`Config::create`].
+    pub fn create_for(
+        path: impl AsRef<Path>,
+        opener: Option<&'o Opener>,
+        recipients: &[PublicKey],
+    ) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let mut file_id = [0u8; 16];
+        hx_random::fill(&mut file_id)?;
+        let data_key = DataKey::generate()?;
+        let keys = FileKeys::derive(&data_key, &file_id)?;
+        let mut entries: Vec<RecipientEntry> = Vec::new();
+        let mut publics: Vec<Vec<u8>> = Vec::new();
+        match opener {
+            Some(Opener::Keyring(ring)) => {
+                entries.push(wrap_for_keyring(ring, &file_id, &data_key)?);
+            }
+            Some(Opener::Identity(key)) => publics.push(public_der(&key.public_key()?)?),
+            None => {}
+        }
+        for key in recipients {
+            let der = public_der(key)?;
+            if publics.contains(&der) {
+                return Err(Error::RecipientExists);
+            }
+            publics.push(der);
+        }
+        for der in &publics {
+            entries.push(wrap_for_public(der, &file_id, &data_key)?);
+        }
+        if entries.is_empty() {
+            return Err(Error::LastRecipient);
+        }
+        let mut doc = Document {
+            file_id,
+            generation: 1,
+            header_mac: [0; 32],
+            mac: [0; 32],
+            recipients: entries,
+            entries: BTreeMap::new(),
+        };
+        doc.seal_macs(keys.mac());
+        let _lock = atomic::lock_dir(&path)?;
+        atomic::write(&path, doc.render().as_bytes(), true)?;
+        let read_mac = doc.mac;
+        Ok(Self {
+            path,
+            opener,
+            opened: Opened {
+                doc,
+                data_key,
+                keys,
+            },
+            read_mac,
+            dirty: false,
+        })
+    }
+
+    /// Opens the config file at `path` with `opener`, checking its MACs.
+    ///
+    /// # Errors
+    /// [`Error::Io`] / [`Error::Parse`] for a missing or malformed file,
+    /// [`Error::NotARecipient`] if `opener` is not one of its recipients,
+    /// [`Error::Tampered`] saying what was altered.
+    pub fn open(path: impl AsRef<Path>, opener: &'o Opener) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let text = atomic::read_text(&path, MAX_DOCUMENT_LEN)?;
+        let opened = Opened::open(&text, opener)?;
+        Ok(Self {
+            path,
+            opener: Some(opener),
+            read_mac: opened.doc.mac,
+            opened,
+            dirty: false,
+        })
+    }
+
+    /// The file this config was read from and is saved to.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file's generation: 1 when created, one more at every save.
+    #[must_use]
+    pub fn generation(&self) -> u64 {
+        self.opened.doc.generation
+    }
+
+    /// The key paths, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.opened.doc.entries.keys().map(String::as_str)
+    }
+
+    /// Number of values.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.opened.doc.entries.len()
+    }
+
+    /// Whether the file holds no value.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.opened.doc.entries.is_empty()
+    }
+
+    /// Whether there is a value at `path`.
+    #[must_use]
+    pub fn contains(&self, path: &str) -> bool {
+        self.opened.doc.entries.contains_key(path)
+    }
+
+    /// The value at `path`, decrypted.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Tampered`] if the value does not
+    /// authenticate (a recipient wrote a corrupt entry); [`Error::Value`] if
+    /// it is not UTF-8.
+    pub fn get(&self, path: &str) -> Result<SecretString> {
+        let bytes = self.opened.decrypt(path)?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| Error::Value {
+            path: path.to_owned(),
+            reason: "not UTF-8 text".into(),
+        })?;
+        Ok(SecretString::from(text))
+    }
+
+    /// Every value, decrypted, by key path.
+    ///
+    /// # Errors
+    /// As [`Config::get`].
+    pub fn values(&self) -> Result<Vec<(String, SecretString)>> {
+        self.keys()
+            .map(|p| Ok((p.to_owned(), self.get(p)?)))
+            .collect()
+    }
+
+    /// Decrypts every value (the check `hx config verify` makes) and returns
+    /// how many there are.
+    ///
+    /// # Errors
+    /// [`Error::Tampered`] naming the first value that does not open.
+    pub fn verify(&self) -> Result<usize> {
+        for path in self.keys() {
+            self.opened.decrypt(path)?;
+        }
+        Ok(self.len())
+    }
+
+    /// Sets the value at `path` (sealed now; written by [`Config::save`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidPath`], [`Error::PathConflict`] if `path` is a table
+    /// above or below an existing value, [`Error::TooLarge`] beyond
+    /// [`crate::MAX_VALUE_LEN`].
+    pub fn set(&mut self, path: &str, value: &str) -> Result<()> {
+        check_path(path)?;
+        if value.len() > MAX_VALUE_LEN {
+            return Err(Error::TooLarge("the value"));
+        }
+        if !self.contains(path)
+            && let Some(existing) = self.conflicting(path) {
+                return Err(Error::PathConflict {
+                    path: path.to_owned(),
+                    existing: existing.to_owned(),
+                });
+            }
+        let sealed = self.opened.keys.seal(path, value.as_bytes())?;
+        self.opened.doc.entries.insert(path.to_owned(), sealed);
+        self.dirty = true;
+        Ok(())
+    }
+
+    fn conflicting<'a>(&'a self, path: &'a str) -> Option<&'a str> {
+        // A table above `path` sorts before it; values below it sort right after.
+        let entries = &self.opened.doc.entries;
+        let above = path
+            .match_indices('.')
+            .map(|(i, _)| &path[..i])
+            .find(|prefix| entries.contains_key(*prefix));
+        above.or_else(|| {
+            entries
+                .range::<str, _>((std::ops::Bound::Excluded(path), std::ops::Bound::Unbounded))
+                .next()
+                .map(|(p, _)| p.as_str())
+                .filter(|p| is_prefix(path, p))
+        })
+    }
+
+    /// Removes the value at `path`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`].
+    pub fn remove(&mut self, path: &str) -> Result<()> {
+        self.opened
+            .doc
+            .entries
+            .remove(path)
+            .ok_or_else(|| Error::NotFound(path.to_owned()))?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// A new data key: every value is re-sealed and the key re-wrapped for
+    /// every recipient, so a copy of the old key opens nothing written from
+    /// now on.
+    ///
+    /// # Errors
+    /// [`Error::KeyringNeeded`] if the file has a keyring recipient and this
+    /// config was not opened with that keyring; [`Error::Tampered`] if a
+    /// value does not open.
+    pub fn rotate(&mut self) -> Result<()> {
+        let data_key = DataKey::generate()?;
+        let file_id = self.opened.doc.file_id;
+        let keys = FileKeys::derive(&data_key, &file_id)?;
+        let mut recipients = Vec::with_capacity(self.opened.doc.recipients.len());
+        for r in &self.opened.doc.recipients {
+            recipients.push(if r.is_keyring() {
+                let ring = self
+                    .opener
+                    .and_then(Opener::keyring)
+                    .ok_or(Error::KeyringNeeded)?;
+                wrap_for_keyring(ring, &file_id, &data_key)?
+            } else {
+                wrap_for_public(&r.public, &file_id, &data_key)?
+            });
+        }
+        let mut entries = BTreeMap::new();
+        for path in self.opened.doc.entries.keys() {
+            let plain = self.opened.decrypt(path)?;
+            entries.insert(path.clone(), keys.seal(path, &plain)?);
+        }
+        self.opened.doc.recipients = recipients;
+        self.opened.doc.entries = entries;
+        self.opened.data_key = data_key;
+        self.opened.keys = keys;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// The file's recipients.
+    #[must_use]
+    pub fn recipients(&self) -> Vec<RecipientInfo> {
+        self.opened
+            .doc
+            .recipients
+            .iter()
+            .map(|r| RecipientInfo {
+                kind: r.kind.clone(),
+                fingerprint: if r.is_keyring() {
+                    String::new()
+                } else {
+                    hx_digest::hash(hx_digest::Algorithm::Sha256, &r.public).to_hex()
+                },
+            })
+            .collect()
+    }
+
+    /// Adds a public-key recipient: the current data key is wrapped for it
+    /// (it can read every value, including those already written).
+    ///
+    /// # Errors
+    /// [`Error::RecipientExists`], [`Error::Kex`] for an unusable key.
+    pub fn add_recipient(&mut self, key: &PublicKey) -> Result<()> {
+        let der = public_der(key)?;
+        if self.opened.doc.recipients.iter().any(|r| r.public == der) {
+            return Err(Error::RecipientExists);
+        }
+        let entry = wrap_for_public(&der, &self.opened.doc.file_id, &self.opened.data_key)?;
+        self.opened.doc.recipients.push(entry);
+        self.opened.doc.normalize();
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Adds `ring` as the file's keyring recipient.
+    ///
+    /// # Errors
+    /// [`Error::RecipientExists`] if the file already has a keyring recipient.
+    pub fn add_keyring(&mut self, ring: &hx_aead::Keyring) -> Result<()> {
+        if self.opened.doc.recipients.iter().any(RecipientEntry::is_keyring) {
+            return Err(Error::RecipientExists);
+        }
+        let entry = wrap_for_keyring(ring, &self.opened.doc.file_id, &self.opened.data_key)?;
+        self.opened.doc.recipients.push(entry);
+        self.opened.doc.normalize();
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Removes a public-key recipient and rotates the data key
+    /// ([`Config::rotate`]), so the removed party cannot read values written
+    /// from now on. (What it could read before, it may have kept.)
+    ///
+    /// # Errors
+    /// [`Error::RecipientNotFound`], [`Error::LastRecipient`], or those of
+    /// [`Config::rotate`].
+    pub fn remove_recipient(&mut self, key: &PublicKey) -> Result<()> {
+        let der = public_der(key)?;
+        let recipients = &mut self.opened.doc.recipients;
+        let index = recipients
+            .iter()
+            .position(|r| !r.is_keyring() && r.public == der)
+            .ok_or(Error::RecipientNotFound)?;
+        if recipients.len() == 1 {
+            return Err(Error::LastRecipient);
+        }
+        let removed = recipients.remove(index);
+        if let Err(e) = self.rotate() {
+            self.opened.doc.recipients.push(removed);
+            self.opened.doc.normalize();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Whether there are changes not yet saved.
+    #[must_use]
+    pub fn is_modified(&self) -> bool {
+        self.dirty
+    }
+
+    /// Writes the changes: the generation goes up by one, the MACs are
+    /// recomputed, a keyring recipient is re-wrapped under the keyring's
+    /// current primary key, and the file is replaced atomically (temporary
+    /// file, fsync, rename, fsync of the directory; mode 0600) while holding
+    /// the directory's writer lock. Does nothing if nothing changed.
+    ///
+    /// # Errors
+    /// [`Error::ChangedOnDisk`] if another writer saved since this config was
+    /// read (nothing is written); [`Error::Io`].
+    pub fn save(&mut self) -> Result<()> {
+        if !self.dirty {
+            return Ok(());
+        }
+        let _lock = atomic::lock_dir(&self.path)?;
+        let current = atomic::read_text(&self.path, MAX_DOCUMENT_LEN)
+            .and_then(|text| Document::parse(&text))
+            .map_err(|_| Error::ChangedOnDisk(self.path.clone()))?;
+        if current.mac != self.read_mac {
+            return Err(Error::ChangedOnDisk(self.path.clone()));
+        }
+        atomic::remove_stale_temps(&self.path);
+        let mut doc = self.opened.doc.clone();
+        if let Some(ring) = self.opener.and_then(Opener::keyring) {
+            for r in &mut doc.recipients {
+                if r.is_keyring()
+                    && let Ok(rewrapped) = rewrap_for_primary(ring, &doc.file_id, r) {
+                        *r = rewrapped;
+                    }
+            }
+        }
+        doc.generation = doc.generation.saturating_add(1);
+        doc.seal_macs(self.opened.keys.mac());
+        atomic::write(&self.path, doc.render().as_bytes(), false)?;
+        self.read_mac = doc.mac;
+        self.opened.doc = doc;
+        self.dirty = false;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod crash_tests {
+    //! The save and rotate paths stopped at every filesystem step, as if the
+    //! process died there (and, mid-write, with a truncated temporary file):
+    //! the file must then open with exactly the old or exactly the new
+    //! content, and no plaintext may be anywhere in the directory.
+
+    use std::collections::BTreeMap;
+
+    use secrecy::ExposeSecret as _;
+
+    use super::Config;
+    use crate::Opener;
+    use crate::atomic::{STEPS, Step, fault};
+
+    fn snapshot(config: &Config<'_>) -> BTreeMap<String, String> {
+        config
+            .values()
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k, v.expose_secret().to_owned()))
+            .collect()
+    }
+
+    fn assert_no_plaintext(dir: &std::path::Path, secrets: &[String]) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            for secret in secrets {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "plaintext found on disk"
+                );
+            }
+        }
+    }
+
+    fn run(rotate: bool, step: Step, truncate: bool) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.hxc");
+        let opener = Opener::Keyring(hx_aead::Keyring::generate().unwrap());
+        let mut secrets = Vec::new();
+        let mut config = Config::create(&path, &opener, &[]).unwrap();
+        for i in 0..20 {
+            let value = format!("old-secret-{i}-{}", "x".repeat(i));
+            config.set(&format!("service{i}.password"), &value).unwrap();
+            secrets.push(value);
+        }
+        config.save().unwrap();
+        let old = snapshot(&config);
+
+        let mut config = Config::open(&path, &opener).unwrap();
+        if rotate {
+            config.rotate().unwrap();
+        } else {
+            for i in 0..10 {
+                let value = format!("new-secret-{i}");
+                config.set(&format!("service{i}.password"), &value).unwrap();
+                secrets.push(value);
+            }
+            config.remove("service19.password").unwrap();
+            config.set("extra.token", "new-extra-token").unwrap();
+            secrets.push("new-extra-token".into());
+        }
+        let new = snapshot(&config);
+        fault::arm(step, truncate);
+        let crashed = config.save();
+        fault::disarm();
+        assert!(crashed.is_err(), "{step:?}: the injected crash did not happen");
+
+        let reopened = Config::open(&path, &opener).expect("the file must still open");
+        let now = snapshot(&reopened);
+        let expect_new = matches!(step, Step::SyncDir);
+        assert_eq!(
+            now,
+            if expect_new { new.clone() } else { old.clone() },
+            "{step:?}"
+        );
+        assert_eq!(now.len(), if expect_new { new.len() } else { old.len() });
+        assert_no_plaintext(dir.path(), &secrets);
+
+        // The next writer cleans up and saves normally.
+        let mut config = Config::open(&path, &opener).unwrap();
+        config.set("after.crash", "after-crash-value").unwrap();
+        config.save().unwrap();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, ["app.hxc"], "stale temporary files were left");
+    }
+
+    #[test]
+    fn save_survives_a_crash_at_every_step() {
+        for step in STEPS {
+            run(false, step, false);
+        }
+        run(false, Step::SyncTemp, true);
+        run(false, Step::Rename, true);
+    }
+
+    #[test]
+    fn rotate_survives_a_crash_at_every_step() {
+        for step in STEPS {
+            run(true, step, false);
+        }
+        run(true, Step::SyncTemp, true);
+        run(true, Step::Rename, true);
+    }
+}

@@ -1,0 +1,110 @@
+//! Key paths: dotted names such as `database.password`.
+
+use crate::{Error, Result};
+
+/// The first segment reserved for the file's own header table.
+pub const RESERVED_SEGMENT: &str = "hx";
+
+/// Longest key path accepted, in bytes.
+pub const MAX_PATH_LEN: usize = 512;
+
+/// Most segments in a key path.
+pub const MAX_PATH_DEPTH: usize = 16;
+
+/// Checks a key path: one to [`MAX_PATH_DEPTH`] segments separated by `.`,
+/// each a non-empty run of ASCII letters, digits, `_` and `-` (a TOML bare
+/// key), and a first segment other than `hx`.
+///
+/// ```
+/// assert!(hx_config::check_path("database.password").is_ok());
+/// assert!(hx_config::check_path("database..password").is_err());
+/// assert!(hx_config::check_path("hx.version").is_err());
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidPath`] saying which rule the path breaks.
+pub fn check_path(path: &str) -> Result<()> {
+    let fail = |reason| {
+        Err(Error::InvalidPath {
+            path: printable(path),
+            reason,
+        })
+    };
+    if path.is_empty() {
+        return fail("empty");
+    }
+    if path.len() > MAX_PATH_LEN {
+        return fail("longer than 512 bytes");
+    }
+    let mut depth = 0;
+    for segment in path.split('.') {
+        depth += 1;
+        if segment.is_empty() {
+            return fail("empty segment (leading, trailing or doubled `.`)");
+        }
+        if !segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return fail("segments are made of ASCII letters, digits, `_` and `-`");
+        }
+    }
+    if depth > MAX_PATH_DEPTH {
+        return fail("more than 16 segments");
+    }
+    if path.split('.').next() == Some(RESERVED_SEGMENT) {
+        return fail("the first segment `hx` is reserved for the file header");
+    }
+    Ok(())
+}
+
+/// The environment variable name of a key path, as `hx config exec` sets it:
+/// upper case, with `.` and `-` turned into `_` (`database.password` →
+/// `DATABASE_PASSWORD`).
+///
+/// ```
+/// assert_eq!(hx_config::env_name("stripe.api-key"), "STRIPE_API_KEY");
+/// ```
+#[must_use]
+pub fn env_name(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'.' | b'-' => '_',
+            b => char::from(b.to_ascii_uppercase()),
+        })
+        .collect()
+}
+
+/// The key path an override variable names: `HX__DATABASE__PASSWORD` →
+/// `database.password` (prefix `HX__`, segments separated by `__`, lower
+/// case). `None` for other variables.
+///
+/// ```
+/// assert_eq!(
+///     hx_config::override_path("HX__DATABASE__PASSWORD").as_deref(),
+///     Some("database.password")
+/// );
+/// assert_eq!(hx_config::override_path("HOME"), None);
+/// ```
+#[must_use]
+pub fn override_path(var: &str) -> Option<String> {
+    let rest = var.strip_prefix("HX__")?;
+    let path = rest.split("__").collect::<Vec<_>>().join(".").to_ascii_lowercase();
+    check_path(&path).ok().map(|()| path)
+}
+
+/// Whether `a` is `b` or a table above it (`a` = `x`, `b` = `x.y`).
+pub(crate) fn is_prefix(a: &str, b: &str) -> bool {
+    b.strip_prefix(a)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+/// A path for an error message: invalid paths are cut and escaped so that a
+/// pasted value cannot flood or forge the message.
+fn printable(path: &str) -> String {
+    let mut out: String = path.chars().take(64).flat_map(char::escape_default).collect();
+    if path.chars().count() > 64 {
+        out.push('…');
+    }
+    out
+}
