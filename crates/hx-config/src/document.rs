@@ -264,7 +264,10 @@ fn parse_recipient(value: toml::Value) -> Result<RecipientEntry> {
             _ => return Err(parse_error("keyring recipient: `wrapped` is an hx1. token")),
         }
     } else {
-        (take_b64(&mut t, "public")?, take_b64(&mut t, "wrapped")?)
+        (
+            take_b64(&mut t, "public", "hx.recipient.public")?,
+            take_b64(&mut t, "wrapped", "hx.recipient.wrapped")?,
+        )
     };
     if let Some(key) = t.keys().next() {
         return Err(parse_error(format!("unknown recipient field `{key}`")));
@@ -324,17 +327,17 @@ fn take_int(h: &mut toml::Table, key: &str) -> Result<u64> {
     }
 }
 
-fn take_b64(h: &mut toml::Table, key: &str) -> Result<Vec<u8>> {
+fn take_b64(h: &mut toml::Table, key: &str, label: &str) -> Result<Vec<u8>> {
     match h.remove(key) {
         Some(toml::Value::String(s)) => URL_SAFE_NO_PAD
             .decode(s.as_bytes())
-            .map_err(|_| parse_error(format!("`{key}` is not base64url"))),
-        _ => Err(parse_error(format!("`{key}` missing or not a string"))),
+            .map_err(|_| parse_error(format!("`{label}` is not base64url"))),
+        _ => Err(parse_error(format!("`{label}` missing or not a string"))),
     }
 }
 
 fn take_fixed<const N: usize>(h: &mut toml::Table, key: &str) -> Result<[u8; N]> {
-    take_b64(h, key)?
+    take_b64(h, key, &format!("hx.{key}"))?
         .try_into()
         .map_err(|_| parse_error(format!("`hx.{key}` must be {N} bytes")))
 }

@@ -127,6 +127,16 @@ impl Opener {
                     if let Ok(key) = ring.open(token, &info, None) {
                         return DataKey::from_slice(&key).ok_or_else(header_tampered);
                     }
+                    // Sealed by one of this keyring's keys yet not opening:
+                    // the entry or the file id was altered.
+                    let ours = token_key_id(token).is_some_and(|id| {
+                        ring.list()
+                            .iter()
+                            .any(|k| k.id == id && k.state != hx_aead::KeyState::Retired)
+                    });
+                    if ours {
+                        return Err(header_tampered());
+                    }
                 }
                 Err(Error::NotARecipient)
             }
@@ -143,6 +153,17 @@ impl Opener {
             }
         }
     }
+}
+
+/// The key id of an hx sealed token (docs/FORMAT.md: `hx1.` then base64url
+/// of version ‖ key id, big-endian u32 ‖ …), unauthenticated.
+fn token_key_id(token: &str) -> Option<u32> {
+    use base64::Engine as _;
+    let body = token.strip_prefix(hx_aead::TOKEN_PREFIX)?;
+    let head = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(body.get(..8)?)
+        .ok()?;
+    Some(u32::from_be_bytes(head.get(1..5)?.try_into().ok()?))
 }
 
 fn header_tampered() -> Error {

@@ -1,0 +1,214 @@
+//! Tampering with a file someone without the key can do — moving, deleting,
+//! duplicating or rolling back entries, changing the header — is detected by
+//! `open` (and `verify`), with an error that says what was altered and no
+//! value in it.
+
+use hx_config::{Config, Error, Opener, Tamper};
+use hx_sign::Algorithm;
+
+use crate::api::{identity, keyring, public};
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    opener: Opener,
+    other: Opener,
+    v1: String,
+    v2: String,
+}
+
+/// A file at generation 2 and generation 3 (`b` changed, `d` added).
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.hxc");
+    let opener = keyring();
+    let other = identity(Algorithm::X25519);
+    let mut config = Config::create(&path, &opener, &[public(&other)]).unwrap();
+    config.set("a", "secret-a").unwrap();
+    config.set("b", "secret-b").unwrap();
+    config.set("c.d", "secret-cd").unwrap();
+    config.save().unwrap();
+    let v1 = std::fs::read_to_string(&path).unwrap();
+    config.set("b", "secret-b2").unwrap();
+    config.set("e", "secret-e").unwrap();
+    config.save().unwrap();
+    let v2 = std::fs::read_to_string(&path).unwrap();
+    Fixture {
+        dir,
+        opener,
+        other,
+        v1,
+        v2,
+    }
+}
+
+fn line<'a>(text: &'a str, key: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.starts_with(&format!("{key} = ")))
+        .unwrap()
+}
+
+fn value<'a>(text: &'a str, key: &str) -> &'a str {
+    line(text, key).split(" = ").nth(1).unwrap()
+}
+
+fn open(f: &Fixture, text: &str) -> Result<(), Error> {
+    let path = f.dir.path().join("t.hxc");
+    std::fs::write(&path, text).unwrap();
+    for opener in [&f.opener, &f.other] {
+        let result = Config::open(&path, opener).and_then(|c| c.verify().map(|_| ()));
+        if let Err(e) = result {
+            assert!(!e.to_string().contains("secret-"), "{e}");
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn the_untouched_file_opens() {
+    let f = fixture();
+    open(&f, &f.v2).unwrap();
+}
+
+#[test]
+fn values_swapped_between_two_keys() {
+    let f = fixture();
+    let (a, b) = (value(&f.v2, "a"), value(&f.v2, "b"));
+    let text = f
+        .v2
+        .replace(line(&f.v2, "a"), &format!("a = {b}"))
+        .replace(line(&f.v2, "b"), &format!("b = {a}"));
+    let err = open(&f, &text).unwrap_err();
+    assert!(
+        matches!(&err, Error::Tampered(Tamper::Moved { path, sealed_for }) if path == "a" && sealed_for == "b"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("sealed for `b`"));
+}
+
+#[test]
+fn a_value_moved_to_a_new_key() {
+    let f = fixture();
+    let text = f.v2.replace(
+        line(&f.v2, "e"),
+        &format!("e = {}\nz = {}", value(&f.v2, "e"), value(&f.v2, "a")),
+    );
+    assert!(matches!(
+        open(&f, &text),
+        Err(Error::Tampered(Tamper::Moved { .. }))
+    ));
+}
+
+#[test]
+fn an_entry_deleted() {
+    let f = fixture();
+    let text = f.v2.replace(&format!("{}\n", line(&f.v2, "c.d")), "");
+    assert!(matches!(open(&f, &text), Err(Error::Tampered(Tamper::Entries))));
+}
+
+#[test]
+fn an_entry_duplicated() {
+    let f = fixture();
+    let l = line(&f.v2, "a");
+    let text = f.v2.replace(l, &format!("{l}\n{l}"));
+    let err = open(&f, &text).unwrap_err();
+    assert!(
+        matches!(&err, Error::Tampered(Tamper::Duplicate(p)) if p == "a"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_value_from_an_older_generation() {
+    let f = fixture();
+    let text = f.v2.replace(line(&f.v2, "b"), line(&f.v1, "b"));
+    let err = open(&f, &text).unwrap_err();
+    assert!(matches!(err, Error::Tampered(Tamper::Entries)), "{err}");
+}
+
+#[test]
+fn a_bit_flipped_in_a_value() {
+    let f = fixture();
+    let v = value(&f.v2, "c.d");
+    let mut flipped = v.as_bytes().to_vec();
+    flipped[20] = if flipped[20] == b'A' { b'B' } else { b'A' };
+    let text = f
+        .v2
+        .replace(v, std::str::from_utf8(&flipped).unwrap());
+    assert!(matches!(
+        open(&f, &text),
+        Err(Error::Tampered(Tamper::Value(p))) if p == "c.d"
+    ));
+}
+
+#[test]
+fn the_generation_rolled_back_in_the_header() {
+    let f = fixture();
+    let text = f.v2.replace("generation = 3", "generation = 2");
+    assert!(matches!(open(&f, &text), Err(Error::Tampered(Tamper::Header))));
+}
+
+#[test]
+fn a_changed_recipient_list() {
+    let f = fixture();
+    // Remove the public-key recipient: the keyring still opens, and sees the
+    // header changed.
+    let start = f.v2.find("[[hx.recipient]]\ntype = \"x25519\"").unwrap();
+    let text = format!("{}", &f.v2[..start].trim_end());
+    let path = f.dir.path().join("t.hxc");
+    std::fs::write(&path, &text).unwrap();
+    assert!(matches!(
+        Config::open(&path, &f.opener),
+        Err(Error::Tampered(Tamper::Header))
+    ));
+    // Add a recipient copied from another file.
+    let dir = tempfile::tempdir().unwrap();
+    let stranger = identity(Algorithm::X25519);
+    Config::create_for(dir.path().join("x.hxc"), None, &[public(&stranger)]).unwrap();
+    let foreign = std::fs::read_to_string(dir.path().join("x.hxc")).unwrap();
+    let block = &foreign[foreign.find("[[hx.recipient]]").unwrap()..];
+    let text = format!("{}\n{block}", f.v2);
+    assert!(matches!(open(&f, &text), Err(Error::Tampered(Tamper::Header))));
+}
+
+#[test]
+fn a_changed_file_id() {
+    let f = fixture();
+    let l = f.v2.lines().find(|l| l.starts_with("file = ")).unwrap();
+    let text = f.v2.replace(l, "file = \"AAAAAAAAAAAAAAAAAAAAAA\"");
+    let err = open(&f, &text).unwrap_err();
+    assert!(matches!(err, Error::Tampered(Tamper::Header)), "{err}");
+}
+
+#[test]
+fn a_whole_file_from_another_config_with_the_same_keys() {
+    // Same keyring, different file: the values of one cannot be pasted into
+    // the other (the file id salts the keys).
+    let f = fixture();
+    let path = f.dir.path().join("other.hxc");
+    let mut other = Config::create(&path, &f.opener, &[]).unwrap();
+    other.set("a", "other-a").unwrap();
+    other.save().unwrap();
+    let other_text = std::fs::read_to_string(&path).unwrap();
+    let text = f.v2.replace(line(&f.v2, "a"), line(&other_text, "a"));
+    assert!(matches!(open(&f, &text), Err(Error::Tampered(Tamper::Value(p))) if p == "a"));
+}
+
+#[test]
+fn malformed_documents_get_parse_errors() {
+    let f = fixture();
+    for (text, needle) in [
+        ("", "no [hx] header"),
+        ("a = 1\n[hx]\n", "not a sealed string"),
+        ("a = \"!!\"\n[hx]\n", "base64url"),
+        ("[hx]\nversion = 2\n", "format version 2"),
+        ("[hx]\nversion = 1\n", "hx.file"),
+        ("x = = 1", "line 1"),
+    ] {
+        let err = open(&f, text).unwrap_err();
+        assert!(matches!(err, Error::Parse { .. }), "{text:?}: {err}");
+        assert!(err.to_string().contains(needle), "{text:?}: {err}");
+    }
+    let text = f.v2.replace("[hx]\n", "[hx]\nextra = 1\n");
+    assert!(open(&f, &text).unwrap_err().to_string().contains("hx.extra"));
+}
