@@ -1,6 +1,7 @@
 //! One module per part of the command contract (`shared/CLI.md`).
 
 pub mod aead;
+pub mod config;
 pub mod digest;
 pub mod kex;
 pub mod pickle;

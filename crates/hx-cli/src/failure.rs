@@ -9,6 +9,9 @@ pub enum Failure {
     Rejected(String),
     /// Usage or I/O error: exit 2.
     Usage(String),
+    /// Exit with this status and no message (`hx config exec` passes on
+    /// its child's status).
+    Status(u8),
 }
 
 impl Failure {
@@ -17,6 +20,7 @@ impl Failure {
         let (message, code) = match self {
             Self::Rejected(m) => (m, 1),
             Self::Usage(m) => (m, 2),
+            Self::Status(code) => (String::new(), code),
         };
         if !message.is_empty() {
             eprintln!("hx: {message}");

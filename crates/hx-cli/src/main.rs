@@ -77,6 +77,10 @@ enum Command {
     /// Python pickles, scanned and decoded without executing anything.
     #[command(subcommand)]
     Pickle(cmd::pickle::PickleCommand),
+    /// Encrypted config files: init, set, get, list, rm, rotate, recipients,
+    /// verify, export, merge (a git merge driver), exec.
+    #[command(subcommand)]
+    Config(cmd::config::ConfigCommand),
     /// Walk through hx's capabilities with real values; exit 0 only if every step verified.
     Tour,
     /// Print shell completions.
@@ -111,6 +115,7 @@ fn main() -> ExitCode {
         Command::Agree(args) => cmd::kex::agree(&args),
         Command::Pk(command) => cmd::kex::pk(command),
         Command::Pickle(command) => cmd::pickle::pickle(command),
+        Command::Config(command) => cmd::config::config(command),
         Command::Tour => cmd::tour::run(),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "hx", &mut std::io::stdout());

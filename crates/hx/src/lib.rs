@@ -4,6 +4,8 @@
 
 #[cfg(feature = "aead")]
 pub use hx_aead as aead;
+#[cfg(feature = "config")]
+pub use hx_config as config;
 #[cfg(feature = "digest")]
 pub use hx_digest as digest;
 #[cfg(feature = "kex")]

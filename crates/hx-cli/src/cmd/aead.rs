@@ -29,7 +29,7 @@ pub struct MasterKeyArg {
 }
 
 impl MasterKeyArg {
-    fn load(&self) -> Result<Option<MasterKey>, Failure> {
+    pub(crate) fn load(&self) -> Result<Option<MasterKey>, Failure> {
         let Some(path) = &self.master_key_file else {
             return Ok(None);
         };

@@ -85,7 +85,8 @@ pub fn read_private_key(path: &Path) -> Result<PrivateKey, Failure> {
     PrivateKey::from_pem(&pem).map_err(|e| key_failure(path, &e))
 }
 
-fn read_public_key(path: &Path) -> Result<PublicKey, Failure> {
+/// An hx-kex public key from a file.
+pub fn read_public_key(path: &Path) -> Result<PublicKey, Failure> {
     let pem = io::read_secret_file(path)?;
     PublicKey::from_pem(&pem).map_err(|e| key_failure(path, &e))
 }

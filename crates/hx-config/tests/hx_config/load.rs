@@ -127,6 +127,8 @@ fn errors_name_the_path_and_type_never_the_value() {
     assert!(matches!(err, Error::PathConflict { .. }), "{err}");
 }
 
+/// Runs under `--all-features` (as `cargo xtask ci` does).
+#[cfg(feature = "figment")]
 #[test]
 fn figment_provider() {
     let dir = tempfile::tempdir().unwrap();

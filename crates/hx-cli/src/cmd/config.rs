@@ -1,0 +1,400 @@
+//! "Encrypted configuration": `hx config …`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand, ValueEnum};
+use hx::config::{Config, Error, Opener};
+use secrecy::ExposeSecret as _;
+use zeroize::Zeroizing;
+
+use crate::cmd::aead::MasterKeyArg;
+use crate::cmd::kex::read_public_key;
+use crate::failure::{CmdResult, Failure};
+use crate::io::{read_stdin_all, write_secret_file_atomic, write_stdout};
+
+/// How the file is opened.
+#[derive(Args)]
+pub struct OpenArgs {
+    /// A keyring file that is one of the file's recipients (also
+    /// `HX_KEYRING`). Preferred over `--identity` when both are given.
+    #[arg(long, env = "HX_KEYRING")]
+    keyring: Option<PathBuf>,
+    /// A private key file (X25519, X-Wing or RSA) of one of the file's
+    /// public-key recipients (also `HX_IDENTITY`).
+    #[arg(long, env = "HX_IDENTITY")]
+    identity: Option<PathBuf>,
+    #[command(flatten)]
+    master: MasterKeyArg,
+}
+
+impl OpenArgs {
+    fn opener(&self) -> Result<Option<Opener>, Failure> {
+        if let Some(path) = &self.keyring {
+            let master = self.master.load()?;
+            return Opener::keyring_file(path, master.as_ref())
+                .map(Some)
+                .map_err(|e| failure(path, e));
+        }
+        if let Some(path) = &self.identity {
+            return Opener::identity_file(path)
+                .map(Some)
+                .map_err(|e| failure(path, e));
+        }
+        Ok(None)
+    }
+
+    fn require(&self) -> Result<Opener, Failure> {
+        self.opener()?.ok_or_else(|| {
+            Failure::Usage(
+                "give --keyring KEYRING or --identity PRIV.pem (or HX_KEYRING / HX_IDENTITY)"
+                    .into(),
+            )
+        })
+    }
+}
+
+/// The file and how to open it.
+#[derive(Args)]
+pub struct FileArgs {
+    /// The encrypted config file.
+    file: PathBuf,
+    #[command(flatten)]
+    open: OpenArgs,
+}
+
+/// A file, a key path, and how to open the file.
+#[derive(Args)]
+pub struct KeyArgs {
+    /// The encrypted config file.
+    file: PathBuf,
+    /// A dotted key path (`database.password`).
+    key: String,
+    #[command(flatten)]
+    open: OpenArgs,
+}
+
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// Create an encrypted config; at least one way to open it: --keyring
+    /// (also HX_KEYRING) and/or --recipient public keys.
+    Init {
+        /// Where to create it (not overwritten if it exists).
+        file: PathBuf,
+        /// Public key files (X25519, X-Wing, RSA) that can open the file.
+        #[arg(long = "recipient", value_name = "PUB.pem")]
+        recipients: Vec<PathBuf>,
+        #[command(flatten)]
+        open: OpenArgs,
+    },
+    /// Set a value, read from standard input (one trailing newline stripped).
+    Set(KeyArgs),
+    /// Print a value.
+    Get(KeyArgs),
+    /// Print the key paths, one per line.
+    List(FileArgs),
+    /// Remove a value.
+    Rm(KeyArgs),
+    /// New data key: every value re-sealed, the key re-wrapped for every recipient.
+    Rotate(FileArgs),
+    /// Add or remove a public-key recipient (removal rotates the data key).
+    #[command(subcommand)]
+    Recipients(RecipientsCommand),
+    /// Exit 0 if the file's MACs hold and every value opens, 1 otherwise.
+    Verify(FileArgs),
+    /// Print every value as shell assignments (env) or a JSON object.
+    Export {
+        #[command(flatten)]
+        file: FileArgs,
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+    },
+    /// Git merge driver (`%O %A %B`): merges THEIRS into OURS entry by entry
+    /// and writes OURS; exit 1 naming the key paths changed on both sides.
+    Merge {
+        /// The common ancestor (%O).
+        base: PathBuf,
+        /// Our version (%A), replaced by the result.
+        ours: PathBuf,
+        /// Their version (%B).
+        theirs: PathBuf,
+        #[command(flatten)]
+        open: OpenArgs,
+    },
+    /// Run a command with every value in its environment
+    /// (`database.password` → `DATABASE_PASSWORD`); exits with its status.
+    Exec {
+        #[command(flatten)]
+        file: FileArgs,
+        /// The command and its arguments (after `--`).
+        #[arg(required = true, last = true, value_name = "CMD")]
+        command: Vec<std::ffi::OsString>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RecipientsCommand {
+    /// Wrap the data key for another public key.
+    Add {
+        /// The encrypted config file.
+        file: PathBuf,
+        /// The public key file.
+        #[arg(value_name = "PUB.pem")]
+        public: PathBuf,
+        #[command(flatten)]
+        open: OpenArgs,
+    },
+    /// Remove a public key and rotate the data key.
+    Rm {
+        /// The encrypted config file.
+        file: PathBuf,
+        /// The public key file.
+        #[arg(value_name = "PUB.pem")]
+        public: PathBuf,
+        #[command(flatten)]
+        open: OpenArgs,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// `NAME='value'` lines, for a POSIX shell.
+    Env,
+    /// A JSON object nested by key path.
+    Json,
+}
+
+/// A failure about `path`: rejected input (altered file, not a recipient,
+/// merge conflict) exits 1, the rest 2.
+fn failure(path: &Path, e: Error) -> Failure {
+    let message = format!("{}: {e}", path.display());
+    match e {
+        Error::Tampered(_)
+        | Error::NotARecipient
+        | Error::Parse { .. }
+        | Error::NotFound(_)
+        | Error::MergeConflict(_) => Failure::Rejected(message),
+        _ => Failure::Usage(message),
+    }
+}
+
+pub fn config(command: ConfigCommand) -> CmdResult {
+    match command {
+        ConfigCommand::Init {
+            file,
+            recipients,
+            open,
+        } => {
+            let keys = recipients
+                .iter()
+                .map(|p| read_public_key(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let opener = open.opener()?;
+            if opener.is_none() && keys.is_empty() {
+                return Err(Failure::Usage(
+                    "give --keyring KEYRING and/or --recipient PUB.pem: nobody could open the file"
+                        .into(),
+                ));
+            }
+            Config::create_for(&file, opener.as_ref(), &keys).map_err(|e| failure(&file, e))?;
+            Ok(())
+        }
+        ConfigCommand::Set(args) => {
+            let mut value = read_stdin_all(hx::config::MAX_VALUE_LEN + 2)?;
+            if value.last() == Some(&b'\n') {
+                value.pop();
+                if value.last() == Some(&b'\r') {
+                    value.pop();
+                }
+            }
+            let value = std::str::from_utf8(&value)
+                .map_err(|_| Failure::Usage("the value on standard input is not UTF-8".into()))?;
+            edit(&args.file, &args.open, |c| c.set(&args.key, value))
+        }
+        ConfigCommand::Get(args) => {
+            let opener = args.open.require()?;
+            let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
+            let value = config.get(&args.key).map_err(|e| failure(&args.file, e))?;
+            let mut out = Zeroizing::new(value.expose_secret().as_bytes().to_vec());
+            out.push(b'\n');
+            write_stdout(&out)
+        }
+        ConfigCommand::List(args) => {
+            let opener = args.open.require()?;
+            let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
+            let mut out = String::new();
+            for key in config.keys() {
+                out.push_str(key);
+                out.push('\n');
+            }
+            write_stdout(out.as_bytes())
+        }
+        ConfigCommand::Rm(args) => edit(&args.file, &args.open, |c| c.remove(&args.key)),
+        ConfigCommand::Rotate(args) => edit(&args.file, &args.open, |c| c.rotate()),
+        ConfigCommand::Recipients(RecipientsCommand::Add { file, public, open }) => {
+            let key = read_public_key(&public)?;
+            edit(&file, &open, |c| c.add_recipient(&key))
+        }
+        ConfigCommand::Recipients(RecipientsCommand::Rm { file, public, open }) => {
+            let key = read_public_key(&public)?;
+            edit(&file, &open, |c| c.remove_recipient(&key))
+        }
+        ConfigCommand::Verify(args) => {
+            let opener = args.open.require()?;
+            let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
+            let count = config.verify().map_err(|e| failure(&args.file, e))?;
+            eprintln!(
+                "hx: {}: OK ({count} values, generation {})",
+                args.file.display(),
+                config.generation()
+            );
+            Ok(())
+        }
+        ConfigCommand::Export { file, format } => export(&file, format),
+        ConfigCommand::Merge {
+            base,
+            ours,
+            theirs,
+            open,
+        } => merge(&base, &ours, &theirs, &open),
+        ConfigCommand::Exec { file, command } => exec(&file, &command),
+    }
+}
+
+/// Opens, applies `change`, saves.
+fn edit(
+    file: &Path,
+    open: &OpenArgs,
+    change: impl FnOnce(&mut Config<'_>) -> hx::config::Result<()>,
+) -> CmdResult {
+    let opener = open.require()?;
+    let mut config = Config::open(file, &opener).map_err(|e| failure(file, e))?;
+    change(&mut config).map_err(|e| failure(file, e))?;
+    config.save().map_err(|e| failure(file, e))
+}
+
+fn export(args: &FileArgs, format: ExportFormat) -> CmdResult {
+    let opener = args.open.require()?;
+    let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
+    let values = config.values().map_err(|e| failure(&args.file, e))?;
+    let mut out = Zeroizing::new(String::new());
+    match format {
+        ExportFormat::Env => {
+            for (name, value) in env_pairs(&args.file, &values)? {
+                out.push_str(&name);
+                out.push_str("='");
+                out.push_str(&value.replace('\'', "'\\''"));
+                out.push_str("'\n");
+            }
+        }
+        ExportFormat::Json => {
+            let mut root = serde_json::Map::new();
+            for (path, value) in &values {
+                insert_json(&mut root, path, value.expose_secret());
+            }
+            out.push_str(&serde_json::Value::Object(root).to_string());
+            out.push('\n');
+        }
+    }
+    write_stdout(out.as_bytes())
+}
+
+fn insert_json(root: &mut serde_json::Map<String, serde_json::Value>, path: &str, value: &str) {
+    match path.split_once('.') {
+        None => {
+            root.insert(path.to_owned(), serde_json::Value::String(value.to_owned()));
+        }
+        Some((head, rest)) => {
+            let entry = root
+                .entry(head.to_owned())
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            if let serde_json::Value::Object(inner) = entry {
+                insert_json(inner, rest, value);
+            }
+        }
+    }
+}
+
+/// `(NAME, value)` for every value; two paths with the same variable name
+/// are refused rather than one silently winning.
+fn env_pairs(
+    file: &Path,
+    values: &[(String, secrecy::SecretString)],
+) -> Result<Vec<(String, Zeroizing<String>)>, Failure> {
+    let mut seen: HashMap<String, &str> = HashMap::with_capacity(values.len());
+    let mut out = Vec::with_capacity(values.len());
+    for (path, value) in values {
+        let name = hx::config::env_name(path);
+        if let Some(other) = seen.insert(name.clone(), path) {
+            return Err(Failure::Usage(format!(
+                "{}: `{other}` and `{path}` both map to the variable {name}",
+                file.display()
+            )));
+        }
+        if value.expose_secret().contains('\0') {
+            return Err(Failure::Usage(format!(
+                "{}: the value of `{path}` contains a NUL byte and cannot be an environment variable",
+                file.display()
+            )));
+        }
+        out.push((name, Zeroizing::new(value.expose_secret().to_owned())));
+    }
+    Ok(out)
+}
+
+fn exec(args: &FileArgs, command: &[std::ffi::OsString]) -> CmdResult {
+    let opener = args.open.require()?;
+    let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
+    let values = config.values().map_err(|e| failure(&args.file, e))?;
+    let pairs = env_pairs(&args.file, &values)?;
+    drop(values);
+    let (program, rest) = command
+        .split_first()
+        .ok_or_else(|| Failure::Usage("no command given after --".into()))?;
+    let status = std::process::Command::new(program)
+        .args(rest)
+        .envs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .status()
+        .map_err(|e| Failure::Usage(format!("{}: {e}", program.to_string_lossy())))?;
+    drop(pairs);
+    let code = status.code().map_or_else(
+        || {
+            #[cfg(unix)]
+            {
+                use std::os::unix::process::ExitStatusExt as _;
+                128 + status.signal().unwrap_or(0)
+            }
+            #[cfg(not(unix))]
+            {
+                1
+            }
+        },
+        |c| c,
+    );
+    if code == 0 {
+        Ok(())
+    } else {
+        Err(Failure::Status(u8::try_from(code & 0xff).unwrap_or(1)))
+    }
+}
+
+fn merge(base: &Path, ours: &Path, theirs: &Path, open: &OpenArgs) -> CmdResult {
+    let opener = open.require()?;
+    let read = |p: &Path| {
+        std::fs::read_to_string(p).map_err(|e| Failure::Usage(format!("{}: {e}", p.display())))
+    };
+    let merged = hx::config::merge(&read(base)?, &read(ours)?, &read(theirs)?, &opener)
+        .map_err(|e| failure(ours, e))?;
+    write_secret_file_atomic(ours, merged.text.as_bytes())?;
+    if merged.conflicts.is_empty() {
+        return Ok(());
+    }
+    let names: BTreeMap<&str, ()> = merged.conflicts.iter().map(|p| (p.as_str(), ())).collect();
+    let list: Vec<String> = names.keys().map(|p| format!("`{p}`")).collect();
+    Err(Failure::Rejected(format!(
+        "{}: conflicting changes to {} (kept our value; set the right one with `hx config set`)",
+        ours.display(),
+        list.join(", ")
+    )))
+}
