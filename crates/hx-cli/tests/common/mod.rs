@@ -11,6 +11,8 @@ pub fn hx(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("HX_MASTER_KEY_FILE")
+        .env_remove("HX_KEYRING")
+        .env_remove("HX_IDENTITY")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
