@@ -29,12 +29,28 @@ fn setup() -> tempfile::TempDir {
     ok(&hx(d, &["key", "new", "--out", "ring.hxk"], b""));
     ok(&hx(
         d,
-        &["keygen", "--alg", "x25519", "--out", "id.pem", "--pub-out", "id.pub"],
+        &[
+            "keygen",
+            "--alg",
+            "x25519",
+            "--out",
+            "id.pem",
+            "--pub-out",
+            "id.pub",
+        ],
         b"",
     ));
     ok(&hx(
         d,
-        &["keygen", "--alg", "xwing", "--out", "pq.pem", "--pub-out", "pq.pub"],
+        &[
+            "keygen",
+            "--alg",
+            "xwing",
+            "--out",
+            "pq.pem",
+            "--pub-out",
+            "pq.pub",
+        ],
         b"",
     ));
     dir
@@ -54,26 +70,66 @@ fn init_set_get_list_rm_verify() {
     let d = dir.path();
     ok(&hx(d, &with(&["config", "init", "app.hxc"], &K), b""));
     // init never overwrites.
-    assert_eq!(code(&hx(d, &with(&["config", "init", "app.hxc"], &K), b"")), 2);
+    assert_eq!(
+        code(&hx(d, &with(&["config", "init", "app.hxc"], &K), b"")),
+        2
+    );
     ok(&hx(
         d,
         &with(&["config", "set", "app.hxc", "database.password"], &K),
         b"hunter2\n",
     ));
-    ok(&hx(d, &with(&["config", "set", "app.hxc", "api.key"], &K), b"k\r\n"));
-    ok(&hx(d, &with(&["config", "set", "app.hxc", "multi"], &K), b"a\nb\n\n"));
+    ok(&hx(
+        d,
+        &with(&["config", "set", "app.hxc", "api.key"], &K),
+        b"k\r\n",
+    ));
+    ok(&hx(
+        d,
+        &with(&["config", "set", "app.hxc", "multi"], &K),
+        b"a\nb\n\n",
+    ));
     assert_eq!(
-        ok(&hx(d, &with(&["config", "get", "app.hxc", "database.password"], &K), b"")),
+        ok(&hx(
+            d,
+            &with(&["config", "get", "app.hxc", "database.password"], &K),
+            b""
+        )),
         "hunter2\n"
     );
-    assert_eq!(ok(&hx(d, &with(&["config", "get", "app.hxc", "api.key"], &K), b"")), "k\n");
-    assert_eq!(ok(&hx(d, &with(&["config", "get", "app.hxc", "multi"], &K), b"")), "a\nb\n\n");
+    assert_eq!(
+        ok(&hx(
+            d,
+            &with(&["config", "get", "app.hxc", "api.key"], &K),
+            b""
+        )),
+        "k\n"
+    );
+    assert_eq!(
+        ok(&hx(
+            d,
+            &with(&["config", "get", "app.hxc", "multi"], &K),
+            b""
+        )),
+        "a\nb\n\n"
+    );
     assert_eq!(
         ok(&hx(d, &with(&["config", "list", "app.hxc"], &K), b"")),
         "api.key\ndatabase.password\nmulti\n"
     );
-    ok(&hx(d, &with(&["config", "rm", "app.hxc", "multi"], &K), b""));
-    assert_eq!(code(&hx(d, &with(&["config", "get", "app.hxc", "multi"], &K), b"")), 1);
+    ok(&hx(
+        d,
+        &with(&["config", "rm", "app.hxc", "multi"], &K),
+        b"",
+    ));
+    assert_eq!(
+        code(&hx(
+            d,
+            &with(&["config", "get", "app.hxc", "multi"], &K),
+            b""
+        )),
+        1
+    );
     let v = hx(d, &with(&["config", "verify", "app.hxc"], &K), b"");
     assert_eq!(code(&v), 0);
     assert!(err(&v).contains("2 values"));
@@ -81,7 +137,10 @@ fn init_set_get_list_rm_verify() {
     let text = std::fs::read_to_string(d.join("app.hxc")).unwrap();
     assert!(text.contains("database.password = ") && !text.contains("hunter2"));
     use std::os::unix::fs::PermissionsExt as _;
-    let mode = std::fs::metadata(d.join("app.hxc")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(d.join("app.hxc"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
     // Environment instead of --keyring.
     let o = Command::new(env!("CARGO_BIN_EXE_hx"))
@@ -100,21 +159,55 @@ fn usage_and_rejection_statuses() {
     // Nobody could open it.
     assert_eq!(code(&hx(d, &["config", "init", "x.hxc"], b"")), 2);
     ok(&hx(d, &with(&["config", "init", "app.hxc"], &K), b""));
-    ok(&hx(d, &with(&["config", "set", "app.hxc", "a"], &K), b"secret-a"));
+    ok(&hx(
+        d,
+        &with(&["config", "set", "app.hxc", "a"], &K),
+        b"secret-a",
+    ));
     // No opener, missing file, bad path: usage.
     assert_eq!(code(&hx(d, &["config", "get", "app.hxc", "a"], b"")), 2);
-    assert_eq!(code(&hx(d, &with(&["config", "get", "missing.hxc", "a"], &K), b"")), 2);
-    assert_eq!(code(&hx(d, &with(&["config", "set", "app.hxc", "a..b"], &K), b"v")), 2);
+    assert_eq!(
+        code(&hx(
+            d,
+            &with(&["config", "get", "missing.hxc", "a"], &K),
+            b""
+        )),
+        2
+    );
+    assert_eq!(
+        code(&hx(
+            d,
+            &with(&["config", "set", "app.hxc", "a..b"], &K),
+            b"v"
+        )),
+        2
+    );
     // Not a recipient: rejected.
-    let o = hx(d, &["config", "get", "app.hxc", "a", "--identity", "id.pem"], b"");
+    let o = hx(
+        d,
+        &["config", "get", "app.hxc", "a", "--identity", "id.pem"],
+        b"",
+    );
     assert_eq!(code(&o), 1);
-    assert!(err(&o).contains("not one of the file's recipients"), "{}", err(&o));
+    assert!(
+        err(&o).contains("not one of the file's recipients"),
+        "{}",
+        err(&o)
+    );
     // Tampered: rejected, saying what, never the value.
     let text = std::fs::read_to_string(d.join("app.hxc")).unwrap();
-    std::fs::write(d.join("app.hxc"), text.replace("generation = 2", "generation = 9")).unwrap();
+    std::fs::write(
+        d.join("app.hxc"),
+        text.replace("generation = 2", "generation = 9"),
+    )
+    .unwrap();
     let o = hx(d, &with(&["config", "verify", "app.hxc"], &K), b"");
     assert_eq!(code(&o), 1);
-    assert!(err(&o).contains("header") && !err(&o).contains("secret-a"), "{}", err(&o));
+    assert!(
+        err(&o).contains("header") && !err(&o).contains("secret-a"),
+        "{}",
+        err(&o)
+    );
     // A keyring readable by others: refused with the fix.
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::set_permissions(d.join("ring.hxk"), std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -134,21 +227,50 @@ fn recipients_add_rm_and_rotate() {
     ));
     let id = ["--identity", "id.pem"];
     ok(&hx(d, &with(&["config", "set", "app.hxc", "a"], &id), b"1"));
-    ok(&hx(d, &with(&["config", "recipients", "add", "app.hxc", "pq.pub"], &id), b""));
+    ok(&hx(
+        d,
+        &with(&["config", "recipients", "add", "app.hxc", "pq.pub"], &id),
+        b"",
+    ));
     let pq = ["--identity", "pq.pem"];
-    assert_eq!(ok(&hx(d, &with(&["config", "get", "app.hxc", "a"], &pq), b"")), "1\n");
+    assert_eq!(
+        ok(&hx(d, &with(&["config", "get", "app.hxc", "a"], &pq), b"")),
+        "1\n"
+    );
     let before = std::fs::read_to_string(d.join("app.hxc")).unwrap();
     ok(&hx(d, &with(&["config", "rotate", "app.hxc"], &pq), b""));
     let after = std::fs::read_to_string(d.join("app.hxc")).unwrap();
-    let line = |t: &str| t.lines().find(|l| l.starts_with("a = ")).unwrap().to_owned();
+    let line = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("a = "))
+            .unwrap()
+            .to_owned()
+    };
     assert_ne!(line(&before), line(&after));
-    assert_eq!(ok(&hx(d, &with(&["config", "get", "app.hxc", "a"], &id), b"")), "1\n");
-    ok(&hx(d, &with(&["config", "recipients", "rm", "app.hxc", "id.pub"], &pq), b""));
-    assert_eq!(code(&hx(d, &with(&["config", "get", "app.hxc", "a"], &id), b"")), 1);
-    assert_eq!(ok(&hx(d, &with(&["config", "get", "app.hxc", "a"], &pq), b"")), "1\n");
+    assert_eq!(
+        ok(&hx(d, &with(&["config", "get", "app.hxc", "a"], &id), b"")),
+        "1\n"
+    );
+    ok(&hx(
+        d,
+        &with(&["config", "recipients", "rm", "app.hxc", "id.pub"], &pq),
+        b"",
+    ));
+    assert_eq!(
+        code(&hx(d, &with(&["config", "get", "app.hxc", "a"], &id), b"")),
+        1
+    );
+    assert_eq!(
+        ok(&hx(d, &with(&["config", "get", "app.hxc", "a"], &pq), b"")),
+        "1\n"
+    );
     // The last recipient stays.
     assert_eq!(
-        code(&hx(d, &with(&["config", "recipients", "rm", "app.hxc", "pq.pub"], &pq), b"")),
+        code(&hx(
+            d,
+            &with(&["config", "recipients", "rm", "app.hxc", "pq.pub"], &pq),
+            b""
+        )),
         2
     );
 }
@@ -158,17 +280,36 @@ fn export_and_exec() {
     let dir = setup();
     let d = dir.path();
     ok(&hx(d, &with(&["config", "init", "app.hxc"], &K), b""));
-    ok(&hx(d, &with(&["config", "set", "app.hxc", "database.password"], &K), b"it's \"q\" $x"));
-    ok(&hx(d, &with(&["config", "set", "app.hxc", "stripe.api-key"], &K), b"sk"));
-    let env = ok(&hx(d, &with(&["config", "export", "app.hxc", "--format", "env"], &K), b""));
-    assert_eq!(env, "DATABASE_PASSWORD='it'\\''s \"q\" $x'\nSTRIPE_API_KEY='sk'\n");
+    ok(&hx(
+        d,
+        &with(&["config", "set", "app.hxc", "database.password"], &K),
+        b"it's \"q\" $x",
+    ));
+    ok(&hx(
+        d,
+        &with(&["config", "set", "app.hxc", "stripe.api-key"], &K),
+        b"sk",
+    ));
+    let env = ok(&hx(
+        d,
+        &with(&["config", "export", "app.hxc", "--format", "env"], &K),
+        b"",
+    ));
+    assert_eq!(
+        env,
+        "DATABASE_PASSWORD='it'\\''s \"q\" $x'\nSTRIPE_API_KEY='sk'\n"
+    );
     // The env form is what a shell reads back.
     let o = Command::new("sh")
         .args(["-c", &format!("{env}printf %s \"$DATABASE_PASSWORD\"")])
         .output()
         .unwrap();
     assert_eq!(out(&o), "it's \"q\" $x");
-    let json = ok(&hx(d, &with(&["config", "export", "app.hxc", "--format", "json"], &K), b""));
+    let json = ok(&hx(
+        d,
+        &with(&["config", "export", "app.hxc", "--format", "json"], &K),
+        b"",
+    ));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["database"]["password"], "it's \"q\" $x");
     assert_eq!(v["stripe"]["api-key"], "sk");
@@ -177,7 +318,14 @@ fn export_and_exec() {
         d,
         &with(
             &["config", "exec", "app.hxc"],
-            &["--keyring", "ring.hxk", "--", "sh", "-c", "printf '%s|%s' \"$DATABASE_PASSWORD\" \"$STRIPE_API_KEY\"; exit 3"],
+            &[
+                "--keyring",
+                "ring.hxk",
+                "--",
+                "sh",
+                "-c",
+                "printf '%s|%s' \"$DATABASE_PASSWORD\" \"$STRIPE_API_KEY\"; exit 3",
+            ],
         ),
         b"",
     );
@@ -185,13 +333,39 @@ fn export_and_exec() {
     assert_eq!(out(&o), "it's \"q\" $x|sk");
     let o = hx(
         d,
-        &["config", "exec", "app.hxc", "--keyring", "ring.hxk", "--", "sh", "-c", "kill -TERM $$"],
+        &[
+            "config",
+            "exec",
+            "app.hxc",
+            "--keyring",
+            "ring.hxk",
+            "--",
+            "sh",
+            "-c",
+            "kill -TERM $$",
+        ],
         b"",
     );
     assert_eq!(code(&o), 128 + 15);
     // Two paths with one variable name are refused.
-    ok(&hx(d, &with(&["config", "set", "app.hxc", "stripe.api_key"], &K), b"x"));
-    let o = hx(d, &["config", "exec", "app.hxc", "--keyring", "ring.hxk", "--", "true"], b"");
+    ok(&hx(
+        d,
+        &with(&["config", "set", "app.hxc", "stripe.api_key"], &K),
+        b"x",
+    ));
+    let o = hx(
+        d,
+        &[
+            "config",
+            "exec",
+            "app.hxc",
+            "--keyring",
+            "ring.hxk",
+            "--",
+            "true",
+        ],
+        b"",
+    );
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("STRIPE_API_KEY"), "{}", err(&o));
 }
@@ -226,13 +400,24 @@ fn repo(keys: &Path) -> tempfile::TempDir {
         env!("CARGO_BIN_EXE_hx"),
         keys.join("ring.hxk").display()
     );
-    git_ok(d, &["config", "merge.hx-config.name", "hx encrypted config"]);
+    git_ok(
+        d,
+        &["config", "merge.hx-config.name", "hx encrypted config"],
+    );
     git_ok(d, &["config", "merge.hx-config.driver", &driver]);
     let ring = keys.join("ring.hxk");
     let ring = ring.to_str().unwrap();
-    ok(&hx(d, &["config", "init", "secrets.hxc", "--keyring", ring], b""));
+    ok(&hx(
+        d,
+        &["config", "init", "secrets.hxc", "--keyring", ring],
+        b"",
+    ));
     for k in ["a", "b", "c"] {
-        ok(&hx(d, &["config", "set", "secrets.hxc", k, "--keyring", ring], format!("base-{k}").as_bytes()));
+        ok(&hx(
+            d,
+            &["config", "set", "secrets.hxc", k, "--keyring", ring],
+            format!("base-{k}").as_bytes(),
+        ));
     }
     git_ok(d, &["add", "."]);
     git_ok(d, &["commit", "-qm", "base"]);
@@ -245,7 +430,14 @@ fn commit_set(d: &Path, keys: &Path, branch: &str, key: &str, value: &str) {
     let ring = keys.join("ring.hxk");
     ok(&hx(
         d,
-        &["config", "set", "secrets.hxc", key, "--keyring", ring.to_str().unwrap()],
+        &[
+            "config",
+            "set",
+            "secrets.hxc",
+            key,
+            "--keyring",
+            ring.to_str().unwrap(),
+        ],
         value.as_bytes(),
     ));
     git_ok(d, &["commit", "-qam", key]);
@@ -253,7 +445,18 @@ fn commit_set(d: &Path, keys: &Path, branch: &str, key: &str, value: &str) {
 
 fn get(d: &Path, keys: &Path, key: &str) -> String {
     let ring = keys.join("ring.hxk");
-    ok(&hx(d, &["config", "get", "secrets.hxc", key, "--keyring", ring.to_str().unwrap()], b""))
+    ok(&hx(
+        d,
+        &[
+            "config",
+            "get",
+            "secrets.hxc",
+            key,
+            "--keyring",
+            ring.to_str().unwrap(),
+        ],
+        b"",
+    ))
 }
 
 #[test]
@@ -266,7 +469,17 @@ fn git_merge_of_different_keys_is_clean_and_verifies() {
     let o = git(d, &["merge", "--no-edit", "theirs"]);
     assert!(o.status.success(), "{}{}", out(&o), err(&o));
     let ring = keys.path().join("ring.hxk");
-    ok(&hx(d, &["config", "verify", "secrets.hxc", "--keyring", ring.to_str().unwrap()], b""));
+    ok(&hx(
+        d,
+        &[
+            "config",
+            "verify",
+            "secrets.hxc",
+            "--keyring",
+            ring.to_str().unwrap(),
+        ],
+        b"",
+    ));
     assert_eq!(get(d, keys.path(), "a"), "ours-a\n");
     assert_eq!(get(d, keys.path(), "b"), "theirs-b\n");
     assert_eq!(get(d, keys.path(), "c"), "base-c\n");
@@ -275,7 +488,10 @@ fn git_merge_of_different_keys_is_clean_and_verifies() {
     git_ok(d, &["checkout", "-q", "-b", "plain", "HEAD~1"]);
     git_ok(d, &["branch", "-f", "theirs2", "theirs"]);
     let o = git(d, &["merge", "--no-edit", "theirs2"]);
-    assert!(!o.status.success(), "a textual merge was expected to conflict");
+    assert!(
+        !o.status.success(),
+        "a textual merge was expected to conflict"
+    );
 }
 
 #[test]
@@ -288,9 +504,15 @@ fn git_merge_of_the_same_key_conflicts_on_that_key() {
     let o = git(d, &["merge", "--no-edit", "theirs"]);
     assert!(!o.status.success());
     let text = format!("{}{}", out(&o), err(&o));
-    assert!(text.contains("CONFLICT") && text.contains("secrets.hxc"), "{text}");
+    assert!(
+        text.contains("CONFLICT") && text.contains("secrets.hxc"),
+        "{text}"
+    );
     assert!(text.contains("`b`"), "{text}");
-    assert!(!text.contains("ours-b") && !text.contains("theirs-b"), "{text}");
+    assert!(
+        !text.contains("ours-b") && !text.contains("theirs-b"),
+        "{text}"
+    );
     // The working file is a valid config holding our value for `b`.
     assert_eq!(get(d, keys.path(), "b"), "ours-b\n");
 }

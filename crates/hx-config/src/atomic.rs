@@ -80,9 +80,10 @@ pub(crate) fn write(path: &Path, contents: &[u8], create: bool) -> Result<()> {
     let temp = parent_dir(path).join(format!("{}{name}", temp_prefix(path)));
     let result = write_steps(path, &temp, contents, create);
     if let Err(e) = &result
-        && !fault::is_crash(e) {
-            let _ = std::fs::remove_file(&temp);
-        }
+        && !fault::is_crash(e)
+    {
+        let _ = std::fs::remove_file(&temp);
+    }
     result
 }
 

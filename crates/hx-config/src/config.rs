@@ -121,6 +121,53 @@ impl fmt::Debug for Config<'_> {
     }
 }
 
+/// What can be read from a config file without any key: its key paths (they
+/// are in clear by design), generation and recipients. Nothing here is
+/// authenticated until the file is opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Inspection {
+    /// The file's generation as written.
+    pub generation: u64,
+    /// The key paths, sorted.
+    pub paths: Vec<String>,
+    /// The recipients.
+    pub recipients: Vec<RecipientInfo>,
+}
+
+/// Parses a config file's text without opening it.
+///
+/// ```
+/// let text = "a.b = \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"\n";
+/// assert!(hx_config::inspect(text).is_err()); // no [hx] header
+/// ```
+///
+/// # Errors
+/// [`Error::Parse`] and the parse-level [`Error::Tampered`]
+/// (`Tamper::Duplicate`).
+pub fn inspect(text: &str) -> Result<Inspection> {
+    let doc = Document::parse(text)?;
+    Ok(Inspection {
+        generation: doc.generation,
+        paths: doc.entries.keys().cloned().collect(),
+        recipients: recipient_infos(&doc),
+    })
+}
+
+fn recipient_infos(doc: &Document) -> Vec<RecipientInfo> {
+    doc.recipients
+        .iter()
+        .map(|r| RecipientInfo {
+            kind: r.kind.clone(),
+            fingerprint: if r.is_keyring() {
+                String::new()
+            } else {
+                hx_digest::hash(hx_digest::Algorithm::Sha256, &r.public).to_hex()
+            },
+        })
+        .collect()
+}
+
 /// A recipient as [`Config::recipients`] lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecipientInfo {
@@ -313,12 +360,13 @@ impl<'o> Config<'o> {
             return Err(Error::TooLarge("the value"));
         }
         if !self.contains(path)
-            && let Some(existing) = self.conflicting(path) {
-                return Err(Error::PathConflict {
-                    path: path.to_owned(),
-                    existing: existing.to_owned(),
-                });
-            }
+            && let Some(existing) = self.conflicting(path)
+        {
+            return Err(Error::PathConflict {
+                path: path.to_owned(),
+                existing: existing.to_owned(),
+            });
+        }
         let sealed = self.opened.keys.seal(path, value.as_bytes())?;
         self.opened.doc.entries.insert(path.to_owned(), sealed);
         self.dirty = true;
@@ -395,19 +443,7 @@ impl<'o> Config<'o> {
     /// The file's recipients.
     #[must_use]
     pub fn recipients(&self) -> Vec<RecipientInfo> {
-        self.opened
-            .doc
-            .recipients
-            .iter()
-            .map(|r| RecipientInfo {
-                kind: r.kind.clone(),
-                fingerprint: if r.is_keyring() {
-                    String::new()
-                } else {
-                    hx_digest::hash(hx_digest::Algorithm::Sha256, &r.public).to_hex()
-                },
-            })
-            .collect()
+        recipient_infos(&self.opened.doc)
     }
 
     /// Adds a public-key recipient: the current data key is wrapped for it
@@ -432,7 +468,13 @@ impl<'o> Config<'o> {
     /// # Errors
     /// [`Error::RecipientExists`] if the file already has a keyring recipient.
     pub fn add_keyring(&mut self, ring: &hx_aead::Keyring) -> Result<()> {
-        if self.opened.doc.recipients.iter().any(RecipientEntry::is_keyring) {
+        if self
+            .opened
+            .doc
+            .recipients
+            .iter()
+            .any(RecipientEntry::is_keyring)
+        {
             return Err(Error::RecipientExists);
         }
         let entry = wrap_for_keyring(ring, &self.opened.doc.file_id, &self.opened.data_key)?;
@@ -499,9 +541,10 @@ impl<'o> Config<'o> {
         if let Some(ring) = self.opener.and_then(Opener::keyring) {
             for r in &mut doc.recipients {
                 if r.is_keyring()
-                    && let Ok(rewrapped) = rewrap_for_primary(ring, &doc.file_id, r) {
-                        *r = rewrapped;
-                    }
+                    && let Ok(rewrapped) = rewrap_for_primary(ring, &doc.file_id, r)
+                {
+                    *r = rewrapped;
+                }
             }
         }
         doc.generation = doc.generation.saturating_add(1);
@@ -582,7 +625,10 @@ mod crash_tests {
         fault::arm(step, truncate);
         let crashed = config.save();
         fault::disarm();
-        assert!(crashed.is_err(), "{step:?}: the injected crash did not happen");
+        assert!(
+            crashed.is_err(),
+            "{step:?}: the injected crash did not happen"
+        );
 
         let reopened = Config::open(&path, &opener).expect("the file must still open");
         let now = snapshot(&reopened);

@@ -69,7 +69,8 @@ pub(crate) struct Document {
 impl Document {
     /// Sorts the recipients into their canonical order.
     pub(crate) fn normalize(&mut self) {
-        self.recipients.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.recipients
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
 
     /// The header MAC input: label ‖ file id ‖ generation ‖ recipients.
@@ -290,7 +291,9 @@ fn flatten(path: String, value: toml::Value, out: &mut BTreeMap<String, Vec<u8>>
         toml::Value::String(text) => {
             check_path(&path)?;
             let sealed = URL_SAFE_NO_PAD.decode(text.as_bytes()).map_err(|_| {
-                parse_error(format!("the value at `{path}` is not a sealed value (base64url)"))
+                parse_error(format!(
+                    "the value at `{path}` is not a sealed value (base64url)"
+                ))
             })?;
             if sealed.len() < crate::crypto::NONCE_LEN + crate::crypto::TAG_LEN
                 || sealed.len() > MAX_VALUE_LEN + crate::crypto::NONCE_LEN + crate::crypto::TAG_LEN
@@ -376,13 +379,14 @@ fn toml_error(text: &str, e: &toml::de::Error) -> Error {
         .span()
         .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
     if e.message().contains("duplicate key")
-        && let Some(start) = line_start {
-            let rest = &text[start..];
-            let key = rest.split(['=', '\n']).next().unwrap_or("").trim();
-            if check_path(key).is_ok() {
-                return Error::Tampered(Tamper::Duplicate(key.to_owned()));
-            }
+        && let Some(start) = line_start
+    {
+        let rest = &text[start..];
+        let key = rest.split(['=', '\n']).next().unwrap_or("").trim();
+        if check_path(key).is_ok() {
+            return Error::Tampered(Tamper::Duplicate(key.to_owned()));
         }
+    }
     // toml's message can quote the input; keep only its first line, which
     // names the problem, and cut it short.
     let reason: String = e

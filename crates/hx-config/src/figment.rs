@@ -60,12 +60,18 @@ impl Provider for EncryptedFile<'_> {
         let config =
             Config::open(&self.path, self.opener).map_err(|e| FigmentError::from(e.to_string()))?;
         let mut root = Dict::new();
-        for (path, value) in config.values().map_err(|e| FigmentError::from(e.to_string()))? {
+        for (path, value) in config
+            .values()
+            .map_err(|e| FigmentError::from(e.to_string()))?
+        {
             let mut table = &mut root;
             let mut segments = path.split('.').peekable();
             while let Some(segment) = segments.next() {
                 if segments.peek().is_none() {
-                    table.insert(segment.to_owned(), Value::from(value.expose_secret().to_owned()));
+                    table.insert(
+                        segment.to_owned(),
+                        Value::from(value.expose_secret().to_owned()),
+                    );
                     break;
                 }
                 let entry = table

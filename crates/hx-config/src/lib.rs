@@ -15,7 +15,7 @@ mod recipient;
 pub mod figment;
 pub mod hazmat;
 
-pub use crate::config::{Config, RecipientInfo};
+pub use crate::config::{Config, Inspection, RecipientInfo, inspect};
 pub use crate::document::{FORMAT_VERSION, MAX_DOCUMENT_LEN, MAX_RECIPIENTS, MAX_VALUE_LEN};
 pub use crate::error::{Error, Result, Tamper};
 pub use crate::load::{load, load_with_env};

@@ -66,7 +66,11 @@ pub fn load<T: DeserializeOwned>(path: impl AsRef<Path>, opener: &Opener) -> Res
                 .flatten()
         })
         .collect();
-    load_with_env(path, opener, vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    load_with_env(
+        path,
+        opener,
+        vars.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )
 }
 
 /// [`load`] with the override variables given explicitly (variables not
@@ -103,12 +107,13 @@ pub(crate) fn from_values<T: DeserializeOwned>(
     let mut previous: Option<String> = None;
     for (path, value) in values {
         if let Some(prev) = &previous
-            && is_prefix(prev, &path) {
-                return Err(Error::PathConflict {
-                    path,
-                    existing: prev.clone(),
-                });
-            }
+            && is_prefix(prev, &path)
+        {
+            return Err(Error::PathConflict {
+                path,
+                existing: prev.clone(),
+            });
+        }
         insert(&mut root, &path, value);
         previous = Some(path);
     }
@@ -187,7 +192,15 @@ impl<'de> de::Deserializer<'de> for NodeDe {
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         let path = self.path.clone();
-        let at = |e| NodeDe::at(&NodeDe { node: Node::Table(BTreeMap::new()), path: path.clone() }, e);
+        let at = |e| {
+            NodeDe::at(
+                &NodeDe {
+                    node: Node::Table(BTreeMap::new()),
+                    path: path.clone(),
+                },
+                e,
+            )
+        };
         match self.node {
             Node::Leaf(s) => visitor.visit_str(&s).map_err(at),
             Node::Table(t) => visitor

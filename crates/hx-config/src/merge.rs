@@ -104,17 +104,17 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opener: &Opener) -> Result<Me
         KeySource::Fresh
     };
     let fresh;
-    let (data_key, keys, reuse_ours, reuse_theirs): (&DataKey, &FileKeys, bool, bool) =
-        match source {
-            KeySource::Ours => (&ours.data_key, &ours.keys, true, same(&ours, &theirs)),
-            KeySource::Theirs => (&theirs.data_key, &theirs.keys, false, true),
-            KeySource::Fresh => {
-                let key = DataKey::generate()?;
-                let keys = FileKeys::derive(&key, &file_id)?;
-                fresh = (key, keys);
-                (&fresh.0, &fresh.1, false, false)
-            }
-        };
+    let (data_key, keys, reuse_ours, reuse_theirs): (&DataKey, &FileKeys, bool, bool) = match source
+    {
+        KeySource::Ours => (&ours.data_key, &ours.keys, true, same(&ours, &theirs)),
+        KeySource::Theirs => (&theirs.data_key, &theirs.keys, false, true),
+        KeySource::Fresh => {
+            let key = DataKey::generate()?;
+            let keys = FileKeys::derive(&key, &file_id)?;
+            fresh = (key, keys);
+            (&fresh.0, &fresh.1, false, false)
+        }
+    };
 
     // Values.
     let mut paths: BTreeSet<&String> = ours.doc.entries.keys().collect();
@@ -175,7 +175,11 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opener: &Opener) -> Result<Me
             continue;
         }
         let existing = |side: &Opened| -> Option<RecipientEntry> {
-            side.doc.recipients.iter().find(|r| &r.public == id).cloned()
+            side.doc
+                .recipients
+                .iter()
+                .find(|r| &r.public == id)
+                .cloned()
         };
         let entry = match (reuse_ours.then(|| existing(&ours)).flatten())
             .or_else(|| reuse_theirs.then(|| existing(&theirs)).flatten())
@@ -195,7 +199,11 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opener: &Opener) -> Result<Me
 
     let mut doc = Document {
         file_id,
-        generation: ours.doc.generation.max(theirs.doc.generation).saturating_add(1),
+        generation: ours
+            .doc
+            .generation
+            .max(theirs.doc.generation)
+            .saturating_add(1),
         header_mac: [0; 32],
         mac: [0; 32],
         recipients,

@@ -89,7 +89,11 @@ pub fn env_name(path: &str) -> String {
 #[must_use]
 pub fn override_path(var: &str) -> Option<String> {
     let rest = var.strip_prefix("HX__")?;
-    let path = rest.split("__").collect::<Vec<_>>().join(".").to_ascii_lowercase();
+    let path = rest
+        .split("__")
+        .collect::<Vec<_>>()
+        .join(".")
+        .to_ascii_lowercase();
     check_path(&path).ok().map(|()| path)
 }
 
@@ -102,7 +106,11 @@ pub(crate) fn is_prefix(a: &str, b: &str) -> bool {
 /// A path for an error message: invalid paths are cut and escaped so that a
 /// pasted value cannot flood or forge the message.
 fn printable(path: &str) -> String {
-    let mut out: String = path.chars().take(64).flat_map(char::escape_default).collect();
+    let mut out: String = path
+        .chars()
+        .take(64)
+        .flat_map(char::escape_default)
+        .collect();
     if path.chars().count() > 64 {
         out.push('…');
     }

@@ -40,7 +40,9 @@ fn set_get_remove_save_and_reopen() {
     assert_eq!(mode(&path), 0o600);
     assert_eq!(config.generation(), 1);
     assert!(config.is_empty());
-    config.set("database.password", "p@ss word\nwith newline").unwrap();
+    config
+        .set("database.password", "p@ss word\nwith newline")
+        .unwrap();
     config.set("database.user", "app").unwrap();
     config.set("stripe.api-key", "sk_live_x").unwrap();
     config.set("empty", "").unwrap();
@@ -53,13 +55,21 @@ fn set_get_remove_save_and_reopen() {
     let mut config = Config::open(&path, &opener).unwrap();
     assert_eq!(
         config.keys().collect::<Vec<_>>(),
-        ["database.password", "database.user", "empty", "stripe.api-key"]
+        [
+            "database.password",
+            "database.user",
+            "empty",
+            "stripe.api-key"
+        ]
     );
     assert_eq!(get(&config, "database.password"), "p@ss word\nwith newline");
     assert_eq!(get(&config, "empty"), "");
     assert_eq!(config.verify().unwrap(), 4);
     config.remove("database.user").unwrap();
-    assert!(matches!(config.remove("database.user"), Err(Error::NotFound(_))));
+    assert!(matches!(
+        config.remove("database.user"),
+        Err(Error::NotFound(_))
+    ));
     assert!(matches!(config.get("nope"), Err(Error::NotFound(_))));
     config.save().unwrap();
     let config = Config::open(&path, &opener).unwrap();
@@ -79,7 +89,9 @@ fn an_edit_changes_one_entry_line_and_the_header() {
     let opener = keyring();
     let mut config = Config::create(&path, &opener, &[]).unwrap();
     for i in 0..50 {
-        config.set(&format!("key{i:02}"), &format!("value {i}")).unwrap();
+        config
+            .set(&format!("key{i:02}"), &format!("value {i}"))
+            .unwrap();
     }
     config.save().unwrap();
     let before = std::fs::read_to_string(&path).unwrap();
@@ -100,15 +112,32 @@ fn bad_paths_and_conflicts_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let opener = keyring();
     let mut config = Config::create(dir.path().join("c.hxc"), &opener, &[]).unwrap();
-    for bad in ["", ".a", "a.", "a..b", "a b", "a=b", "hx", "hx.version", "é", "a\"b"] {
+    for bad in [
+        "",
+        ".a",
+        "a.",
+        "a..b",
+        "a b",
+        "a=b",
+        "hx",
+        "hx.version",
+        "é",
+        "a\"b",
+    ] {
         assert!(
             matches!(config.set(bad, "v"), Err(Error::InvalidPath { .. })),
             "{bad:?}"
         );
     }
     config.set("a.b", "1").unwrap();
-    assert!(matches!(config.set("a", "x"), Err(Error::PathConflict { .. })));
-    assert!(matches!(config.set("a.b.c", "x"), Err(Error::PathConflict { .. })));
+    assert!(matches!(
+        config.set("a", "x"),
+        Err(Error::PathConflict { .. })
+    ));
+    assert!(matches!(
+        config.set("a.b.c", "x"),
+        Err(Error::PathConflict { .. })
+    ));
     config.set("a.bc", "ok").unwrap();
     config.set("a.b", "2").unwrap();
     config.set("hxx", "not reserved").unwrap();
@@ -124,7 +153,10 @@ fn create_refuses_an_existing_file_and_no_recipient() {
     let path = dir.path().join("c.hxc");
     std::fs::write(&path, "keep me").unwrap();
     let opener = keyring();
-    assert!(matches!(Config::create(&path, &opener, &[]), Err(Error::Io { .. })));
+    assert!(matches!(
+        Config::create(&path, &opener, &[]),
+        Err(Error::Io { .. })
+    ));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me");
     assert!(matches!(
         Config::create_for(dir.path().join("d.hxc"), None, &[]),
@@ -148,8 +180,14 @@ fn public_key_recipients_of_every_kind_open_the_file() {
     for opener in [&x, &w, &r] {
         assert_eq!(get(&Config::open(&path, opener).unwrap(), "k"), "v");
     }
-    assert!(matches!(Config::open(&path, &stranger), Err(Error::NotARecipient)));
-    assert!(matches!(Config::open(&path, &ring), Err(Error::NotARecipient)));
+    assert!(matches!(
+        Config::open(&path, &stranger),
+        Err(Error::NotARecipient)
+    ));
+    assert!(matches!(
+        Config::open(&path, &ring),
+        Err(Error::NotARecipient)
+    ));
     let kinds: Vec<_> = Config::open(&path, &x)
         .unwrap()
         .recipients()
@@ -180,14 +218,27 @@ fn removing_a_recipient_rotates_the_data_key() {
     ));
     config.set("db.password", "new").unwrap();
     config.save().unwrap();
-    assert!(matches!(Config::open(&path, &bob), Err(Error::NotARecipient)));
-    assert_eq!(get(&Config::open(&path, &alice).unwrap(), "db.password"), "new");
+    assert!(matches!(
+        Config::open(&path, &bob),
+        Err(Error::NotARecipient)
+    ));
+    assert_eq!(
+        get(&Config::open(&path, &alice).unwrap(), "db.password"),
+        "new"
+    );
     // Every value was re-sealed: no ciphertext line survives the rotation.
     let after = std::fs::read_to_string(&path).unwrap();
     let cipher_lines = |t: &str| -> Vec<String> {
-        t.lines().filter(|l| l.starts_with("db.")).map(str::to_owned).collect()
+        t.lines()
+            .filter(|l| l.starts_with("db."))
+            .map(str::to_owned)
+            .collect()
     };
-    assert!(cipher_lines(&before).iter().all(|l| !after.contains(l.as_str())));
+    assert!(
+        cipher_lines(&before)
+            .iter()
+            .all(|l| !after.contains(l.as_str()))
+    );
 
     // An identity cannot rotate a file with a keyring recipient.
     let mut config = Config::open(&path, &alice).unwrap();
@@ -207,7 +258,10 @@ fn removing_a_recipient_rotates_the_data_key() {
     ));
     config.add_recipient(&public(&bob)).unwrap();
     config.save().unwrap();
-    assert_eq!(get(&Config::open(&path, &bob).unwrap(), "db.password"), "new");
+    assert_eq!(
+        get(&Config::open(&path, &bob).unwrap(), "db.password"),
+        "new"
+    );
 }
 
 #[test]
@@ -240,7 +294,9 @@ fn keyring_rotation_rewraps_on_save_and_retired_keys_stop_opening() {
         let mut config = Config::create(&path, &opener, &[]).unwrap();
         config.set("a", "1").unwrap();
         config.save().unwrap();
-        let Opener::Keyring(r) = opener else { unreachable!() };
+        let Opener::Keyring(r) = opener else {
+            unreachable!()
+        };
         ring = r;
     }
     ring.rotate_primary().unwrap();
@@ -248,7 +304,9 @@ fn keyring_rotation_rewraps_on_save_and_retired_keys_stop_opening() {
     let mut config = Config::open(&path, &opener).unwrap();
     config.set("b", "2").unwrap();
     config.save().unwrap();
-    let Opener::Keyring(mut ring) = opener else { unreachable!() };
+    let Opener::Keyring(mut ring) = opener else {
+        unreachable!()
+    };
     ring.retire(old).unwrap();
     let opener = Opener::Keyring(ring);
     assert_eq!(get(&Config::open(&path, &opener).unwrap(), "a"), "1");
@@ -312,7 +370,10 @@ fn key_files_readable_by_others_are_refused_with_the_fix() {
     let err = Opener::keyring_file(&ring_path, None).unwrap_err();
     assert!(matches!(err, Error::InsecurePermissions { .. }));
     let message = err.to_string();
-    assert!(message.contains("chmod 600") && message.contains("ring.hxk"), "{message}");
+    assert!(
+        message.contains("chmod 600") && message.contains("ring.hxk"),
+        "{message}"
+    );
     std::fs::set_permissions(&ring_path, std::fs::Permissions::from_mode(0o600)).unwrap();
     assert!(Opener::keyring_file(&ring_path, None).is_ok());
 

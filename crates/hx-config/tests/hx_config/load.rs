@@ -101,7 +101,10 @@ fn errors_name_the_path_and_type_never_the_value() {
     let err = hx_config::load_with_env::<Settings, _, _, _>(&path, &opener, none).unwrap_err();
     let message = err.to_string();
     assert!(matches!(err, Error::Value { .. }));
-    assert!(message.contains("database.port") && message.contains("65535"), "{message}");
+    assert!(
+        message.contains("database.port") && message.contains("65535"),
+        "{message}"
+    );
     assert!(!message.contains("secret-not-a-port"), "{message}");
 
     let mut values = BASE.to_vec();
@@ -109,21 +112,25 @@ fn errors_name_the_path_and_type_never_the_value() {
     let path = file(&dir, &opener, &values);
     let err = hx_config::load_with_env::<Settings, _, _, _>(&path, &opener, none).unwrap_err();
     let message = err.to_string();
-    assert!(message.contains("mode") && !message.contains("secret-mode"), "{message}");
+    assert!(
+        message.contains("mode") && !message.contains("secret-mode"),
+        "{message}"
+    );
 
-    let values: Vec<_> = BASE.iter().copied().filter(|(k, _)| *k != "debug").collect();
+    let values: Vec<_> = BASE
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "debug")
+        .collect();
     let path = file(&dir, &opener, &values);
     let err = hx_config::load_with_env::<Settings, _, _, _>(&path, &opener, none).unwrap_err();
     assert!(err.to_string().contains("missing key `debug`"), "{err}");
 
     // An override that makes a value a table.
     let path = file(&dir, &opener, BASE);
-    let err = hx_config::load_with_env::<Settings, _, _, _>(
-        &path,
-        &opener,
-        [("HX__DEBUG__X", "1")],
-    )
-    .unwrap_err();
+    let err =
+        hx_config::load_with_env::<Settings, _, _, _>(&path, &opener, [("HX__DEBUG__X", "1")])
+            .unwrap_err();
     assert!(matches!(err, Error::PathConflict { .. }), "{err}");
 }
 
@@ -134,8 +141,8 @@ fn figment_provider() {
     let dir = tempfile::tempdir().unwrap();
     let opener = keyring();
     let path = file(&dir, &opener, BASE);
-    let figment = figment::Figment::new()
-        .merge(hx_config::figment::EncryptedFile::new(&path, &opener));
+    let figment =
+        figment::Figment::new().merge(hx_config::figment::EncryptedFile::new(&path, &opener));
     let password: SecretString = figment.extract_inner("database.password").unwrap();
     assert_eq!(password.expose_secret(), "hunter2");
     let host: String = figment.extract_inner("database.host").unwrap();

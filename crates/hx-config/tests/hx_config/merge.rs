@@ -105,7 +105,10 @@ fn the_same_key_changed_on_both_sides_conflicts_by_name() {
     // Removed on one side, changed on the other: a conflict too.
     let ours = branch(&v, &ring, |c| c.remove("d").unwrap());
     let theirs = branch(&v, &ring, |c| c.set("d", "changed").unwrap());
-    assert_eq!(merge(&v.base, &ours, &theirs, &ring).unwrap().conflicts, ["d"]);
+    assert_eq!(
+        merge(&v.base, &ours, &theirs, &ring).unwrap().conflicts,
+        ["d"]
+    );
 }
 
 #[test]
@@ -127,15 +130,17 @@ fn a_rotation_on_one_side_merges_and_keeps_the_removed_party_out() {
     let config = open_merged(&v, &merged.text, &ring);
     assert_eq!(get(&config, "a"), "ours-a");
     assert_eq!(get(&config, "b"), "theirs-b");
-    assert!(matches!(Config::open(&v.path, &bob), Err(Error::NotARecipient)));
+    assert!(matches!(
+        Config::open(&v.path, &bob),
+        Err(Error::NotARecipient)
+    ));
     assert_eq!(get(&Config::open(&v.path, &carol).unwrap(), "a"), "ours-a");
     // Bob's copy of the base data key opens nothing in the merged file.
-    assert!(!merged.text.contains(
-        v.base
-            .lines()
-            .find(|l| l.starts_with("a = "))
-            .unwrap()
-    ));
+    assert!(
+        !merged
+            .text
+            .contains(v.base.lines().find(|l| l.starts_with("a = ")).unwrap())
+    );
 }
 
 #[test]

@@ -1,1 +1,130 @@
-//! placeholder
+//! Peer test: an independent Python implementation of the format
+//! (tests/interop/config_peer.py, on tomllib and `cryptography` 48) reads
+//! files hx writes — unwrapping the data key with HPKE, checking both MACs
+//! and opening every value — and writes files hx opens. Tampered files are
+//! refused by both. The interpreter is `$HX_PYTHON` (set by `cargo xtask
+//! ci`) or `python3`; a missing peer fails the test.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use hx_config::{Config, Error, Opener};
+use hx_kex::PrivateKey;
+use hx_sign::Algorithm;
+use serde_json::{Value, json};
+
+use crate::api::get;
+
+fn python(mode: &str, request: &Value) -> Value {
+    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/config_peer.py");
+    let mut child = Command::new(&py)
+        .arg(script)
+        .arg(mode)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run the Python peer ({py}): {e}"));
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(request.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "Python peer failed (run `cargo xtask peer-env`, set HX_PYTHON):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Deterministic, varied values: empty, multi-line, quotes, non-ASCII, long.
+fn values(seed: usize, n: usize) -> BTreeMap<String, String> {
+    (0..n)
+        .map(|i| {
+            let value = match (seed + i) % 5 {
+                0 => String::new(),
+                1 => format!("line one\nline \"two\" {i}\n"),
+                2 => format!("pässwörd-🔑-{i}"),
+                3 => "x".repeat(1000 + i),
+                _ => format!("s{i}:'single' \\ back"),
+            };
+            (format!("svc{}.k-{i}", i % 7), value)
+        })
+        .collect()
+}
+
+#[test]
+fn python_reads_what_hx_writes_and_hx_reads_what_python_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for case in 0..20 {
+        let identity = PrivateKey::generate(Algorithm::X25519).unwrap();
+        let pem = identity.to_pem().unwrap().to_string();
+        let public_pem = identity.public_key().unwrap().to_pem().unwrap();
+        let opener = Opener::Identity(identity);
+        let expected = values(case, case * 3);
+
+        // hx writes (with a second recipient and a rotation), Python reads.
+        let path = dir.path().join(format!("hx{case}.hxc"));
+        let other = PrivateKey::generate(Algorithm::X25519).unwrap();
+        let mut config = Config::create(&path, &opener, &[other.public_key().unwrap()]).unwrap();
+        for (k, v) in &expected {
+            config.set(k, v).unwrap();
+        }
+        if case % 2 == 1 {
+            config.rotate().unwrap();
+        }
+        config.save().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let read = python("read", &json!({"text": text, "private_pem": pem}));
+        let got: BTreeMap<String, String> =
+            serde_json::from_value(read["values"].clone()).unwrap_or_else(|_| panic!("{read}"));
+        assert_eq!(got, expected);
+
+        // Python refuses a value moved between keys and a dropped entry.
+        if expected.len() >= 2 {
+            let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("svc")).collect();
+            let (a, b) = (lines[0], lines[1]);
+            let (ka, va) = a.split_once(" = ").unwrap();
+            let (kb, vb) = b.split_once(" = ").unwrap();
+            let swapped = text
+                .replace(a, &format!("{ka} = {vb}"))
+                .replace(b, &format!("{kb} = {va}"));
+            let read = python("read", &json!({"text": swapped, "private_pem": pem}));
+            assert!(read["error"].is_string(), "{read}");
+            let dropped = text.replace(&format!("{a}\n"), "");
+            let read = python("read", &json!({"text": dropped, "private_pem": pem}));
+            assert_eq!(read["error"], "entries mac");
+        }
+
+        // Python writes, hx reads.
+        let written = python(
+            "write",
+            &json!({"public_pem": public_pem, "values": expected}),
+        );
+        let path = dir.path().join(format!("py{case}.hxc"));
+        std::fs::write(&path, written["text"].as_str().unwrap()).unwrap();
+        let config = Config::open(&path, &opener).unwrap();
+        assert_eq!(config.len(), expected.len());
+        for (k, v) in &expected {
+            assert_eq!(&get(&config, k), v);
+        }
+        // And refuses it once altered.
+        let altered = written["text"]
+            .as_str()
+            .unwrap()
+            .replace("generation = 1", "generation = 5");
+        std::fs::write(&path, altered).unwrap();
+        assert!(matches!(
+            Config::open(&path, &opener),
+            Err(Error::Tampered(_))
+        ));
+        checked += expected.len();
+    }
+    assert!(checked > 500, "{checked}");
+}

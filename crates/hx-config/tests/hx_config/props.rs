@@ -1,1 +1,142 @@
-//! placeholder
+//! Property tests: no input panics the parser or `open`; a mutated file
+//! never opens to different values; canonical text is a fixed point; values
+//! and paths round-trip through save and open.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use hx_config::{Config, Opener};
+use proptest::prelude::*;
+
+use crate::api::get;
+
+struct Sample {
+    opener: Opener,
+    text: String,
+    values: BTreeMap<String, String>,
+}
+
+fn sample() -> &'static Sample {
+    static SAMPLE: OnceLock<Sample> = OnceLock::new();
+    SAMPLE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.hxc");
+        let opener = Opener::Keyring(hx_aead::Keyring::generate().unwrap());
+        let mut values = BTreeMap::new();
+        {
+            let mut config = Config::create(&path, &opener, &[]).unwrap();
+            for (k, v) in [("a", "1"), ("b.c", "two"), ("b.d", ""), ("e-f.g_h", "x\ny")] {
+                config.set(k, v).unwrap();
+                values.insert(k.to_owned(), v.to_owned());
+            }
+            config.save().unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        Sample {
+            opener,
+            text,
+            values,
+        }
+    })
+}
+
+fn open_text(text: &str) -> Option<BTreeMap<String, String>> {
+    let s = sample();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.hxc");
+    std::fs::write(&path, text).unwrap();
+    let config = Config::open(&path, &s.opener).ok()?;
+    config.verify().ok()?;
+    Some(
+        config
+            .keys()
+            .map(|k| (k.to_owned(), get(&config, k)))
+            .collect(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,400}") {
+        let _ = hx_config::inspect(&text);
+        let _ = hx_config::hazmat::canonical(&text);
+    }
+
+    #[test]
+    fn arbitrary_toml_lines_never_panic(lines in proptest::collection::vec(
+        prop_oneof![
+            Just("[hx]".to_owned()),
+            Just("[[hx.recipient]]".to_owned()),
+            Just("version = 1".to_owned()),
+            Just("generation = 3".to_owned()),
+            Just("type = \"keyring\"".to_owned()),
+            Just("type = \"x25519\"".to_owned()),
+            "[a-z.]{1,8} = \"[A-Za-z0-9_-]{0,80}\"",
+            "[a-z_]{1,10} = [0-9-]{1,4}",
+        ],
+        0..16,
+    )) {
+        let text = lines.join("\n");
+        let _ = hx_config::inspect(&text);
+        let _ = open_text(&text);
+    }
+
+    #[test]
+    fn a_mutated_file_never_opens_to_other_values(
+        index in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+    ) {
+        let s = sample();
+        let mut bytes = s.text.clone().into_bytes();
+        let i = index.index(bytes.len());
+        bytes[i] = byte;
+        if let Ok(text) = String::from_utf8(bytes) {
+            if let Some(values) = open_text(&text) {
+                prop_assert_eq!(values, s.values.clone());
+            }
+        }
+    }
+
+    #[test]
+    fn canonical_text_is_a_fixed_point(
+        index in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+    ) {
+        let s = sample();
+        prop_assert_eq!(hx_config::hazmat::canonical(&s.text).unwrap(), s.text.clone());
+        let mut bytes = s.text.clone().into_bytes();
+        let i = index.index(bytes.len());
+        bytes[i] = byte;
+        if let Ok(text) = String::from_utf8(bytes) {
+            if let Ok(once) = hx_config::hazmat::canonical(&text) {
+                prop_assert_eq!(hx_config::hazmat::canonical(&once).unwrap(), once);
+            }
+        }
+    }
+
+    #[test]
+    fn values_and_paths_round_trip(
+        entries in proptest::collection::btree_map(
+            "[a-z0-9_-]{1,6}(\\.[A-Za-z0-9_-]{1,6}){0,3}",
+            ".{0,64}",
+            1..12,
+        ),
+    ) {
+        let s = sample();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.hxc");
+        let mut config = Config::create(&path, &s.opener, &[]).unwrap();
+        let mut kept = BTreeMap::new();
+        for (k, v) in &entries {
+            // Paths that are tables of another are refused, never stored.
+            if config.set(k, v).is_ok() {
+                kept.insert(k.clone(), v.clone());
+            }
+        }
+        config.save().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        prop_assert_eq!(open_text(&text), Some(kept));
+    }
+}

@@ -74,10 +74,9 @@ fn the_untouched_file_opens() {
 fn values_swapped_between_two_keys() {
     let f = fixture();
     let (a, b) = (value(&f.v2, "a"), value(&f.v2, "b"));
-    let text = f
-        .v2
-        .replace(line(&f.v2, "a"), &format!("a = {b}"))
-        .replace(line(&f.v2, "b"), &format!("b = {a}"));
+    let text =
+        f.v2.replace(line(&f.v2, "a"), &format!("a = {b}"))
+            .replace(line(&f.v2, "b"), &format!("b = {a}"));
     let err = open(&f, &text).unwrap_err();
     assert!(
         matches!(&err, Error::Tampered(Tamper::Moved { path, sealed_for }) if path == "a" && sealed_for == "b"),
@@ -103,7 +102,10 @@ fn a_value_moved_to_a_new_key() {
 fn an_entry_deleted() {
     let f = fixture();
     let text = f.v2.replace(&format!("{}\n", line(&f.v2, "c.d")), "");
-    assert!(matches!(open(&f, &text), Err(Error::Tampered(Tamper::Entries))));
+    assert!(matches!(
+        open(&f, &text),
+        Err(Error::Tampered(Tamper::Entries))
+    ));
 }
 
 #[test]
@@ -132,9 +134,7 @@ fn a_bit_flipped_in_a_value() {
     let v = value(&f.v2, "c.d");
     let mut flipped = v.as_bytes().to_vec();
     flipped[20] = if flipped[20] == b'A' { b'B' } else { b'A' };
-    let text = f
-        .v2
-        .replace(v, std::str::from_utf8(&flipped).unwrap());
+    let text = f.v2.replace(v, std::str::from_utf8(&flipped).unwrap());
     assert!(matches!(
         open(&f, &text),
         Err(Error::Tampered(Tamper::Value(p))) if p == "c.d"
@@ -145,7 +145,10 @@ fn a_bit_flipped_in_a_value() {
 fn the_generation_rolled_back_in_the_header() {
     let f = fixture();
     let text = f.v2.replace("generation = 3", "generation = 2");
-    assert!(matches!(open(&f, &text), Err(Error::Tampered(Tamper::Header))));
+    assert!(matches!(
+        open(&f, &text),
+        Err(Error::Tampered(Tamper::Header))
+    ));
 }
 
 #[test]
@@ -168,7 +171,10 @@ fn a_changed_recipient_list() {
     let foreign = std::fs::read_to_string(dir.path().join("x.hxc")).unwrap();
     let block = &foreign[foreign.find("[[hx.recipient]]").unwrap()..];
     let text = format!("{}\n{block}", f.v2);
-    assert!(matches!(open(&f, &text), Err(Error::Tampered(Tamper::Header))));
+    assert!(matches!(
+        open(&f, &text),
+        Err(Error::Tampered(Tamper::Header))
+    ));
 }
 
 #[test]
@@ -210,5 +216,10 @@ fn malformed_documents_get_parse_errors() {
         assert!(err.to_string().contains(needle), "{text:?}: {err}");
     }
     let text = f.v2.replace("[hx]\n", "[hx]\nextra = 1\n");
-    assert!(open(&f, &text).unwrap_err().to_string().contains("hx.extra"));
+    assert!(
+        open(&f, &text)
+            .unwrap_err()
+            .to_string()
+            .contains("hx.extra")
+    );
 }
