@@ -399,10 +399,13 @@ fn tour_verifies_itself() {
         "5. Signatures",
         "6. Key exchange",
         "7. Safe deserialization",
+        "8. The encrypted configuration manager",
     ] {
         assert!(out.contains(step), "{step}");
     }
     assert!(!out.contains("FAILED"));
+    // No secret of step 8 is ever printed.
+    assert!(!out.contains("correct horse") && !out.contains("sk_live_tour"));
 }
 
 #[test]

@@ -73,3 +73,22 @@ pub fn document_with_fixed_inputs(keyring: &Keyring, inputs: &FixedInputs<'_>) -
 pub fn canonical(text: &str) -> Result<String> {
     Ok(Document::parse(text)?.render())
 }
+
+/// Opens a config file's text (no file involved) and decrypts every value:
+/// the checks of [`crate::Config::open`] and [`crate::Config::verify`], for
+/// the fuzz target and tests.
+///
+/// # Errors
+/// As [`crate::Config::open`] and [`crate::Config::verify`].
+pub fn open_text(
+    text: &str,
+    opener: &crate::Opener,
+) -> Result<Vec<(String, zeroize::Zeroizing<Vec<u8>>)>> {
+    let opened = crate::config::Opened::open(text, opener)?;
+    opened
+        .doc
+        .entries
+        .keys()
+        .map(|path| Ok((path.clone(), opened.decrypt(path)?)))
+        .collect()
+}

@@ -5,8 +5,9 @@
 //! 4. authenticated encryption and key rotation, 5. signatures (RSA-PSS and
 //! Ed25519), 6. key exchange and public-key encryption (X25519, HPKE with
 //! X25519 and X-Wing, RSA-OAEP), 7. safe deserialization (bounded decoding,
-//! authenticated envelopes with an allow-list, pickles). The encrypted
-//! configuration manager joins when its crate lands.
+//! authenticated envelopes with an allow-list, pickles), 8. the encrypted
+//! configuration manager (sealed values, tamper detection, recipients and
+//! rotation, the merge driver, typed loading).
 
 use std::io::Write as _;
 
@@ -67,6 +68,7 @@ pub fn run() -> CmdResult {
     signatures(&mut tour);
     key_exchange(&mut tour);
     safe_deserialization(&mut tour);
+    encrypted_config(&mut tour);
     let _ = std::io::stdout().flush();
     if tour.failed.is_empty() {
         println!("\nAll {} checks passed.", tour.passed);
@@ -556,5 +558,201 @@ fn safe_deserialization(t: &mut Tour) {
             .globals
             .iter()
             .any(|f| f.verdict == Verdict::Dangerous),
+    );
+}
+
+fn encrypted_config(t: &mut Tour) {
+    use hx::config::{Config, Error, Opener, Tamper};
+    use secrecy::ExposeSecret as _;
+
+    t.section(
+        8,
+        "The encrypted configuration manager: sealed values, MACs, recipients, merges (hx-config)",
+    );
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => {
+            println!("     error: {e}");
+            t.check("a temporary directory for the config files", false);
+            return;
+        }
+    };
+    let path = dir.path().join("prod.hxc");
+    let setup = (|| -> Result<(Opener, Opener, Opener), Error> {
+        let ring = Opener::Keyring(hx::aead::Keyring::generate()?);
+        let ops = Opener::Identity(hx::kex::PrivateKey::generate(hx::sign::Algorithm::X25519)?);
+        let dev = Opener::Identity(hx::kex::PrivateKey::generate(hx::sign::Algorithm::XWing)?);
+        Ok((ring, ops, dev))
+    })();
+    let Ok((ring, ops, dev)) = setup else {
+        t.check("keys for the config files", false);
+        return;
+    };
+    let public = |o: &Opener| match o {
+        Opener::Identity(k) => k.public_key().map_err(Error::from),
+        _ => Err(Error::RecipientNotFound),
+    };
+
+    let created = (|| -> Result<bool, Error> {
+        let mut config = Config::create(&path, &ring, &[public(&ops)?, public(&dev)?])?;
+        config.set("database.password", "correct horse battery staple")?;
+        config.set("database.port", "5432")?;
+        config.set("stripe.api-key", "sk_live_tour")?;
+        config.save()?;
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Io {
+            path: path.clone(),
+            source: e,
+        })?;
+        for line in text.lines().filter(|l| l.contains(" = ")).take(6) {
+            let shown: String = line.chars().take(60).collect();
+            t.show(
+                "",
+                if line.len() > 60 {
+                    format!("{shown}…")
+                } else {
+                    shown
+                },
+            );
+        }
+        let by_ops = Config::open(&path, &ops)?;
+        Ok(!text.contains("correct horse")
+            && by_ops.get("database.password")?.expose_secret() == "correct horse battery staple")
+    })();
+    t.check_result(
+        "values are sealed one by one; the keyring and both public-key recipients (X25519, X-Wing) open the file",
+        created,
+    );
+
+    let tamper = (|| -> Result<bool, Error> {
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Io {
+            path: path.clone(),
+            source: e,
+        })?;
+        let line = |key: &str| {
+            text.lines()
+                .find(|l| l.starts_with(&format!("{key} = ")))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (a, b) = (line("database.password"), line("stripe.api-key"));
+        let value = |l: &str| l.split(" = ").nth(1).unwrap_or_default().to_owned();
+        let probe = dir.path().join("tampered.hxc");
+        let try_open = |t: &str| -> Result<(), Error> {
+            std::fs::write(&probe, t).map_err(|e| Error::Io {
+                path: probe.clone(),
+                source: e,
+            })?;
+            Config::open(&probe, &ring).map(|_| ())
+        };
+        let swapped = text
+            .replace(&a, &format!("database.password = {}", value(&b)))
+            .replace(&b, &format!("stripe.api-key = {}", value(&a)));
+        let moved = try_open(&swapped);
+        let deleted = try_open(&text.replace(&format!("{b}\n"), ""));
+        let mut older = Config::open(&path, &ring)?;
+        older.set("database.port", "6543")?;
+        older.save()?;
+        let newer = std::fs::read_to_string(&path).map_err(|e| Error::Io {
+            path: path.clone(),
+            source: e,
+        })?;
+        let port_now = newer
+            .lines()
+            .find(|l| l.starts_with("database.port = "))
+            .unwrap_or_default()
+            .to_owned();
+        let rolled_back = try_open(&newer.replace(&port_now, &line("database.port")));
+        if let Err(e) = &moved {
+            t.show("swapped values", e);
+        }
+        Ok(matches!(moved, Err(Error::Tampered(Tamper::Moved { .. })))
+            && matches!(deleted, Err(Error::Tampered(Tamper::Entries)))
+            && matches!(rolled_back, Err(Error::Tampered(Tamper::Entries))))
+    })();
+    t.check_result(
+        "tampering: swapped values, a deleted entry and an older ciphertext are each detected",
+        tamper,
+    );
+
+    let recipients = (|| -> Result<bool, Error> {
+        let mut config = Config::open(&path, &ring)?;
+        config.remove_recipient(&public(&dev)?)?;
+        config.save()?;
+        let dev_locked_out = matches!(Config::open(&path, &dev), Err(Error::NotARecipient));
+        let ops_reads = Config::open(&path, &ops)?
+            .get("stripe.api-key")?
+            .expose_secret()
+            == "sk_live_tour";
+        t.show(
+            "generation after rotation",
+            Config::open(&path, &ops)?.generation(),
+        );
+        Ok(dev_locked_out && ops_reads)
+    })();
+    t.check_result(
+        "removing a recipient rotates the data key: it can no longer open the file",
+        recipients,
+    );
+
+    let merged = (|| -> Result<bool, Error> {
+        let read = |p: &std::path::Path| {
+            std::fs::read_to_string(p).map_err(|e| Error::Io {
+                path: p.to_path_buf(),
+                source: e,
+            })
+        };
+        let write = |p: &std::path::Path, text: &str| {
+            std::fs::write(p, text).map_err(|e| Error::Io {
+                path: p.to_path_buf(),
+                source: e,
+            })
+        };
+        let base = read(&path)?;
+        let mut ours = Config::open(&path, &ring)?;
+        ours.set("database.password", "rotated by ops")?;
+        ours.save()?;
+        let ours_text = read(&path)?;
+        write(&path, &base)?;
+        let mut theirs = Config::open(&path, &ring)?;
+        theirs.set("feature.flag-key", "added by dev")?;
+        theirs.save()?;
+        let theirs_text = read(&path)?;
+        let clean = hx::config::merge(&base, &ours_text, &theirs_text, &ring)?;
+        write(&path, &clean.text)?;
+        let result = Config::open(&path, &ring)?;
+        let both = result.get("database.password")?.expose_secret() == "rotated by ops"
+            && result.get("feature.flag-key")?.expose_secret() == "added by dev";
+        write(&path, &base)?;
+        let mut again = Config::open(&path, &ring)?;
+        again.set("database.password", "a different value")?;
+        again.save()?;
+        let conflicting = hx::config::merge(&base, &ours_text, &read(&path)?, &ring)?;
+        t.show("conflicts reported", conflicting.conflicts.join(", "));
+        write(&path, &clean.text)?;
+        Ok(clean.conflicts.is_empty() && both && conflicting.conflicts == ["database.password"])
+    })();
+    t.check_result(
+        "merge driver: edits of different keys merge cleanly; the same key edited twice is a named conflict",
+        merged,
+    );
+
+    #[derive(serde::Deserialize)]
+    struct Settings {
+        database: Database,
+    }
+    #[derive(serde::Deserialize)]
+    struct Database {
+        port: u16,
+        password: secrecy::SecretString,
+    }
+    let typed = hx::config::load_with_env::<Settings, _, _, _>(
+        &path,
+        &ops,
+        [("HX__DATABASE__PORT", "7000")],
+    )
+    .map(|s| s.database.port == 7000 && s.database.password.expose_secret() == "rotated by ops");
+    t.check_result(
+        "typed loading into SecretString fields, with an HX__DATABASE__PORT override",
+        typed,
     );
 }
