@@ -358,20 +358,17 @@ fn exec(args: &FileArgs, command: &[std::ffi::OsString]) -> CmdResult {
         .status()
         .map_err(|e| Failure::Usage(format!("{}: {e}", program.to_string_lossy())))?;
     drop(pairs);
-    let code = status.code().map_or_else(
-        || {
-            #[cfg(unix)]
-            {
-                use std::os::unix::process::ExitStatusExt as _;
-                128 + status.signal().unwrap_or(0)
-            }
-            #[cfg(not(unix))]
-            {
-                1
-            }
-        },
-        |c| c,
-    );
+    let code = status.code().unwrap_or_else(|| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt as _;
+            128 + status.signal().unwrap_or(0)
+        }
+        #[cfg(not(unix))]
+        {
+            1
+        }
+    });
     if code == 0 {
         Ok(())
     } else {

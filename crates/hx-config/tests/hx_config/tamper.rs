@@ -157,7 +157,7 @@ fn a_changed_recipient_list() {
     // Remove the public-key recipient: the keyring still opens, and sees the
     // header changed.
     let start = f.v2.find("[[hx.recipient]]\ntype = \"x25519\"").unwrap();
-    let text = format!("{}", &f.v2[..start].trim_end());
+    let text = f.v2[..start].trim_end().to_owned();
     let path = f.dir.path().join("t.hxc");
     std::fs::write(&path, &text).unwrap();
     assert!(matches!(
