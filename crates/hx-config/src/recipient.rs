@@ -92,14 +92,28 @@ impl Opener {
     /// # Errors
     /// As [`Opener::keyring_file`] and [`Opener::identity_file`].
     pub fn from_env() -> Result<Option<Self>> {
-        if let Some(path) = std::env::var_os("HX_KEYRING") {
-            let master = match std::env::var_os("HX_MASTER_KEY_FILE") {
+        Self::from_vars(|name| std::env::var_os(name))
+    }
+
+    /// [`Opener::from_env`] with the variables looked up by `var`.
+    ///
+    /// ```
+    /// let none = hx_config::Opener::from_vars(|_| None)?;
+    /// assert!(none.is_none());
+    /// # Ok::<(), hx_config::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Opener::from_env`].
+    pub fn from_vars(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Result<Option<Self>> {
+        if let Some(path) = var("HX_KEYRING") {
+            let master = match var("HX_MASTER_KEY_FILE") {
                 Some(file) => Some(read_master_key(Path::new(&file))?),
                 None => None,
             };
             return Self::keyring_file(path, master.as_ref()).map(Some);
         }
-        if let Some(path) = std::env::var_os("HX_IDENTITY") {
+        if let Some(path) = var("HX_IDENTITY") {
             return Self::identity_file(path).map(Some);
         }
         Ok(None)

@@ -396,3 +396,49 @@ fn debug_output_is_redacted() {
     let id = identity(Algorithm::X25519);
     assert_eq!(format!("{id:?}"), "Opener::Identity([REDACTED])");
 }
+
+#[test]
+fn openers_from_the_environment_including_a_sealed_keyring() {
+    use std::ffi::OsString;
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let private = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        path
+    };
+    let ring = hx_aead::Keyring::generate().unwrap();
+    let master = hx_aead::MasterKey::generate().unwrap();
+    let ring_path = private(
+        "ring.hxk",
+        ring.to_sealed_document(&master).unwrap().as_bytes(),
+    );
+    let master_path = private("master.key", master.to_base64().as_bytes());
+    let key = PrivateKey::generate(Algorithm::X25519).unwrap();
+    let key_path = private("id.pem", key.to_pem().unwrap().as_bytes());
+
+    let vars = |pairs: Vec<(&'static str, std::path::PathBuf)>| {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| OsString::from(v))
+        }
+    };
+    let opener = Opener::from_vars(vars(vec![
+        ("HX_KEYRING", ring_path.clone()),
+        ("HX_MASTER_KEY_FILE", master_path),
+        ("HX_IDENTITY", key_path.clone()),
+    ]))
+    .unwrap()
+    .unwrap();
+    assert!(matches!(opener, Opener::Keyring(_)), "the keyring wins");
+    // The sealed keyring without its master key is an error, not a silent miss.
+    assert!(Opener::from_vars(vars(vec![("HX_KEYRING", ring_path)])).is_err());
+    let opener = Opener::from_vars(vars(vec![("HX_IDENTITY", key_path)]))
+        .unwrap()
+        .unwrap();
+    assert!(matches!(opener, Opener::Identity(_)));
+    assert!(Opener::from_vars(|_| None).unwrap().is_none());
+}
