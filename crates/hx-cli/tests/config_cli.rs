@@ -290,6 +290,11 @@ fn export_and_exec() {
         &with(&["config", "set", "app.hxc", "stripe.api-key"], &K),
         b"sk",
     ));
+    ok(&hx(
+        d,
+        &with(&["config", "set", "app.hxc", "quote"], &K),
+        b"'edge'",
+    ));
     let env = ok(&hx(
         d,
         &with(&["config", "export", "app.hxc", "--format", "env"], &K),
@@ -297,14 +302,17 @@ fn export_and_exec() {
     ));
     assert_eq!(
         env,
-        "DATABASE_PASSWORD='it'\\''s \"q\" $x'\nSTRIPE_API_KEY='sk'\n"
+        "DATABASE_PASSWORD='it'\\''s \"q\" $x'\nQUOTE=''\\''edge'\\'''\nSTRIPE_API_KEY='sk'\n"
     );
     // The env form is what a shell reads back.
     let o = Command::new("sh")
-        .args(["-c", &format!("{env}printf %s \"$DATABASE_PASSWORD\"")])
+        .args([
+            "-c",
+            &format!("{env}printf '%s|%s' \"$DATABASE_PASSWORD\" \"$QUOTE\""),
+        ])
         .output()
         .unwrap();
-    assert_eq!(out(&o), "it's \"q\" $x");
+    assert_eq!(out(&o), "it's \"q\" $x|'edge'");
     let json = ok(&hx(
         d,
         &with(&["config", "export", "app.hxc", "--format", "json"], &K),
@@ -313,6 +321,7 @@ fn export_and_exec() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["database"]["password"], "it's \"q\" $x");
     assert_eq!(v["stripe"]["api-key"], "sk");
+    assert_eq!(v["quote"], "'edge'");
 
     let o = hx(
         d,

@@ -104,10 +104,11 @@ fn write_steps(path: &Path, temp: &PathBuf, contents: &[u8], create: bool) -> Re
         std::fs::rename(temp, path).map_err(io(path))?;
     }
     fault::at(Step::SyncDir, temp, contents)?;
-    let dir = parent_dir(path);
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io(dir))?;
+    // The rename is done and cannot be taken back: a directory that cannot be
+    // synced (some filesystems refuse) does not make the save fail.
+    if let Ok(dir) = File::open(parent_dir(path)) {
+        let _ = dir.sync_all();
+    }
     Ok(())
 }
 

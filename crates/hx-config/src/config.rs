@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 use crate::atomic;
 use crate::crypto::{DataKey, FileKeys};
 use crate::document::{Document, MAX_DOCUMENT_LEN, MAX_VALUE_LEN, RecipientEntry};
-use crate::path::is_prefix;
+use crate::path::table_conflict;
 use crate::recipient::{public_der, rewrap_for_primary, wrap_for_keyring, wrap_for_public};
 use crate::{Error, Opener, Result, Tamper, check_path};
 
@@ -54,15 +54,36 @@ impl Opened {
     }
 }
 
+/// The generation after `g`; TOML integers end at 2^63 - 1.
+pub(crate) fn next_generation(g: u64) -> Result<u64> {
+    g.checked_add(1)
+        .filter(|&n| i64::try_from(n).is_ok())
+        .ok_or(Error::TooLarge("the generation"))
+}
+
 /// Which entry explains a failed entries MAC: one whose value was sealed for
 /// another path, or one that does not authenticate at all; otherwise the set
 /// itself changed (entry added, removed or replaced by an older ciphertext).
+///
+/// The search for the path a value was sealed for is bounded (values up to
+/// 16 KiB, at most 1,024 other paths) so that a crafted file cannot make the
+/// diagnosis expensive; beyond that the value is reported as not opening.
 fn diagnose(doc: &Document, keys: &FileKeys) -> Tamper {
+    const MAX_PROBED_VALUE: usize = 16 << 10;
+    const MAX_PROBED_PATHS: usize = 1024;
     for (path, sealed) in &doc.entries {
         if keys.open(path, sealed).is_some() {
             continue;
         }
-        for other in doc.entries.keys().filter(|p| *p != path) {
+        if sealed.len() > MAX_PROBED_VALUE {
+            return Tamper::Value(path.clone());
+        }
+        for other in doc
+            .entries
+            .keys()
+            .filter(|p| *p != path)
+            .take(MAX_PROBED_PATHS)
+        {
             if keys.open(other, sealed).is_some() {
                 return Tamper::Moved {
                     path: path.clone(),
@@ -373,20 +394,8 @@ impl<'o> Config<'o> {
         Ok(())
     }
 
-    fn conflicting<'a>(&'a self, path: &'a str) -> Option<&'a str> {
-        // A table above `path` sorts before it; values below it sort right after.
-        let entries = &self.opened.doc.entries;
-        let above = path
-            .match_indices('.')
-            .map(|(i, _)| &path[..i])
-            .find(|prefix| entries.contains_key(*prefix));
-        above.or_else(|| {
-            entries
-                .range::<str, _>((std::ops::Bound::Excluded(path), std::ops::Bound::Unbounded))
-                .next()
-                .map(|(p, _)| p.as_str())
-                .filter(|p| is_prefix(path, p))
-        })
+    fn conflicting(&self, path: &str) -> Option<&str> {
+        table_conflict(&self.opened.doc.entries, path)
     }
 
     /// Removes the value at `path`.
@@ -530,9 +539,14 @@ impl<'o> Config<'o> {
             return Ok(());
         }
         let _lock = atomic::lock_dir(&self.path)?;
-        let current = atomic::read_text(&self.path, MAX_DOCUMENT_LEN)
-            .and_then(|text| Document::parse(&text))
-            .map_err(|_| Error::ChangedOnDisk(self.path.clone()))?;
+        let text = match atomic::read_text(&self.path, MAX_DOCUMENT_LEN) {
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::ChangedOnDisk(self.path.clone()));
+            }
+            other => other?,
+        };
+        let current =
+            Document::parse(&text).map_err(|_| Error::ChangedOnDisk(self.path.clone()))?;
         if current.mac != self.read_mac {
             return Err(Error::ChangedOnDisk(self.path.clone()));
         }
@@ -547,7 +561,7 @@ impl<'o> Config<'o> {
                 }
             }
         }
-        doc.generation = doc.generation.saturating_add(1);
+        doc.generation = next_generation(doc.generation)?;
         doc.seal_macs(self.opened.keys.mac());
         atomic::write(&self.path, doc.render().as_bytes(), false)?;
         self.read_mac = doc.mac;
@@ -650,6 +664,13 @@ mod crash_tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert_eq!(names, ["app.hxc"], "stale temporary files were left");
+    }
+
+    #[test]
+    fn the_generation_stops_where_toml_integers_end() {
+        let max = u64::try_from(i64::MAX).unwrap();
+        assert_eq!(super::next_generation(max - 1).unwrap(), max);
+        assert!(super::next_generation(max).is_err());
     }
 
     #[test]

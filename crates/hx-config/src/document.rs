@@ -12,7 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hx_digest::HmacKey;
 
-use crate::path::RESERVED_SEGMENT;
+use crate::path::{RESERVED_SEGMENT, printable};
 use crate::{Error, Result, Tamper, check_path};
 
 /// The format version this build reads and writes.
@@ -185,7 +185,7 @@ impl Document {
             if key == RESERVED_SEGMENT {
                 header = Some(value);
             } else {
-                flatten(key, value, &mut entries)?;
+                flatten("", &key, value, &mut entries)?;
             }
         }
         let header = match header {
@@ -238,7 +238,11 @@ fn parse_header(mut h: toml::Table, entries: BTreeMap<String, Vec<u8>>) -> Resul
         entries,
     };
     doc.normalize();
-    if doc.recipients.windows(2).any(|w| w[0] == w[1]) {
+    if doc
+        .recipients
+        .windows(2)
+        .any(|w| w[0].public == w[1].public)
+    {
         return Err(parse_error("a recipient appears twice"));
     }
     Ok(doc)
@@ -280,48 +284,85 @@ fn parse_recipient(value: toml::Value) -> Result<RecipientEntry> {
     })
 }
 
+/// `keyring`, `x25519`, `xwing`, or `rsa-<bits>` with the canonical decimal
+/// size hx accepts for RSA keys (2048 to 8192).
 fn is_kind(s: &str) -> bool {
     matches!(s, "keyring" | "x25519" | "xwing")
-        || s.strip_prefix("rsa-")
-            .is_some_and(|bits| matches!(bits, "2048" | "3072" | "4096"))
+        || s.strip_prefix("rsa-").is_some_and(|bits| {
+            bits.parse::<usize>()
+                .is_ok_and(|b| (2048..=8192).contains(&b) && b.to_string() == bits)
+        })
 }
 
-fn flatten(path: String, value: toml::Value, out: &mut BTreeMap<String, Vec<u8>>) -> Result<()> {
+/// Adds the entries of one TOML key to `out`. Every TOML key must be one
+/// path segment (a quoted key containing `.` is refused), so each path has
+/// exactly one spelling and TOML's own duplicate-key rule covers paths.
+fn flatten(
+    prefix: &str,
+    key: &str,
+    value: toml::Value,
+    out: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<()> {
+    if key.is_empty()
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(parse_error(format!(
+            "the key `{}` is not a path segment (A-Z a-z 0-9 _ -)",
+            printable(key)
+        )));
+    }
+    let path = if prefix.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{prefix}.{key}")
+    };
     match value {
         toml::Value::String(text) => {
             check_path(&path)?;
             let sealed = URL_SAFE_NO_PAD.decode(text.as_bytes()).map_err(|_| {
                 parse_error(format!(
-                    "the value at `{path}` is not a sealed value (base64url)"
+                    "the value at `{}` is not a sealed value (base64url)",
+                    printable(&path)
                 ))
             })?;
             if sealed.len() < crate::crypto::NONCE_LEN + crate::crypto::TAG_LEN
                 || sealed.len() > MAX_VALUE_LEN + crate::crypto::NONCE_LEN + crate::crypto::TAG_LEN
             {
                 return Err(parse_error(format!(
-                    "the value at `{path}` has the wrong length for a sealed value"
+                    "the value at `{}` has the wrong length for a sealed value",
+                    printable(&path)
                 )));
+            }
+            if out.contains_key(&path) {
+                return Err(Error::Tampered(Tamper::Duplicate(path)));
             }
             out.insert(path, sealed);
             Ok(())
         }
         toml::Value::Table(table) => {
             if path.split('.').count() >= crate::path::MAX_PATH_DEPTH {
-                return Err(parse_error(format!("`{path}` is nested too deeply")));
+                return Err(parse_error(format!(
+                    "`{}` is nested too deeply",
+                    printable(&path)
+                )));
             }
-            for (key, value) in table {
-                flatten(format!("{path}.{key}"), value, out)?;
+            for (inner, value) in table {
+                flatten(&path, &inner, value, out)?;
             }
             Ok(())
         }
         _ => Err(parse_error(format!(
-            "the value at `{path}` is not a sealed string"
+            "the value at `{}` is not a sealed string",
+            printable(&path)
         ))),
     }
 }
 
 fn take_int(h: &mut toml::Table, key: &str) -> Result<u64> {
     match h.remove(key) {
+        // TOML integers are i64: 1 ..= 2^63 - 1.
         Some(toml::Value::Integer(i)) => u64::try_from(i)
             .ok()
             .filter(|&i| i > 0)
@@ -372,16 +413,20 @@ fn parse_error(reason: impl Into<String>) -> Error {
 /// tampering with the key path of the offending line.
 fn toml_error(text: &str, e: &toml::de::Error) -> Error {
     let line_start = e.span().map(|span| {
-        let start = span.start.min(text.len());
-        text[..start].rfind('\n').map_or(0, |i| i + 1)
+        let before = text.get(..span.start).unwrap_or_default();
+        before.rfind('\n').map_or(0, |i| i + 1)
     });
-    let line = e
-        .span()
-        .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+    let line = e.span().map(|span| {
+        text.get(..span.start)
+            .unwrap_or_default()
+            .matches('\n')
+            .count()
+            + 1
+    });
     if e.message().contains("duplicate key")
         && let Some(start) = line_start
     {
-        let rest = &text[start..];
+        let rest = text.get(start..).unwrap_or_default();
         let key = rest.split(['=', '\n']).next().unwrap_or("").trim();
         if check_path(key).is_ok() {
             return Error::Tampered(Tamper::Duplicate(key.to_owned()));

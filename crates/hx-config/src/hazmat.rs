@@ -11,7 +11,6 @@ use crate::document::{Document, KEYRING_TYPE, RecipientEntry};
 use crate::{Result, check_path};
 
 /// The inputs a config file's randomness would otherwise supply.
-#[derive(Debug)]
 pub struct FixedInputs<'a> {
     /// The file id.
     pub file_id: [u8; 16],
@@ -23,6 +22,12 @@ pub struct FixedInputs<'a> {
     pub wrap_nonce: [u8; 24],
     /// `(key path, value, nonce)` of each entry.
     pub values: &'a [(&'a str, &'a str, [u8; 24])],
+}
+
+impl core::fmt::Debug for FixedInputs<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("FixedInputs([REDACTED])")
+    }
 }
 
 /// The canonical text of a config file with one keyring recipient, built

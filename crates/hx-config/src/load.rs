@@ -15,7 +15,7 @@ use secrecy::ExposeSecret as _;
 use serde::de::{self, DeserializeOwned, IntoDeserializer as _, Visitor};
 use zeroize::Zeroizing;
 
-use crate::path::is_prefix;
+use crate::path::table_conflict;
 use crate::{Config, Error, Opener, Result, override_path};
 
 /// Opens `path` with `opener`, applies `HX__…` overrides from the process
@@ -103,19 +103,15 @@ where
 pub(crate) fn from_values<T: DeserializeOwned>(
     values: BTreeMap<String, Zeroizing<String>>,
 ) -> Result<T> {
+    if let Some((path, existing)) = values
+        .keys()
+        .find_map(|p| table_conflict(&values, p).map(|e| (p.clone(), e.to_owned())))
+    {
+        return Err(Error::PathConflict { path, existing });
+    }
     let mut root = BTreeMap::new();
-    let mut previous: Option<String> = None;
     for (path, value) in values {
-        if let Some(prev) = &previous
-            && is_prefix(prev, &path)
-        {
-            return Err(Error::PathConflict {
-                path,
-                existing: prev.clone(),
-            });
-        }
         insert(&mut root, &path, value);
-        previous = Some(path);
     }
     T::deserialize(NodeDe {
         node: Node::Table(root),

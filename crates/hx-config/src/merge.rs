@@ -15,9 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use zeroize::Zeroizing;
 
-use crate::config::Opened;
+use crate::config::{Opened, next_generation};
 use crate::crypto::{DataKey, FileKeys};
 use crate::document::{Document, RecipientEntry};
+use crate::path::table_conflict;
 use crate::recipient::{wrap_for_keyring, wrap_for_public};
 use crate::{Error, Opener, Result};
 
@@ -162,13 +163,19 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opener: &Opener) -> Result<Me
         identities(Some(&theirs)),
         identities(base.as_ref()),
     );
+    let same_keys = same(&ours, &theirs);
     let mut recipients = Vec::new();
     for id in ro.union(&rt) {
         let in_result = match (ro.contains(id), rt.contains(id)) {
             (true, true) => true,
             // Added on one side, or kept on one and removed on the other.
-            (true, false) => !rb.contains(id),
-            (false, true) => !rb.contains(id),
+            // Without a base that cannot be told apart: a recipient on one
+            // side only stays only if neither side rotated the data key (a
+            // removal always rotates).
+            (true, false) | (false, true) => match &base {
+                Some(_) => !rb.contains(id),
+                None => same_keys,
+            },
             (false, false) => false,
         };
         if !in_result {
@@ -197,13 +204,25 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opener: &Opener) -> Result<Me
         return Err(Error::LastRecipient);
     }
 
+    // Each side is a valid file, but together they may make a path both a
+    // value and a table (ours adds `a`, theirs `a.b`): keep ours, and name
+    // their path as a conflict.
+    let clashing: Vec<String> = entries
+        .keys()
+        .filter(|p| !ours.doc.entries.contains_key(*p))
+        .filter(|p| table_conflict(&entries, p).is_some())
+        .cloned()
+        .collect();
+    for path in clashing {
+        entries.remove(&path);
+        conflicts.push(path);
+    }
+    conflicts.sort();
+    conflicts.dedup();
+
     let mut doc = Document {
         file_id,
-        generation: ours
-            .doc
-            .generation
-            .max(theirs.doc.generation)
-            .saturating_add(1),
+        generation: next_generation(ours.doc.generation.max(theirs.doc.generation))?,
         header_mac: [0; 32],
         mac: [0; 32],
         recipients,

@@ -97,15 +97,27 @@ pub fn override_path(var: &str) -> Option<String> {
     check_path(&path).ok().map(|()| path)
 }
 
-/// Whether `a` is `b` or a table above it (`a` = `x`, `b` = `x.y`).
-pub(crate) fn is_prefix(a: &str, b: &str) -> bool {
-    b.strip_prefix(a)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+/// An existing path that makes `path` both a value and a table: a value at a
+/// table above it (`a` for `a.b`) or a value below it (`a.b` for `a`).
+pub(crate) fn table_conflict<'m, V>(
+    map: &'m std::collections::BTreeMap<String, V>,
+    path: &str,
+) -> Option<&'m str> {
+    let above = path
+        .match_indices('.')
+        .find_map(|(i, _)| map.get_key_value(&path[..i]).map(|(k, _)| k.as_str()));
+    // Paths below `path` are exactly those in [path + ".", path + "/"):
+    // `/` is the byte after `.`.
+    above.or_else(|| {
+        map.range(format!("{path}.")..format!("{path}/"))
+            .next()
+            .map(|(k, _)| k.as_str())
+    })
 }
 
 /// A path for an error message: invalid paths are cut and escaped so that a
 /// pasted value cannot flood or forge the message.
-fn printable(path: &str) -> String {
+pub(crate) fn printable(path: &str) -> String {
     let mut out: String = path
         .chars()
         .take(64)

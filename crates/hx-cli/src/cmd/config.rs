@@ -174,7 +174,8 @@ fn failure(path: &Path, e: Error) -> Failure {
         | Error::NotARecipient
         | Error::Parse { .. }
         | Error::NotFound(_)
-        | Error::MergeConflict(_) => Failure::Rejected(message),
+        | Error::MergeConflict(_)
+        | Error::Value { .. } => Failure::Rejected(message),
         _ => Failure::Usage(message),
     }
 }
@@ -201,6 +202,7 @@ pub fn config(command: ConfigCommand) -> CmdResult {
             Ok(())
         }
         ConfigCommand::Set(args) => {
+            let opener = args.open.require()?;
             let mut value = read_stdin_all(hx::config::MAX_VALUE_LEN + 2)?;
             if value.last() == Some(&b'\n') {
                 value.pop();
@@ -210,7 +212,7 @@ pub fn config(command: ConfigCommand) -> CmdResult {
             }
             let value = std::str::from_utf8(&value)
                 .map_err(|_| Failure::Usage("the value on standard input is not UTF-8".into()))?;
-            edit(&args.file, &args.open, |c| c.set(&args.key, value))
+            edit_with(&args.file, &opener, |c| c.set(&args.key, value))
         }
         ConfigCommand::Get(args) => {
             let opener = args.open.require()?;
@@ -268,8 +270,15 @@ fn edit(
     open: &OpenArgs,
     change: impl FnOnce(&mut Config<'_>) -> hx::config::Result<()>,
 ) -> CmdResult {
-    let opener = open.require()?;
-    let mut config = Config::open(file, &opener).map_err(|e| failure(file, e))?;
+    edit_with(file, &open.require()?, change)
+}
+
+fn edit_with(
+    file: &Path,
+    opener: &Opener,
+    change: impl FnOnce(&mut Config<'_>) -> hx::config::Result<()>,
+) -> CmdResult {
+    let mut config = Config::open(file, opener).map_err(|e| failure(file, e))?;
     change(&mut config).map_err(|e| failure(file, e))?;
     config.save().map_err(|e| failure(file, e))
 }
@@ -278,40 +287,60 @@ fn export(args: &FileArgs, format: ExportFormat) -> CmdResult {
     let opener = args.open.require()?;
     let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
     let values = config.values().map_err(|e| failure(&args.file, e))?;
-    let mut out = Zeroizing::new(String::new());
+    // One buffer, reserved up front so that it does not move (and leave
+    // copies of the values behind) while it fills; wiped on drop.
+    let size: usize = values
+        .iter()
+        .map(|(p, v)| p.len() * 2 + v.expose_secret().len() * 6 + 8)
+        .sum();
+    let mut out = Zeroizing::new(Vec::with_capacity(size + 64));
     match format {
         ExportFormat::Env => {
             for (name, value) in env_pairs(&args.file, &values)? {
-                out.push_str(&name);
-                out.push_str("='");
-                out.push_str(&value.replace('\'', "'\\''"));
-                out.push_str("'\n");
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b"='");
+                for (i, part) in value.split('\'').enumerate() {
+                    if i > 0 {
+                        out.extend_from_slice(b"'\\''");
+                    }
+                    out.extend_from_slice(part.as_bytes());
+                }
+                out.extend_from_slice(b"'\n");
             }
         }
         ExportFormat::Json => {
-            let mut root = serde_json::Map::new();
+            let mut root = JsonNode::Table(BTreeMap::new());
             for (path, value) in &values {
-                insert_json(&mut root, path, value.expose_secret());
+                root.insert(path, value.expose_secret());
             }
-            out.push_str(&serde_json::Value::Object(root).to_string());
-            out.push('\n');
+            serde_json::to_writer(&mut *out, &root)
+                .map_err(|e| Failure::Usage(format!("JSON output: {e}")))?;
+            out.push(b'\n');
         }
     }
-    write_stdout(out.as_bytes())
+    write_stdout(&out)
 }
 
-fn insert_json(root: &mut serde_json::Map<String, serde_json::Value>, path: &str, value: &str) {
-    match path.split_once('.') {
-        None => {
-            root.insert(path.to_owned(), serde_json::Value::String(value.to_owned()));
-        }
-        Some((head, rest)) => {
-            let entry = root
-                .entry(head.to_owned())
-                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
-            if let serde_json::Value::Object(inner) = entry {
-                insert_json(inner, rest, value);
+/// The values nested by key path, borrowed (serialised straight into the
+/// output buffer, never copied into JSON strings).
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum JsonNode<'a> {
+    Leaf(&'a str),
+    Table(BTreeMap<&'a str, JsonNode<'a>>),
+}
+
+impl<'a> JsonNode<'a> {
+    fn insert(&mut self, path: &'a str, value: &'a str) {
+        let Self::Table(table) = self else { return };
+        match path.split_once('.') {
+            None => {
+                table.insert(path, Self::Leaf(value));
             }
+            Some((head, rest)) => table
+                .entry(head)
+                .or_insert_with(|| Self::Table(BTreeMap::new()))
+                .insert(rest, value),
         }
     }
 }
@@ -369,10 +398,11 @@ fn exec(args: &FileArgs, command: &[std::ffi::OsString]) -> CmdResult {
             1
         }
     });
-    if code == 0 {
-        Ok(())
-    } else {
-        Err(Failure::Status(u8::try_from(code & 0xff).unwrap_or(1)))
+    match u8::try_from(code) {
+        Ok(0) => Ok(()),
+        Ok(code) => Err(Failure::Status(code)),
+        // Outside 0..=255 (not on Unix): a failure all the same.
+        Err(_) => Err(Failure::Status(1)),
     }
 }
 

@@ -442,3 +442,24 @@ fn openers_from_the_environment_including_a_sealed_keyring() {
     assert!(matches!(opener, Opener::Identity(_)));
     assert!(Opener::from_vars(|_| None).unwrap().is_none());
 }
+
+#[test]
+fn a_value_and_a_table_at_one_path_are_refused_whatever_sorts_between() {
+    // `a-b` sorts between `a` and `a.b` (`-` is before `.`).
+    let dir = tempfile::tempdir().unwrap();
+    let opener = keyring();
+    let mut config = Config::create(dir.path().join("c.hxc"), &opener, &[]).unwrap();
+    config.set("a-b", "1").unwrap();
+    config.set("a.b", "2").unwrap();
+    config.set("a-c.d", "3").unwrap();
+    assert!(matches!(
+        config.set("a", "x"),
+        Err(Error::PathConflict { existing, .. }) if existing == "a.b"
+    ));
+    config.set("a-c.e", "4").unwrap();
+    assert!(matches!(
+        config.set("a-c", "x"),
+        Err(Error::PathConflict { .. })
+    ));
+    config.save().unwrap();
+}

@@ -132,6 +132,15 @@ fn errors_name_the_path_and_type_never_the_value() {
         hx_config::load_with_env::<Settings, _, _, _>(&path, &opener, [("HX__DEBUG__X", "1")])
             .unwrap_err();
     assert!(matches!(err, Error::PathConflict { .. }), "{err}");
+
+    // ... also when another path sorts between the two (`debug-x`).
+    let mut values = BASE.to_vec();
+    values.push(("debug-x", "1"));
+    let path = file(&dir, &opener, &values);
+    let err =
+        hx_config::load_with_env::<Settings, _, _, _>(&path, &opener, [("HX__DEBUG__X", "1")])
+            .unwrap_err();
+    assert!(matches!(err, Error::PathConflict { .. }), "{err}");
 }
 
 /// Runs under `--all-features` (as `cargo xtask ci` does).

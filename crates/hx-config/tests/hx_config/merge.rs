@@ -153,3 +153,35 @@ fn versions_of_different_files_are_refused() {
         Err(Error::Parse { .. })
     ));
 }
+
+#[test]
+fn a_value_on_one_side_and_a_table_on_the_other_is_a_conflict() {
+    let ring = keyring();
+    let v = base(&ring, &[]);
+    let ours = branch(&v, &ring, |c| c.set("x", "ours").unwrap());
+    let theirs = branch(&v, &ring, |c| {
+        c.set("x.y", "theirs").unwrap();
+        c.set("z", "theirs-z").unwrap();
+    });
+    let merged = merge(&v.base, &ours, &theirs, &ring).unwrap();
+    assert_eq!(merged.conflicts, ["x.y"]);
+    let config = open_merged(&v, &merged.text, &ring);
+    assert_eq!(get(&config, "x"), "ours");
+    assert_eq!(get(&config, "z"), "theirs-z");
+}
+
+#[test]
+fn without_a_base_a_removed_recipient_is_not_added_back() {
+    let ring = keyring();
+    let bob = identity(Algorithm::X25519);
+    let v = base(&ring, &[public(&bob)]);
+    let ours = branch(&v, &ring, |c| c.remove_recipient(&public(&bob)).unwrap());
+    let theirs = branch(&v, &ring, |c| c.set("t", "1").unwrap());
+    let merged = merge("", &ours, &theirs, &ring).unwrap();
+    std::fs::write(&v.path, &merged.text).unwrap();
+    assert!(matches!(
+        Config::open(&v.path, &bob),
+        Err(Error::NotARecipient)
+    ));
+    assert_eq!(get(&Config::open(&v.path, &ring).unwrap(), "t"), "1");
+}

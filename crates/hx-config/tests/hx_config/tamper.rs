@@ -223,3 +223,63 @@ fn malformed_documents_get_parse_errors() {
             .contains("hx.extra")
     );
 }
+
+#[test]
+fn keys_that_are_not_single_segments_and_twin_recipients_are_refused() {
+    let f = fixture();
+    // A quoted key holding a dot would give `c.d` a second spelling.
+    let text = f.v2.replace(
+        line(&f.v2, "e"),
+        &format!("\"c.d\" = {}", value(&f.v2, "e")),
+    );
+    let err = open(&f, &text).unwrap_err();
+    assert!(matches!(err, Error::Parse { .. }), "{err}");
+    // The same public key twice with different wrapped keys.
+    let start = f.v2.find("[[hx.recipient]]\ntype = \"x25519\"").unwrap();
+    let block = f.v2[start..].to_owned();
+    let twin = block.replacen("wrapped = \"", "wrapped = \"AAAA", 1);
+    let err = open(&f, &format!("{}\n{twin}", f.v2)).unwrap_err();
+    assert!(err.to_string().contains("twice"), "{err}");
+}
+
+#[test]
+fn rsa_recipient_types_cover_every_accepted_size() {
+    let f = fixture();
+    for (kind, ok) in [
+        ("rsa-2048", true),
+        ("rsa-2560", true),
+        ("rsa-8192", true),
+        ("rsa-1024", false),
+        ("rsa-9000", false),
+        ("rsa-02048", false),
+        ("ed25519", false),
+    ] {
+        let text =
+            f.v2.replace("type = \"x25519\"", &format!("type = \"{kind}\""));
+        assert_eq!(hx_config::inspect(&text).is_ok(), ok, "{kind}");
+    }
+}
+
+#[test]
+fn a_large_moved_value_is_reported_without_an_expensive_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.hxc");
+    let opener = keyring();
+    let mut config = Config::create(&path, &opener, &[]).unwrap();
+    config.set("a", &"x".repeat(40_000)).unwrap();
+    config.set("b", "small").unwrap();
+    config.save().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (a, b) = (line(&text, "a"), line(&text, "b"));
+    let swapped = text
+        .replace(a, &format!("a = {}", value(&text, "b")))
+        .replace(b, &format!("b = {}", value(&text, "a")));
+    std::fs::write(&path, swapped).unwrap();
+    // `a` (small) was sealed for `b`: found. Had the large one come first,
+    // it would be reported as not authenticating.
+    let err = Config::open(&path, &opener).unwrap_err();
+    assert!(
+        matches!(&err, Error::Tampered(Tamper::Moved { path, .. } | Tamper::Value(path)) if path == "a"),
+        "{err}"
+    );
+}

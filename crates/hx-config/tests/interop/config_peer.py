@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import struct
 import sys
 import tomllib
@@ -62,7 +63,13 @@ def b64e(b):
 
 
 def b64d(t):
-    return base64.urlsafe_b64decode(t + "=" * (-len(t) % 4))
+    """Strict base64url without padding, as hx reads it."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", t) or len(t) % 4 == 1:
+        raise ValueError("not base64url")
+    raw = base64.urlsafe_b64decode(t + "=" * (-len(t) % 4))
+    if b64e(raw) != t:
+        raise ValueError("non-canonical base64url")
+    return raw
 
 
 def derive(data_key, file_id):
