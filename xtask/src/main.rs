@@ -20,6 +20,8 @@ tasks:
   peer-env    create the Python environment the interop tests use (target/peer-venv)
   audit       cargo deny: licenses, bans, sources, and RustSec advisories (installs cargo-deny if missing)
   tidy        repository rules: workspace lints, forbid(unsafe_code), README examples, no unwrap/expect
+  ct          constant-time check: secret-dependent operations under valgrind memcheck
+              with their secrets marked undefined (needs valgrind; also a ci step)
   fuzz        run the cargo-fuzz targets: cargo xtask fuzz [--seconds N] [TARGET...]
               (installs cargo-fuzz if missing; RUSTC_BOOTSTRAP=1 on the stable toolchain)
   help        this text
@@ -43,6 +45,13 @@ fn main() -> ExitCode {
         },
         Some("fuzz") => fuzz(&root, args.get(1..).unwrap_or_default()),
         Some("audit") => audit(&root),
+        Some("ct") => {
+            if ct(&root).ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         Some("tidy") => {
             let problems = tidy::check(&root);
             for p in &problems {
@@ -187,6 +196,7 @@ fn ci(root: &Path) -> ExitCode {
         ],
         &test_env,
     ));
+    steps.push(ct(root));
     steps.push(run(
         root,
         "doc",
@@ -224,6 +234,63 @@ fn ci(root: &Path) -> ExitCode {
     } else {
         println!("xtask ci: {failed} of {} steps FAILED", steps.len());
         ExitCode::FAILURE
+    }
+}
+
+/// The constant-time check (`ct/`, outside the workspace because it needs
+/// valgrind's headers): build it, then run it under memcheck with the
+/// suppressions of the declassified verdicts. One step of `ci`.
+fn ct(root: &Path) -> Step {
+    let start = Instant::now();
+    let valgrind = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !valgrind {
+        eprintln!(
+            "xtask ct: valgrind is not installed (Debian: apt-get install valgrind); \
+             the constant-time check cannot run"
+        );
+        return Step {
+            name: "ct (valgrind)".into(),
+            ok: false,
+            secs: start.elapsed().as_secs_f64(),
+        };
+    }
+    let include = root.join("ct").join("include").display().to_string();
+    let build = run(
+        root,
+        "ct build",
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "--manifest-path",
+            "ct/Cargo.toml",
+            "--target-dir",
+            "target/ct",
+        ],
+        &[("DEP_VALGRIND", include)],
+    );
+    let ok = build.ok
+        && run(
+            root,
+            "ct",
+            "valgrind",
+            &[
+                "-q",
+                "--error-limit=no",
+                "--suppressions=ct/verdicts.supp",
+                "target/ct/release/hx-ct-check",
+            ],
+            &[],
+        )
+        .ok;
+    Step {
+        name: "ct (valgrind)".into(),
+        ok,
+        secs: start.elapsed().as_secs_f64(),
     }
 }
 

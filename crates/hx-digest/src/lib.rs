@@ -20,6 +20,8 @@ pub use crate::blake3::{
     BLAKE3_KEY_LEN, Blake3Key, Blake3Mac, blake3_derive_key, blake3_hash, blake3_keyed_hash,
     blake3_xof,
 };
+#[cfg(feature = "ct-check")]
+pub use crate::ct::ct_check;
 pub use crate::ct::ct_eq;
 pub use crate::error::{Error, Result};
 pub use crate::hasher::{Hasher, READ_BUFFER_LEN, hash, hash_file, hash_reader};

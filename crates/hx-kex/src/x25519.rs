@@ -57,17 +57,23 @@ impl StaticSecret {
         // AWS-LC derives the public key fastest; it cannot fail for 32
         // bytes, and if it ever did, curve25519-dalek gives the same answer.
         let backend = agreement::PrivateKey::from_private_key(&agreement::X25519, bytes).ok();
-        let public = backend
+        #[allow(unused_mut)]
+        let mut public = backend
             .as_ref()
             .and_then(|k| k.compute_public_key().ok())
             .and_then(|p| <[u8; KEY_LEN]>::try_from(p.as_ref()).ok())
             .map_or_else(
                 || x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from(*bytes)),
                 x25519_dalek::PublicKey::from,
-            );
+            )
+            .to_bytes();
+        // The public key is published: under the constant-time check it is
+        // not secret, although it is computed from the secret.
+        #[cfg(feature = "ct-check")]
+        hx_digest::ct_check::declassify(&mut public);
         Self {
             bytes: Zeroizing::new(*bytes),
-            public: PublicKey(public),
+            public: PublicKey(x25519_dalek::PublicKey::from(public)),
             backend,
         }
     }
@@ -296,7 +302,9 @@ impl SharedSecret {
     fn new(raw: Zeroizing<[u8; KEY_LEN]>, ours: &PublicKey, theirs: &PublicKey) -> Result<Self> {
         // Checked again here, whatever the backend: an all-zero secret is
         // known to everyone.
-        if raw.iter().all(|&b| b == 0) {
+        // In constant time: an early exit would tell how many leading bytes
+        // of the secret are zero.
+        if hx_digest::ct_eq(&raw[..], &[0u8; KEY_LEN]) {
             return Err(Error::NonContributory);
         }
         let (low, high) = if ours.as_bytes() <= theirs.as_bytes() {
