@@ -22,6 +22,8 @@ tasks:
   tidy        repository rules: workspace lints, forbid(unsafe_code), README examples, no unwrap/expect
   ct          constant-time check: secret-dependent operations under valgrind memcheck
               with their secrets marked undefined (needs valgrind; also a ci step)
+  timing      dudect statistics (10^6 measurements each) for ct_eq and token open; not a
+              CI gate (noisy machines): max |t| < 10 expected, the `==` control > 100
   fuzz        run the cargo-fuzz targets: cargo xtask fuzz [--seconds N] [TARGET...]
               (installs cargo-fuzz if missing; RUSTC_BOOTSTRAP=1 on the stable toolchain)
   help        this text
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         },
         Some("fuzz") => fuzz(&root, args.get(1..).unwrap_or_default()),
         Some("audit") => audit(&root),
+        Some("timing") => timing(&root),
         Some("ct") => {
             if ct(&root).ok {
                 ExitCode::SUCCESS
@@ -292,6 +295,87 @@ fn ct(root: &Path) -> Step {
         ok,
         secs: start.elapsed().as_secs_f64(),
     }
+}
+
+/// dudect timing statistics (`timing/`, outside the workspace): builds and
+/// runs the benches, then reads each `max t` and applies the thresholds.
+fn timing(root: &Path) -> ExitCode {
+    let build = run(
+        root,
+        "timing build",
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "--manifest-path",
+            "timing/Cargo.toml",
+            "--target-dir",
+            "target/timing",
+        ],
+        &[],
+    );
+    if !build.ok {
+        return ExitCode::FAILURE;
+    }
+    println!("\n==> target/timing/release/hx-timing");
+    let output = match Command::new(root.join("target/timing/release/hx-timing"))
+        .current_dir(root)
+        .output()
+    {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("xtask timing: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let text = String::from_utf8_lossy(&output.stdout);
+    print!("{text}");
+    let mut results = Vec::new();
+    for line in text.lines() {
+        let (Some(name), Some(t)) = (
+            line.strip_prefix("bench ")
+                .and_then(|l| l.split_whitespace().next()),
+            line.split("max t = ")
+                .nth(1)
+                .and_then(|r| r.split(',').next())
+                .and_then(|t| t.trim().parse::<f64>().ok()),
+        ) else {
+            continue;
+        };
+        results.push((name.to_owned(), t.abs()));
+    }
+    println!("==> summary (max |t|; below 10: no evidence of a timing difference)");
+    let mut counts = false;
+    let mut above = 0;
+    for (name, t) in &results {
+        let verdict = if name.starts_with("control") {
+            counts = *t > 100.0;
+            if counts {
+                "control caught (> 100): the run counts"
+            } else {
+                "control NOT caught: the run does not count"
+            }
+        } else if name.starts_with("floor") {
+            "noise floor of this machine (equal classes)"
+        } else if *t < 10.0 {
+            "ok"
+        } else {
+            above += 1;
+            "ABOVE 10 (compare with the floor; rerun)"
+        };
+        println!("  {name:<28} {t:>10.2}  {verdict}");
+    }
+    if results.len() < 5 || !counts {
+        println!("xtask timing: the run does not count (missing results or control not caught)");
+        return ExitCode::FAILURE;
+    }
+    if above > 0 {
+        println!("xtask timing: {above} bench(es) above 10");
+        return ExitCode::FAILURE;
+    }
+    println!("xtask timing: every constant-time bench below 10, control above 100");
+    ExitCode::SUCCESS
 }
 
 fn bench(root: &Path, rest: &[String]) -> ExitCode {
