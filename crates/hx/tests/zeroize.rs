@@ -136,6 +136,17 @@ fn check<T>(name: &str, scanner: &mut Scanner, build: impl FnOnce([u8; 32]) -> T
     true
 }
 
+/// A keyring read from its document, whose only key is `key`.
+fn keyring_from_document(key: [u8; 32]) -> hx::aead::Keyring {
+    use base64::Engine as _;
+    let body = format!(
+        "hx-keyring 1\nkey 7 primary xchacha20poly1305 1700000000 {}\n",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
+    );
+    let sum = hx::digest::hash(hx::digest::Algorithm::Sha256, body.as_bytes()).to_hex();
+    hx::aead::Keyring::from_document(&format!("{body}checksum sha256:{sum}\n")).unwrap()
+}
+
 #[test]
 fn secret_types_leave_no_copy_of_their_key_bytes_after_drop() {
     let mut scanner = Scanner::new();
@@ -151,103 +162,31 @@ fn secret_types_leave_no_copy_of_their_key_bytes_after_drop() {
     );
     let mut held: Vec<&str> = Vec::new();
     let mut derived_only: Vec<&str> = Vec::new();
-    let mut note = |name, checked| {
-        if checked {
-            held.push(name);
-        } else {
-            derived_only.push(name);
-        }
-    };
-    note(
-        "HmacKey",
-        check("HmacKey", &mut scanner, |k| {
-            hx::digest::HmacKey::new(hx::digest::HmacAlgorithm::Sha256, &k).unwrap()
-        }),
-    );
-    note(
-        "Prk",
-        check("Prk", &mut scanner, |k| {
-            hx::digest::Prk::from_bytes(hx::digest::HkdfAlgorithm::Sha256, &k).unwrap()
-        }),
-    );
-    note(
-        "Blake3Key",
-        check("Blake3Key", &mut scanner, |k| {
-            hx::digest::Blake3Key::from_bytes(&k)
-        }),
-    );
-    note(
-        "Pepper",
-        check("Pepper", &mut scanner, |k| {
-            hx::random::Pepper::from_bytes(&k).unwrap()
-        }),
-    );
-    note(
-        "CsrfKey",
-        check("CsrfKey", &mut scanner, |k| {
-            hx::random::CsrfKey::from_bytes(&k).unwrap()
-        }),
-    );
-    note(
-        "FernetKey",
-        check("FernetKey", &mut scanner, |k| {
-            hx::aead::FernetKey::from_bytes(&k)
-        }),
-    );
-    note(
-        "Fernet",
-        check("Fernet", &mut scanner, |k| {
-            hx::aead::Fernet::new(&hx::aead::FernetKey::from_bytes(&k)).unwrap()
-        }),
-    );
-    note(
-        "MasterKey",
-        check("MasterKey", &mut scanner, |k| {
-            hx::aead::MasterKey::from_bytes(&k)
-        }),
-    );
-    note(
-        "StreamKey",
-        check("StreamKey", &mut scanner, |k| {
-            hx::aead::stream::StreamKey::from_bytes(&k)
-        }),
-    );
-    note(
-        "ed25519::SigningKey",
-        check("ed25519::SigningKey", &mut scanner, |k| {
-            hx::sign::ed25519::SigningKey::from_bytes(&k)
-        }),
-    );
-    note(
-        "x25519::StaticSecret",
-        check("x25519::StaticSecret", &mut scanner, |k| {
-            hx::kex::x25519::StaticSecret::from_bytes(&k)
-        }),
-    );
-    note(
-        "MacKey::hmac_sha256",
-        check("MacKey::hmac_sha256", &mut scanner, |k| {
-            hx::safe_deser::MacKey::hmac_sha256(&k).unwrap()
-        }),
-    );
-    note(
-        "MacKey::blake2b",
-        check("MacKey::blake2b", &mut scanner, |k| {
-            hx::safe_deser::MacKey::blake2b(&k).unwrap()
-        }),
-    );
-    note(
-        "Keyring (from its document)",
-        check("Keyring (from its document)", &mut scanner, |k| {
-            use base64::Engine as _;
-            let body = format!(
-                "hx-keyring 1\nkey 7 primary xchacha20poly1305 1700000000 {}\n",
-                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(k)
-            );
-            let sum = hx::digest::hash(hx::digest::Algorithm::Sha256, body.as_bytes()).to_hex();
-            hx::aead::Keyring::from_document(&format!("{body}checksum sha256:{sum}\n")).unwrap()
-        }),
-    );
+    macro_rules! checks {
+        ($($name:literal => $build:expr,)*) => {$(
+            if check($name, &mut scanner, $build) {
+                held.push($name);
+            } else {
+                derived_only.push($name);
+            }
+        )*};
+    }
+    checks! {
+        "HmacKey" => |k| hx::digest::HmacKey::new(hx::digest::HmacAlgorithm::Sha256, &k).unwrap(),
+        "Prk" => |k| hx::digest::Prk::from_bytes(hx::digest::HkdfAlgorithm::Sha256, &k).unwrap(),
+        "Blake3Key" => |k| hx::digest::Blake3Key::from_bytes(&k),
+        "Pepper" => |k| hx::random::Pepper::from_bytes(&k).unwrap(),
+        "CsrfKey" => |k| hx::random::CsrfKey::from_bytes(&k).unwrap(),
+        "FernetKey" => |k| hx::aead::FernetKey::from_bytes(&k),
+        "Fernet" => |k| hx::aead::Fernet::new(&hx::aead::FernetKey::from_bytes(&k)).unwrap(),
+        "MasterKey" => |k| hx::aead::MasterKey::from_bytes(&k),
+        "StreamKey" => |k| hx::aead::stream::StreamKey::from_bytes(&k),
+        "ed25519::SigningKey" => |k| hx::sign::ed25519::SigningKey::from_bytes(&k),
+        "x25519::StaticSecret" => |k| hx::kex::x25519::StaticSecret::from_bytes(&k),
+        "MacKey::hmac_sha256" => |k| hx::safe_deser::MacKey::hmac_sha256(&k).unwrap(),
+        "MacKey::blake2b" => |k| hx::safe_deser::MacKey::blake2b(&k).unwrap(),
+        "Keyring (from its document)" => keyring_from_document,
+    }
     eprintln!("raw key bytes held, and gone after drop: {held:?}");
     eprintln!("only state derived from the key held (nothing to find): {derived_only:?}");
     assert_eq!(derived_only, EXPECTED_DERIVED_ONLY);

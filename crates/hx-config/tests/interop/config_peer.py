@@ -2,7 +2,8 @@
 """Independent implementation of the hx encrypted config file (docs/FORMAT.md,
 "Encrypted config file") for hx-config's interop tests, on Python's tomllib
 and `cryptography`: HKDF-SHA256, HMAC-SHA256, HPKE (X25519 suite) and
-ChaCha20-Poly1305, with HChaCha20 written out here for XChaCha20-Poly1305.
+ChaCha20-Poly1305, with HChaCha20 from hx-aead's sealed-token peer
+(written out there) for XChaCha20-Poly1305.
 
 Usage: config_peer.py MODE < request.json > reply.json
   vector: {file_id_hex, data_key_hex, generation, keyring_key_hex, key_id,
@@ -25,29 +26,14 @@ from cryptography.hazmat.primitives import hashes, hpke, serialization as ser
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+# HChaCha20, written out once for the sealed-token peer of hx-aead.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "..", "hx-aead", "tests", "interop"))
+from sealed_peer import hchacha20  # noqa: E402
+
 SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.CHACHA20_POLY1305)
 HEADER = "# hx encrypted config (docs/FORMAT.md): key paths are readable, values are sealed.\n" \
          "# Edit with `hx config set|rm`; merge with `hx config merge` (see docs/CONFIG.md).\n"
-
-
-def rotl(v, c):
-    return ((v << c) & 0xFFFFFFFF) | (v >> (32 - c))
-
-
-def quarter(s, a, b, c, d):
-    s[a] = (s[a] + s[b]) & 0xFFFFFFFF; s[d] = rotl(s[d] ^ s[a], 16)
-    s[c] = (s[c] + s[d]) & 0xFFFFFFFF; s[b] = rotl(s[b] ^ s[c], 12)
-    s[a] = (s[a] + s[b]) & 0xFFFFFFFF; s[d] = rotl(s[d] ^ s[a], 8)
-    s[c] = (s[c] + s[d]) & 0xFFFFFFFF; s[b] = rotl(s[b] ^ s[c], 7)
-
-
-def hchacha20(key, nonce16):
-    s = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574]
-    s += list(struct.unpack("<8I", key)) + list(struct.unpack("<4I", nonce16))
-    for _ in range(10):
-        quarter(s, 0, 4, 8, 12); quarter(s, 1, 5, 9, 13); quarter(s, 2, 6, 10, 14); quarter(s, 3, 7, 11, 15)
-        quarter(s, 0, 5, 10, 15); quarter(s, 1, 6, 11, 12); quarter(s, 2, 7, 8, 13); quarter(s, 3, 4, 9, 14)
-    return struct.pack("<8I", *(s[0:4] + s[12:16]))
 
 
 def xseal(key, nonce, plain, ad):
