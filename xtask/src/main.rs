@@ -158,6 +158,15 @@ fn ci(root: &Path) -> ExitCode {
         .unwrap_or_default();
 
     steps.push(run(root, "fmt", "cargo", &["fmt", "--all", "--check"], &[]));
+    for helper in ["ct/Cargo.toml", "timing/Cargo.toml", "fuzz/Cargo.toml"] {
+        steps.push(run(
+            root,
+            &format!("fmt {helper}"),
+            "cargo",
+            &["fmt", "--check", "--manifest-path", helper],
+            &[],
+        ));
+    }
     for package in packages(root) {
         steps.push(run(
             root,
@@ -240,6 +249,15 @@ fn ci(root: &Path) -> ExitCode {
     }
 }
 
+/// Starts the lock file of the helper workspace `dir` (`ct`, `timing`) from
+/// the main one, so that the crates they share resolve to the very versions
+/// the workspace builds and tests (cargo then only adds what is missing).
+fn follow_main_lock(root: &Path, dir: &str) {
+    if let Err(e) = std::fs::copy(root.join("Cargo.lock"), root.join(dir).join("Cargo.lock")) {
+        eprintln!("xtask: could not copy Cargo.lock into {dir}/: {e}");
+    }
+}
+
 /// The constant-time check (`ct/`, outside the workspace because it needs
 /// valgrind's headers): build it, then run it under memcheck with the
 /// suppressions of the declassified verdicts. One step of `ci`.
@@ -261,6 +279,7 @@ fn ct(root: &Path) -> Step {
         };
     }
     let include = root.join("ct").join("include").display().to_string();
+    follow_main_lock(root, "ct");
     let build = run(
         root,
         "ct build",
@@ -268,13 +287,15 @@ fn ct(root: &Path) -> Step {
         &[
             "build",
             "--release",
-            "--locked",
             "--manifest-path",
             "ct/Cargo.toml",
             "--target-dir",
             "target/ct",
         ],
-        &[("DEP_VALGRIND", include)],
+        &[
+            ("DEP_VALGRIND", include),
+            ("RUSTFLAGS", "--cfg hx_ct_check".to_owned()),
+        ],
     );
     let ok = build.ok
         && run(
@@ -300,6 +321,7 @@ fn ct(root: &Path) -> Step {
 /// dudect timing statistics (`timing/`, outside the workspace): builds and
 /// runs the benches, then reads each `max t` and applies the thresholds.
 fn timing(root: &Path) -> ExitCode {
+    follow_main_lock(root, "timing");
     let build = run(
         root,
         "timing build",
@@ -307,7 +329,6 @@ fn timing(root: &Path) -> ExitCode {
         &[
             "build",
             "--release",
-            "--locked",
             "--manifest-path",
             "timing/Cargo.toml",
             "--target-dir",
@@ -331,6 +352,10 @@ fn timing(root: &Path) -> ExitCode {
     };
     let text = String::from_utf8_lossy(&output.stdout);
     print!("{text}");
+    if !output.status.success() {
+        eprintln!("xtask timing: hx-timing failed ({})", output.status);
+        return ExitCode::FAILURE;
+    }
     let mut results = Vec::new();
     for line in text.lines() {
         let (Some(name), Some(t)) = (

@@ -45,13 +45,13 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 /// The comparison's verdict is public (the caller branches on it): under the
 /// constant-time check the harness marks it so; otherwise it is returned as
 /// is.
-#[cfg(not(feature = "ct-check"))]
+#[cfg(not(hx_ct_check))]
 #[inline(always)]
 fn declassify(verdict: bool) -> bool {
     verdict
 }
 
-#[cfg(feature = "ct-check")]
+#[cfg(hx_ct_check)]
 fn declassify(verdict: bool) -> bool {
     let mut cell = [u8::from(verdict)];
     if let Some(hook) = ct_check::HOOK.get() {
@@ -63,9 +63,10 @@ fn declassify(verdict: bool) -> bool {
     black_box(cell)[0] != 0
 }
 
-/// The declassification hook of the constant-time check (feature
-/// `ct-check`; see docs/ASSURANCE.md). Not for production use.
-#[cfg(feature = "ct-check")]
+/// The declassification hook of the constant-time check. It exists only in
+/// builds with `RUSTFLAGS="--cfg hx_ct_check"`, which `cargo xtask ct` sets
+/// for its own harness (docs/TESTING.md); no feature can switch it on.
+#[cfg(hx_ct_check)]
 pub mod ct_check {
     use std::sync::OnceLock;
 

@@ -20,7 +20,7 @@ pub use crate::blake3::{
     BLAKE3_KEY_LEN, Blake3Key, Blake3Mac, blake3_derive_key, blake3_hash, blake3_keyed_hash,
     blake3_xof,
 };
-#[cfg(feature = "ct-check")]
+#[cfg(hx_ct_check)]
 pub use crate::ct::ct_check;
 pub use crate::ct::ct_eq;
 pub use crate::error::{Error, Result};

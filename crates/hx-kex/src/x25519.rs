@@ -69,7 +69,7 @@ impl StaticSecret {
             .to_bytes();
         // The public key is published: under the constant-time check it is
         // not secret, although it is computed from the secret.
-        #[cfg(feature = "ct-check")]
+        #[cfg(hx_ct_check)]
         hx_digest::ct_check::declassify(&mut public);
         Self {
             bytes: Zeroizing::new(*bytes),

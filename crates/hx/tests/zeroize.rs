@@ -8,8 +8,10 @@
 //! `unsafe`. The needle is only ever held masked (XOR 0x5a), and memory is
 //! masked as it is read, so the search never finds its own copy. The current
 //! thread's stack is not searched: moves leave copies there that the next
-//! calls overwrite, and no stack can be wiped reliably from Rust.
-#![cfg(target_os = "linux")]
+//! calls overwrite, and no stack can be wiped reliably from Rust. Only the
+//! raw key bytes are searched for: state derived from them (hash states,
+//! round keys) and encodings (base64 in a keyring document) are not.
+#![cfg(all(target_os = "linux", feature = "full"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::fs::File;
