@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 enum Tree {
     Leaf(u64),
     Node(Vec<Tree>),
-    Named { name: String, child: Option<Box<Tree>> },
+    Named {
+        name: String,
+        child: Option<Box<Tree>>,
+    },
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
@@ -26,19 +29,27 @@ struct Doc {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let limits = Limits { max_depth: 32, ..Limits::default() };
+    let limits = Limits {
+        max_depth: 32,
+        ..Limits::default()
+    };
     let ours = bounded::from_postcard::<Doc>(data, &limits);
     let theirs = postcard::take_from_bytes::<Doc>(data);
     match (&ours, &theirs) {
         (Ok(ours), Ok((theirs, rest))) => {
             assert!(rest.is_empty(), "hx accepted trailing bytes");
             assert_eq!(ours, theirs);
-            assert_eq!(postcard::to_allocvec(ours).expect("encodes"), data, "not canonical");
+            assert_eq!(
+                postcard::to_allocvec(ours).expect("encodes"),
+                data,
+                "not canonical"
+            );
         }
         (Ok(_), Err(e)) => panic!("hx accepted what postcard refuses: {e}"),
         (Err(e), Ok((theirs, rest))) => {
             // Only for a reason: not canonical, trailing bytes, or a limit.
-            let canonical = rest.is_empty() && postcard::to_allocvec(theirs).expect("encodes") == data;
+            let canonical =
+                rest.is_empty() && postcard::to_allocvec(theirs).expect("encodes") == data;
             assert!(
                 !canonical
                     || matches!(
@@ -53,6 +64,9 @@ fuzz_target!(|data: &[u8]| {
         (Err(_), Err(_)) => {}
     }
     if let Ok(v) = bounded::from_json::<serde_json::Value>(data, &limits) {
-        assert_eq!(serde_json::from_slice::<serde_json::Value>(data).expect("serde_json agrees"), v);
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(data).expect("serde_json agrees"),
+            v
+        );
     }
 });

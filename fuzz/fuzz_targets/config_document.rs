@@ -16,8 +16,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let inspected = hx_config::inspect(text);
     if let Ok(canonical) = hazmat::canonical(text) {
-        assert_eq!(hazmat::canonical(&canonical).ok().as_ref(), Some(&canonical));
-        assert_eq!(hx_config::inspect(&canonical).ok(), inspected.as_ref().ok().cloned());
+        assert_eq!(
+            hazmat::canonical(&canonical).ok().as_ref(),
+            Some(&canonical)
+        );
+        assert_eq!(
+            hx_config::inspect(&canonical).ok(),
+            inspected.as_ref().ok().cloned()
+        );
     }
     let opener = Opener::Keyring(hx_aead::Keyring::from_document(KEYRING).unwrap());
     if let Ok(values) = hazmat::open_text(text, &opener) {

@@ -12,7 +12,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let (key, rest) = data.split_at(32);
     let (sig, msg) = rest.split_at(64);
-    let Ok(key) = VerifyingKey::from_bytes(key) else { return };
+    let Ok(key) = VerifyingKey::from_bytes(key) else {
+        return;
+    };
     let sig = Signature::from_bytes(sig).expect("64 bytes");
     let single = key.verify(msg, &sig).is_ok();
     let batch = verify_batch(&[(msg, &sig, &key)]).is_ok();

@@ -12,7 +12,11 @@ fuzz_target!(|data: &[u8]| {
         let again = PrivateKey::from_pem(pem.as_bytes()).expect("hx reads what it writes");
         let public = key.public_key().expect("public key");
         assert_eq!(
-            again.public_key().expect("public key").to_pem().expect("pem"),
+            again
+                .public_key()
+                .expect("public key")
+                .to_pem()
+                .expect("pem"),
             public.to_pem().expect("pem")
         );
         let ct = public.encrypt(b"fuzz", b"x").expect("encrypts");
@@ -20,6 +24,12 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(key) = PublicKey::from_pem(data) {
         let pem = key.to_pem().expect("a parsed key encodes");
-        assert_eq!(PublicKey::from_pem(pem.as_bytes()).expect("round trip").to_pem().expect("pem"), pem);
+        assert_eq!(
+            PublicKey::from_pem(pem.as_bytes())
+                .expect("round trip")
+                .to_pem()
+                .expect("pem"),
+            pem
+        );
     }
 });

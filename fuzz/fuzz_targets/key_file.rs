@@ -12,11 +12,16 @@ fuzz_target!(|data: &[u8]| {
         let again = PrivateKey::from_pem(pem.as_bytes()).expect("hx reads what it writes");
         assert_eq!(again.public_key(), key.public_key());
         let sig = key.sign(b"fuzz").expect("a parsed key signs");
-        key.public_key().verify(b"fuzz", &sig).expect("and its signature verifies");
+        key.public_key()
+            .verify(b"fuzz", &sig)
+            .expect("and its signature verifies");
     }
     if let Ok(key) = PublicKey::from_pem(data) {
         let pem = key.to_pem().expect("a parsed key encodes");
-        assert_eq!(PublicKey::from_pem(pem.as_bytes()).expect("round trip"), key);
+        assert_eq!(
+            PublicKey::from_pem(pem.as_bytes()).expect("round trip"),
+            key
+        );
     }
     let _ = PublicKey::from_spki_der(data);
     let _ = PrivateKey::from_pkcs8_der(data);

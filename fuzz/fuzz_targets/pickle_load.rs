@@ -3,8 +3,8 @@
 //! allow-list.
 #![no_main]
 
-use hx_safe_deser::pickle::{self, LoadOptions};
 use hx_safe_deser::Limits;
+use hx_safe_deser::pickle::{self, LoadOptions};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
