@@ -263,7 +263,14 @@ fn parse_recipient(value: toml::Value) -> Result<RecipientEntry> {
     };
     let (public, wrapped) = if kind == KEYRING_TYPE {
         match t.remove("wrapped") {
-            Some(toml::Value::String(s)) if s.starts_with(hx_aead::TOKEN_PREFIX) => {
+            // Only the characters of a token, so the canonical text (which
+            // writes it as a TOML basic string, unescaped) reads back.
+            Some(toml::Value::String(s))
+                if s.strip_prefix(hx_aead::TOKEN_PREFIX).is_some_and(|body| {
+                    body.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                }) =>
+            {
                 (Vec::new(), s.into_bytes())
             }
             _ => return Err(parse_error("keyring recipient: `wrapped` is an hx1. token")),

@@ -283,3 +283,22 @@ fn a_large_moved_value_is_reported_without_an_expensive_search() {
         "{err}"
     );
 }
+
+#[test]
+fn a_keyring_token_with_characters_no_token_has_is_refused() {
+    // Found by the `config_document` fuzz target: a TOML literal string can
+    // hold a backslash, which the canonical text could not write back.
+    let f = fixture();
+    let l =
+        f.v2.lines()
+            .find(|l| l.starts_with("wrapped = \"hx1."))
+            .unwrap();
+    let token = &l["wrapped = \"".len()..l.len() - 1];
+    let bad = format!("wrapped = '{}\\g{}'", &token[..10], &token[10..]);
+    let err = hx_config::inspect(&f.v2.replace(l, &bad)).unwrap_err();
+    assert!(matches!(err, Error::Parse { .. }), "{err}");
+    assert!(hx_config::hazmat::canonical(&f.v2.replace(l, &bad)).is_err());
+    // The same token as a literal string without odd characters is fine.
+    let literal = format!("wrapped = '{token}'");
+    assert!(hx_config::inspect(&f.v2.replace(l, &literal)).is_ok());
+}
