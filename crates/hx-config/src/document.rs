@@ -12,7 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hx_digest::HmacKey;
 
-use crate::path::{RESERVED_SEGMENT, printable};
+use crate::path::{RESERVED_SEGMENT, is_segment, join, printable};
 use crate::{Error, Result, Tamper, check_path};
 
 /// The format version this build reads and writes.
@@ -310,21 +310,13 @@ fn flatten(
     value: toml::Value,
     out: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<()> {
-    if key.is_empty()
-        || !key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
+    if !is_segment(key) {
         return Err(parse_error(format!(
             "the key `{}` is not a path segment (A-Z a-z 0-9 _ -)",
             printable(key)
         )));
     }
-    let path = if prefix.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{prefix}.{key}")
-    };
+    let path = join(prefix, key);
     match value {
         toml::Value::String(text) => {
             check_path(&path)?;

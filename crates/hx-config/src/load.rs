@@ -15,7 +15,7 @@ use secrecy::ExposeSecret as _;
 use serde::de::{self, DeserializeOwned, IntoDeserializer as _, Visitor};
 use zeroize::Zeroizing;
 
-use crate::path::table_conflict;
+use crate::path::{join, table_conflict};
 use crate::{Config, Error, Opener, Result, override_path};
 
 /// Opens `path` with `opener`, applies `HX__…` overrides from the process
@@ -161,13 +161,19 @@ impl NodeDe {
     }
 
     fn at(&self, e: Error) -> Error {
-        match e {
-            Error::Value { path, reason } if path.is_empty() => Error::Value {
-                path: self.path.clone(),
-                reason,
-            },
-            other => other,
-        }
+        at_path(&self.path, e)
+    }
+}
+
+/// Gives an error raised without a key path (by serde or the application's
+/// `Deserialize`) the path it happened at.
+fn at_path(path: &str, e: Error) -> Error {
+    match e {
+        Error::Value { path: p, reason } if p.is_empty() => Error::Value {
+            path: path.to_owned(),
+            reason,
+        },
+        other => other,
     }
 }
 
@@ -187,25 +193,15 @@ impl<'de> de::Deserializer<'de> for NodeDe {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let path = self.path.clone();
-        let at = |e| {
-            NodeDe::at(
-                &NodeDe {
-                    node: Node::Table(BTreeMap::new()),
-                    path: path.clone(),
-                },
-                e,
-            )
-        };
         match self.node {
-            Node::Leaf(s) => visitor.visit_str(&s).map_err(at),
+            Node::Leaf(s) => visitor.visit_str(&s).map_err(|e| at_path(&self.path, e)),
             Node::Table(t) => visitor
                 .visit_map(MapDe {
                     iter: t.into_iter(),
                     value: None,
-                    path: self.path,
+                    path: self.path.clone(),
                 })
-                .map_err(at),
+                .map_err(|e| at_path(&self.path, e)),
         }
     }
 
@@ -269,19 +265,10 @@ impl<'de> de::MapAccess<'de> for MapDe {
         let Some((key, node)) = self.iter.next() else {
             return Ok(None);
         };
-        let result = seed.deserialize(key.as_str().into_deserializer());
-        let path = if self.path.is_empty() {
-            key
-        } else {
-            format!("{}.{key}", self.path)
-        };
-        let result = result.map_err(|e: Error| match e {
-            Error::Value { reason, .. } => Error::Value {
-                path: path.clone(),
-                reason,
-            },
-            other => other,
-        });
+        let path = join(&self.path, &key);
+        let result = seed
+            .deserialize(key.as_str().into_deserializer())
+            .map_err(|e: Error| at_path(&path, e));
         self.value = Some((path, node));
         result.map(Some)
     }

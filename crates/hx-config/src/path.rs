@@ -42,10 +42,7 @@ pub fn check_path(path: &str) -> Result<()> {
         if segment.is_empty() {
             return fail("empty segment (leading, trailing or doubled `.`)");
         }
-        if !segment
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
+        if !is_segment(segment) {
             return fail("segments are made of ASCII letters, digits, `_` and `-`");
         }
     }
@@ -56,6 +53,24 @@ pub fn check_path(path: &str) -> Result<()> {
         return fail("the first segment `hx` is reserved for the file header");
     }
     Ok(())
+}
+
+/// Whether `segment` is one path segment: a non-empty TOML bare key
+/// (`A-Z a-z 0-9 _ -`).
+pub(crate) fn is_segment(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// `prefix.segment`, or `segment` at the top.
+pub(crate) fn join(prefix: &str, segment: &str) -> String {
+    if prefix.is_empty() {
+        segment.to_owned()
+    } else {
+        format!("{prefix}.{segment}")
+    }
 }
 
 /// The environment variable name of a key path, as `hx config exec` sets it:
