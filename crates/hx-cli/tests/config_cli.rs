@@ -58,6 +58,11 @@ fn setup() -> tempfile::TempDir {
 
 const K: [&str; 2] = ["--keyring", "ring.hxk"];
 
+/// `hx config VERB app.hxc KEY` with the options that open the file.
+fn key_cmd(d: &Path, verb: &str, key: &str, open: &[&str], stdin: &[u8]) -> Output {
+    hx(d, &with(&["config", verb, "app.hxc", key], open), stdin)
+}
+
 fn with<'a>(args: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = args.to_vec();
     v.extend_from_slice(extra);
@@ -74,62 +79,21 @@ fn init_set_get_list_rm_verify() {
         code(&hx(d, &with(&["config", "init", "app.hxc"], &K), b"")),
         2
     );
-    ok(&hx(
-        d,
-        &with(&["config", "set", "app.hxc", "database.password"], &K),
-        b"hunter2\n",
-    ));
-    ok(&hx(
-        d,
-        &with(&["config", "set", "app.hxc", "api.key"], &K),
-        b"k\r\n",
-    ));
-    ok(&hx(
-        d,
-        &with(&["config", "set", "app.hxc", "multi"], &K),
-        b"a\nb\n\n",
-    ));
+    ok(&key_cmd(d, "set", "database.password", &K, b"hunter2\n"));
+    ok(&key_cmd(d, "set", "api.key", &K, b"k\r\n"));
+    ok(&key_cmd(d, "set", "multi", &K, b"a\nb\n\n"));
     assert_eq!(
-        ok(&hx(
-            d,
-            &with(&["config", "get", "app.hxc", "database.password"], &K),
-            b""
-        )),
+        ok(&key_cmd(d, "get", "database.password", &K, b"")),
         "hunter2\n"
     );
-    assert_eq!(
-        ok(&hx(
-            d,
-            &with(&["config", "get", "app.hxc", "api.key"], &K),
-            b""
-        )),
-        "k\n"
-    );
-    assert_eq!(
-        ok(&hx(
-            d,
-            &with(&["config", "get", "app.hxc", "multi"], &K),
-            b""
-        )),
-        "a\nb\n\n"
-    );
+    assert_eq!(ok(&key_cmd(d, "get", "api.key", &K, b"")), "k\n");
+    assert_eq!(ok(&key_cmd(d, "get", "multi", &K, b"")), "a\nb\n\n");
     assert_eq!(
         ok(&hx(d, &with(&["config", "list", "app.hxc"], &K), b"")),
         "api.key\ndatabase.password\nmulti\n"
     );
-    ok(&hx(
-        d,
-        &with(&["config", "rm", "app.hxc", "multi"], &K),
-        b"",
-    ));
-    assert_eq!(
-        code(&hx(
-            d,
-            &with(&["config", "get", "app.hxc", "multi"], &K),
-            b""
-        )),
-        1
-    );
+    ok(&key_cmd(d, "rm", "multi", &K, b""));
+    assert_eq!(code(&key_cmd(d, "get", "multi", &K, b"")), 1);
     let v = hx(d, &with(&["config", "verify", "app.hxc"], &K), b"");
     assert_eq!(code(&v), 0);
     assert!(err(&v).contains("2 values"));
@@ -159,11 +123,7 @@ fn usage_and_rejection_statuses() {
     // Nobody could open it.
     assert_eq!(code(&hx(d, &["config", "init", "x.hxc"], b"")), 2);
     ok(&hx(d, &with(&["config", "init", "app.hxc"], &K), b""));
-    ok(&hx(
-        d,
-        &with(&["config", "set", "app.hxc", "a"], &K),
-        b"secret-a",
-    ));
+    ok(&key_cmd(d, "set", "a", &K, b"secret-a"));
     // No opener, missing file, bad path: usage.
     assert_eq!(code(&hx(d, &["config", "get", "app.hxc", "a"], b"")), 2);
     assert_eq!(
@@ -174,14 +134,7 @@ fn usage_and_rejection_statuses() {
         )),
         2
     );
-    assert_eq!(
-        code(&hx(
-            d,
-            &with(&["config", "set", "app.hxc", "a..b"], &K),
-            b"v"
-        )),
-        2
-    );
+    assert_eq!(code(&key_cmd(d, "set", "a..b", &K, b"v")), 2);
     // Not a recipient: rejected.
     let o = hx(
         d,
@@ -226,17 +179,14 @@ fn recipients_add_rm_and_rotate() {
         b"",
     ));
     let id = ["--identity", "id.pem"];
-    ok(&hx(d, &with(&["config", "set", "app.hxc", "a"], &id), b"1"));
+    ok(&key_cmd(d, "set", "a", &id, b"1"));
     ok(&hx(
         d,
         &with(&["config", "recipients", "add", "app.hxc", "pq.pub"], &id),
         b"",
     ));
     let pq = ["--identity", "pq.pem"];
-    assert_eq!(
-        ok(&hx(d, &with(&["config", "get", "app.hxc", "a"], &pq), b"")),
-        "1\n"
-    );
+    assert_eq!(ok(&key_cmd(d, "get", "a", &pq, b"")), "1\n");
     let before = std::fs::read_to_string(d.join("app.hxc")).unwrap();
     ok(&hx(d, &with(&["config", "rotate", "app.hxc"], &pq), b""));
     let after = std::fs::read_to_string(d.join("app.hxc")).unwrap();
@@ -247,23 +197,14 @@ fn recipients_add_rm_and_rotate() {
             .to_owned()
     };
     assert_ne!(line(&before), line(&after));
-    assert_eq!(
-        ok(&hx(d, &with(&["config", "get", "app.hxc", "a"], &id), b"")),
-        "1\n"
-    );
+    assert_eq!(ok(&key_cmd(d, "get", "a", &id, b"")), "1\n");
     ok(&hx(
         d,
         &with(&["config", "recipients", "rm", "app.hxc", "id.pub"], &pq),
         b"",
     ));
-    assert_eq!(
-        code(&hx(d, &with(&["config", "get", "app.hxc", "a"], &id), b"")),
-        1
-    );
-    assert_eq!(
-        ok(&hx(d, &with(&["config", "get", "app.hxc", "a"], &pq), b"")),
-        "1\n"
-    );
+    assert_eq!(code(&key_cmd(d, "get", "a", &id, b"")), 1);
+    assert_eq!(ok(&key_cmd(d, "get", "a", &pq, b"")), "1\n");
     // The last recipient stays.
     assert_eq!(
         code(&hx(
@@ -280,21 +221,15 @@ fn export_and_exec() {
     let dir = setup();
     let d = dir.path();
     ok(&hx(d, &with(&["config", "init", "app.hxc"], &K), b""));
-    ok(&hx(
+    ok(&key_cmd(
         d,
-        &with(&["config", "set", "app.hxc", "database.password"], &K),
+        "set",
+        "database.password",
+        &K,
         b"it's \"q\" $x",
     ));
-    ok(&hx(
-        d,
-        &with(&["config", "set", "app.hxc", "stripe.api-key"], &K),
-        b"sk",
-    ));
-    ok(&hx(
-        d,
-        &with(&["config", "set", "app.hxc", "quote"], &K),
-        b"'edge'",
-    ));
+    ok(&key_cmd(d, "set", "stripe.api-key", &K, b"sk"));
+    ok(&key_cmd(d, "set", "quote", &K, b"'edge'"));
     let env = ok(&hx(
         d,
         &with(&["config", "export", "app.hxc", "--format", "env"], &K),
@@ -357,11 +292,7 @@ fn export_and_exec() {
     );
     assert_eq!(code(&o), 128 + 15);
     // Two paths with one variable name are refused.
-    ok(&hx(
-        d,
-        &with(&["config", "set", "app.hxc", "stripe.api_key"], &K),
-        b"x",
-    ));
+    ok(&key_cmd(d, "set", "stripe.api_key", &K, b"x"));
     let o = hx(
         d,
         &[
