@@ -90,6 +90,17 @@ fn sealed_tokens(c: &mut Criterion) {
                 ring.open_bytes(&token, b"ctx", None).unwrap()
             })
         });
+        g.bench_function("hx-bytes-in-place/seal+open", |b| {
+            b.iter(|| {
+                let mut token = ring.seal_bytes(black_box(&data), b"ctx").unwrap();
+                let len = ring
+                    .open_bytes_in_place(&mut token, b"ctx", None)
+                    .unwrap()
+                    .len();
+                token.truncate(len);
+                token
+            })
+        });
         let rng = ring::rand::SystemRandom::new();
         g.bench_function("ring-chacha20poly1305+random-nonce/seal+open", |b| {
             b.iter(|| {

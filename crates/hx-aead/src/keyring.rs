@@ -417,6 +417,40 @@ impl Keyring {
         Ok(opened.plaintext)
     }
 
+    /// Opens a binary token where it lies, without copying it: the body of
+    /// `token` is decrypted in place and returned as a slice of it. For large
+    /// payloads in a buffer you own; that buffer then holds the plaintext, so
+    /// wipe it (for example with `zeroize`) when it is secret. On any failure
+    /// the body is wiped before [`Error::InvalidToken`] is returned, so no
+    /// unauthenticated or expired plaintext is left in the buffer.
+    ///
+    /// # Errors
+    /// [`Error::InvalidToken`] for every failure, as [`Keyring::open`].
+    ///
+    /// # Example
+    /// ```
+    /// let ring = hx_aead::Keyring::generate()?;
+    /// let mut token = ring.seal_bytes(b"large row", b"table=users")?;
+    /// let plaintext = ring.open_bytes_in_place(&mut token, b"table=users", None)?;
+    /// assert_eq!(plaintext, b"large row");
+    /// # Ok::<(), hx_aead::Error>(())
+    /// ```
+    pub fn open_bytes_in_place<'t>(
+        &self,
+        token: &'t mut [u8],
+        context: &[u8],
+        ttl: Option<u64>,
+    ) -> Result<&'t mut [u8]> {
+        let header = self.open_in_place(token, context)?;
+        let end = token.len() - TAG_LEN;
+        let body = token.get_mut(HEADER_LEN..end).ok_or(Error::InvalidToken)?;
+        if check_time(header.issued_at, ttl, now(), MAX_CLOCK_SKEW).is_err() {
+            body.fill(0);
+            return Err(Error::InvalidToken);
+        }
+        Ok(body)
+    }
+
     /// Opens `token` sealed with the same `context`, refusing it if it was
     /// issued more than `ttl` seconds ago (when given) or more than
     /// [`MAX_CLOCK_SKEW`] seconds in the future.
@@ -548,49 +582,108 @@ impl Keyring {
         Err(Error::InvalidToken)
     }
 
+    /// Decodes the base64 body and decrypts it in the decoded buffer: one
+    /// buffer from base64 to plaintext.
     fn authenticate_hx(&self, body: &str, context: &[u8]) -> Result<Opened> {
-        let raw = URL_SAFE_NO_PAD
-            .decode(body.as_bytes())
-            .map_err(|_| Error::InvalidToken)?;
-        self.authenticate_raw(&raw, context)
+        let mut raw = Zeroizing::new(
+            URL_SAFE_NO_PAD
+                .decode(body.as_bytes())
+                .map_err(|_| Error::InvalidToken)?,
+        );
+        let header = self.open_in_place(&mut raw, context)?;
+        let end = raw.len() - TAG_LEN;
+        raw.copy_within(HEADER_LEN..end, 0);
+        raw.truncate(end - HEADER_LEN);
+        Ok(Opened {
+            key_id: header.key_id,
+            issued_at: header.issued_at,
+            plaintext: raw,
+        })
     }
 
-    /// Authenticates a binary token and decrypts it into a new buffer (one
-    /// copy of the ciphertext, decrypted in place).
+    /// Authenticates a borrowed binary token and decrypts it into a new
+    /// buffer (one copy of the ciphertext, decrypted in place).
     fn authenticate_raw(&self, raw: &[u8], context: &[u8]) -> Result<Opened> {
-        if raw.len() < HEADER_LEN + TAG_LEN || raw.first() != Some(&TOKEN_VERSION) {
-            return Err(Error::InvalidToken);
-        }
-        let key_id = u32::from_be_bytes(array(raw.get(1..5))?);
-        let issued_at = u64::from_be_bytes(array(raw.get(5..13))?);
-        let nonce: [u8; NONCE_LEN] = array(raw.get(13..HEADER_LEN))?;
-        let entry = self
-            .index
-            .get(&key_id)
-            .and_then(|&i| self.entries.get(i))
-            .ok_or(Error::InvalidToken)?;
-        let Material::XChaCha(cipher) = &entry.material else {
-            return Err(Error::InvalidToken);
-        };
-        if entry.info.state == KeyState::Retired {
-            return Err(Error::InvalidToken);
-        }
-        let tag: [u8; TAG_LEN] = array(raw.get(raw.len() - TAG_LEN..))?;
-        let header = raw.get(..HEADER_LEN).ok_or(Error::InvalidToken)?;
+        let (header, cipher) = self.header(raw)?;
         let ciphertext = raw
             .get(HEADER_LEN..raw.len() - TAG_LEN)
             .ok_or(Error::InvalidToken)?;
         let mut plaintext = Zeroizing::new(ciphertext.to_vec());
-        with_associated_data(header, context, |aad| {
-            cipher.open(&nonce, aad, &mut plaintext, &tag)
+        let (head, tag) = (header_bytes(raw)?, tag_bytes(raw)?);
+        with_associated_data(head, context, |aad| {
+            cipher.open(&header.nonce, aad, &mut plaintext, &tag)
         })
         .map_err(|_| Error::InvalidToken)?;
         Ok(Opened {
-            key_id,
-            issued_at,
+            key_id: header.key_id,
+            issued_at: header.issued_at,
             plaintext,
         })
     }
+
+    /// Authenticates the binary token in `token` and decrypts its body in
+    /// place (`token[HEADER_LEN..len - TAG_LEN]`). On failure the body is
+    /// wiped, so no unauthenticated plaintext stays behind.
+    fn open_in_place(&self, token: &mut [u8], context: &[u8]) -> Result<Header> {
+        let (header, cipher) = self.header(token)?;
+        let tag = tag_bytes(token)?;
+        let len = token.len();
+        let (head, rest) = token.split_at_mut(HEADER_LEN);
+        let body = rest
+            .get_mut(..len - HEADER_LEN - TAG_LEN)
+            .ok_or(Error::InvalidToken)?;
+        let opened = with_associated_data(head, context, |aad| {
+            cipher.open(&header.nonce, aad, body, &tag)
+        });
+        if opened.is_err() {
+            body.fill(0);
+            return Err(Error::InvalidToken);
+        }
+        Ok(header)
+    }
+
+    /// Parses a binary token's header and finds its key: the token must be
+    /// long enough, of this version, under a known sealing key not retired.
+    fn header(&self, raw: &[u8]) -> Result<(Header, &XChaCha)> {
+        if raw.len() < HEADER_LEN + TAG_LEN || raw.first() != Some(&TOKEN_VERSION) {
+            return Err(Error::InvalidToken);
+        }
+        let header = Header {
+            key_id: u32::from_be_bytes(array(raw.get(1..5))?),
+            issued_at: u64::from_be_bytes(array(raw.get(5..13))?),
+            nonce: array(raw.get(13..HEADER_LEN))?,
+        };
+        let entry = self
+            .index
+            .get(&header.key_id)
+            .and_then(|&i| self.entries.get(i))
+            .ok_or(Error::InvalidToken)?;
+        match &entry.material {
+            Material::XChaCha(cipher) if entry.info.state != KeyState::Retired => {
+                Ok((header, cipher))
+            }
+            _ => Err(Error::InvalidToken),
+        }
+    }
+}
+
+/// The fields of a binary token's header.
+struct Header {
+    key_id: u32,
+    issued_at: u64,
+    nonce: [u8; NONCE_LEN],
+}
+
+fn header_bytes(raw: &[u8]) -> Result<&[u8]> {
+    raw.get(..HEADER_LEN).ok_or(Error::InvalidToken)
+}
+
+fn tag_bytes(raw: &[u8]) -> Result<[u8; TAG_LEN]> {
+    array(
+        raw.len()
+            .checked_sub(TAG_LEN)
+            .and_then(|start| raw.get(start..)),
+    )
 }
 
 struct Opened {

@@ -279,6 +279,61 @@ fn documents_round_trip_and_reject_damage_precisely() {
     assert!(MasterKey::from_base64("short").is_err());
 }
 
+/// The binary token under its three openers: `open_bytes` (borrowed),
+/// `open_bytes_in_place` and the text form carrying the same bytes.
+#[test]
+fn binary_tokens_open_borrowed_and_in_place_alike() {
+    let ring = Keyring::generate().unwrap();
+    let secret = b"the quick brown fox jumps over the lazy dog";
+    let token = ring.seal_bytes(secret, b"row=7").unwrap();
+    assert_eq!(
+        &*ring.open_bytes(&token, b"row=7", Some(60)).unwrap(),
+        secret
+    );
+    let mut buf = token.clone();
+    assert_eq!(
+        ring.open_bytes_in_place(&mut buf, b"row=7", Some(60))
+            .unwrap(),
+        secret
+    );
+    let text = format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(&token));
+    assert_eq!(&*ring.open(&text, b"row=7", Some(60)).unwrap(), secret);
+
+    // No failure leaves plaintext in the caller's buffer: a wrong context
+    // wipes the decrypted body, and so does every flipped bit or cut.
+    let leaks = |buf: &[u8]| buf.windows(secret.len()).any(|w| w == secret);
+    let mut buf = token.clone();
+    assert!(invalid(ring.open_bytes_in_place(&mut buf, b"row=8", None)));
+    assert!(buf[37..buf.len() - 16].iter().all(|&b| b == 0), "wiped");
+    for bit in 0..token.len() * 8 {
+        let mut bad = token.clone();
+        bad[bit / 8] ^= 1 << (bit % 8);
+        assert!(invalid(ring.open_bytes(&bad, b"row=7", None)), "bit {bit}");
+        assert!(
+            invalid(ring.open_bytes_in_place(&mut bad, b"row=7", None)),
+            "bit {bit}"
+        );
+        assert!(!leaks(&bad), "bit {bit} left plaintext behind");
+    }
+    for cut in 0..token.len() {
+        let mut bad = token[..cut].to_vec();
+        assert!(invalid(ring.open_bytes(&bad, b"row=7", None)), "cut {cut}");
+        assert!(invalid(ring.open_bytes_in_place(&mut bad, b"row=7", None)));
+    }
+
+    // An authentic but expired token is refused and wiped too.
+    let old = ring.seal_at(secret, b"", 1_000_000_000).unwrap();
+    let old = URL_SAFE_NO_PAD.decode(&old[TOKEN_PREFIX.len()..]).unwrap();
+    let mut buf = old.clone();
+    assert_eq!(
+        ring.open_bytes_in_place(&mut buf, b"", None).unwrap(),
+        secret
+    );
+    let mut buf = old.clone();
+    assert!(invalid(ring.open_bytes_in_place(&mut buf, b"", Some(3600))));
+    assert!(!leaks(&buf), "expired plaintext left behind");
+}
+
 #[test]
 fn opening_does_not_depend_on_keyring_size() {
     let mut ring = Keyring::generate().unwrap();
@@ -296,6 +351,21 @@ proptest! {
         let ring = Keyring::generate().unwrap();
         let token = ring.seal_at(&data, &ctx, T).unwrap();
         prop_assert_eq!(&*ring.open_at(&token, &ctx, Some(0), T).unwrap(), &data[..]);
+    }
+
+    #[test]
+    fn in_place_round_trip(data in prop::collection::vec(any::<u8>(), 0..3000), ctx in prop::collection::vec(any::<u8>(), 0..300)) {
+        let ring = Keyring::generate().unwrap();
+        let mut token = ring.seal_bytes(&data, &ctx).unwrap();
+        prop_assert_eq!(&*ring.open_bytes(&token, &ctx, Some(60)).unwrap(), &data[..]);
+        prop_assert_eq!(&*ring.open_bytes_in_place(&mut token, &ctx, Some(60)).unwrap(), &data[..]);
+    }
+
+    #[test]
+    fn arbitrary_binary_tokens_never_panic(mut raw in prop::collection::vec(any::<u8>(), 0..200)) {
+        let ring = Keyring::generate().unwrap();
+        prop_assert!(ring.open_bytes(&raw, b"", None).is_err());
+        prop_assert!(ring.open_bytes_in_place(&mut raw, b"", None).is_err());
     }
 
     #[test]
