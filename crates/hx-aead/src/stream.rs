@@ -11,9 +11,10 @@
 //! empty input) and is the only one sealed with `last = 0x01`. Truncation,
 //! reordering, duplicated or swapped chunks, appended bytes and a wrong key
 //! all fail authentication. A chunk's plaintext is written only after its
-//! tag has been checked; memory stays at one batch of 16 chunks (about
-//! 1 MiB) plus one chunk read ahead, whatever the size, and each batch is
-//! split across two threads.
+//! tag has been checked. Chunks travel in batches of 16 through a pipeline:
+//! the calling thread reads and writes while two worker threads seal or
+//! open, so I/O and cryptography overlap; memory stays at the four batches
+//! in flight (about 4 MiB) whatever the size.
 
 use std::io::{self, Read, Write};
 
@@ -32,8 +33,8 @@ const VERSION: u8 = 0x01;
 pub const HEADER_LEN: usize = 8 + 1 + 4 + 32;
 const INFO_LABEL: &[u8] = b"hx-stream v1";
 
-/// Chunks sealed or opened together, split across two threads (1 MiB of
-/// plaintext per batch).
+/// Chunks handed to a worker thread together (1 MiB of plaintext per
+/// batch).
 const BATCH: usize = 16;
 const SEALED_LEN: usize = CHUNK_LEN + TAG_LEN;
 
@@ -92,39 +93,140 @@ impl ChunkCipher {
             .map_err(|_| Error::InvalidToken)
     }
 
-    /// Applies `op(counter, last, chunk)` to every chunk of a batch, on two
-    /// threads when the batch has more than one chunk. `last` marks the
-    /// batch's final chunk as the stream's final chunk.
-    fn for_each_chunk(
-        &self,
-        first_counter: u64,
-        final_batch: bool,
-        chunks: &mut [&mut [u8]],
-        op: fn(&Self, u64, bool, &mut [u8]) -> Result<()>,
-    ) -> Result<()> {
-        let count = chunks.len();
-        let run = |offset: usize, part: &mut [&mut [u8]]| -> Result<()> {
-            for (i, chunk) in part.iter_mut().enumerate() {
-                let index = offset + i;
-                let counter = first_counter
-                    .checked_add(index as u64)
-                    .ok_or(Error::InvalidKey("stream too long"))?;
-                op(self, counter, final_batch && index + 1 == count, chunk)?;
-            }
-            Ok(())
-        };
-        if count < 2 {
-            return run(0, chunks);
+    /// Applies `op` to every chunk of `batch`; the batch's final chunk is
+    /// the stream's final chunk when `batch.last` is set.
+    fn run_batch(&self, batch: &mut Batch, op: ChunkOp) -> Result<()> {
+        let count = batch.lens.len();
+        for (i, (slot, &len)) in batch
+            .buf
+            .chunks_mut(SEALED_LEN)
+            .zip(&batch.lens)
+            .enumerate()
+        {
+            let counter = batch
+                .counter
+                .checked_add(i as u64)
+                .ok_or(Error::InvalidKey("stream too long"))?;
+            let chunk = slot.get_mut(..len).ok_or(Error::InvalidToken)?;
+            op(self, counter, batch.last && i + 1 == count, chunk)?;
         }
-        let mid = count / 2;
-        let (left, right) = chunks.split_at_mut(mid);
-        std::thread::scope(|scope| {
-            let other = scope.spawn(|| run(0, left));
-            let mine = run(mid, right);
-            let theirs = other.join().unwrap_or(Err(Error::InvalidToken));
-            mine.and(theirs)
-        })
+        Ok(())
     }
+}
+
+/// [`ChunkCipher::seal`] or [`ChunkCipher::open`].
+type ChunkOp = fn(&ChunkCipher, u64, bool, &mut [u8]) -> Result<()>;
+
+/// Up to [`BATCH`] chunks, chunk `i` in `buf[i * SEALED_LEN..][..lens[i]]`
+/// (sealed length: ciphertext and tag). Zeroized on drop.
+struct Batch {
+    buf: Zeroizing<Vec<u8>>,
+    lens: Vec<usize>,
+    /// Counter of the first chunk.
+    counter: u64,
+    /// Whether this batch ends the stream.
+    last: bool,
+    /// What the worker's seal or open returned.
+    result: Result<()>,
+}
+
+/// Batches in flight: one being read, one per worker, one being written.
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// Runs a stream through the cipher as a pipeline: the calling thread reads
+/// batches (`read`) and writes finished ones in order (`write`) while two
+/// worker threads seal or open them, so I/O and cryptography overlap.
+/// `read` fills a batch's chunks and sets `last`; the pipeline numbers the
+/// chunks. Stops at the first error, writing nothing of the failed batch or
+/// any after it. Memory: [`BATCHES_IN_FLIGHT`] batches of about 1 MiB.
+fn pipeline(
+    cipher: &ChunkCipher,
+    op: ChunkOp,
+    mut read: impl FnMut(&mut Batch) -> Result<()>,
+    mut write: impl FnMut(&Batch) -> Result<()>,
+) -> Result<()> {
+    use std::sync::mpsc;
+    std::thread::scope(|scope| {
+        let mut jobs = Vec::new();
+        let mut done = Vec::new();
+        for _ in 0..2 {
+            let (job_tx, job_rx) = mpsc::channel::<Batch>();
+            let (done_tx, done_rx) = mpsc::channel::<Batch>();
+            scope.spawn(move || {
+                for mut batch in job_rx {
+                    batch.result = cipher.run_batch(&mut batch, op);
+                    if done_tx.send(batch).is_err() {
+                        return;
+                    }
+                }
+            });
+            jobs.push(job_tx);
+            done.push(done_rx);
+        }
+        let worker_gone = || Error::InvalidKey("stream worker stopped");
+        // Receives the oldest batch in flight, checks it and writes it.
+        let mut finish = |worker: usize| -> Result<Batch> {
+            let mut batch = done
+                .get(worker)
+                .and_then(|rx| rx.recv().ok())
+                .ok_or_else(worker_gone)?;
+            std::mem::replace(&mut batch.result, Ok(()))?;
+            write(&batch)?;
+            Ok(batch)
+        };
+        let mut in_flight = std::collections::VecDeque::new();
+        let mut spare = Vec::new();
+        let (mut counter, mut submitted) = (0u64, 0usize);
+        loop {
+            let mut batch = match spare.pop() {
+                Some(batch) => batch,
+                None if in_flight.len() < BATCHES_IN_FLIGHT => Batch {
+                    buf: Zeroizing::new(Vec::with_capacity(BATCH * SEALED_LEN + 1)),
+                    lens: Vec::with_capacity(BATCH),
+                    counter: 0,
+                    last: false,
+                    result: Ok(()),
+                },
+                None => finish(in_flight.pop_front().ok_or_else(worker_gone)?)?,
+            };
+            batch.lens.clear();
+            batch.last = false;
+            read(&mut batch)?;
+            batch.counter = counter;
+            counter = counter
+                .checked_add(batch.lens.len() as u64)
+                .ok_or(Error::InvalidKey("stream too long"))?;
+            let last = batch.last;
+            let worker = submitted % 2;
+            jobs.get(worker)
+                .and_then(|tx| tx.send(batch).ok())
+                .ok_or_else(worker_gone)?;
+            in_flight.push_back(worker);
+            submitted += 1;
+            if last {
+                break;
+            }
+        }
+        while let Some(worker) = in_flight.pop_front() {
+            spare.push(finish(worker)?);
+        }
+        Ok(())
+    })
+}
+
+/// Reads into all of `buf` unless the input ends first; returns the number
+/// of bytes read.
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while let Some(rest) = buf.get_mut(n..).filter(|rest| !rest.is_empty()) {
+        match reader.read(rest) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 /// Reads until `buf` holds `want` bytes or the input ends.
@@ -151,8 +253,9 @@ fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<()
 /// Encrypts everything `reader` yields under the keyring's primary key,
 /// writing the stream to `writer`. Returns the number of plaintext bytes.
 ///
-/// Chunks are sealed in batches of 16, each split across two threads;
-/// memory stays at about one batch (1 MiB) whatever the input size.
+/// Chunks are sealed in batches of 16 by two worker threads while the
+/// calling thread reads and writes; memory stays at about 4 MiB whatever the
+/// input size.
 ///
 /// # Errors
 /// [`Error::Io`] if reading or writing fails; [`Error::Random`] if the OS
@@ -284,50 +387,49 @@ fn encrypt_under(
     let cipher = ChunkCipher::new(key, header)?;
     writer.write_all(&header)?;
 
-    // Chunk i of a batch occupies buf[i * SEALED_LEN..][..len + TAG_LEN].
-    let mut buf = Zeroizing::new(vec![0u8; BATCH * SEALED_LEN]);
-    let mut lens: Vec<usize> = Vec::with_capacity(BATCH);
-    // One chunk read ahead tells whether the batch's final chunk is the last.
-    let mut ahead = Zeroizing::new(Vec::with_capacity(CHUNK_LEN));
-    fill(&mut reader, &mut ahead, CHUNK_LEN)?;
-    let (mut counter, mut total) = (0u64, 0u64);
-    loop {
-        lens.clear();
-        let mut last = false;
-        while lens.len() < BATCH {
-            let slot = lens.len() * SEALED_LEN;
-            let n = ahead.len();
-            buf.get_mut(slot..slot + n)
-                .ok_or(Error::InvalidKey("chunk buffer"))?
-                .copy_from_slice(&ahead);
-            lens.push(n);
-            ahead.clear();
+    // After a batch of full chunks, one byte read ahead tells whether the
+    // stream goes on; it opens the next batch.
+    let mut carry: Option<u8> = None;
+    let mut total = 0u64;
+    let read = |batch: &mut Batch| -> Result<()> {
+        batch.buf.resize(BATCH * SEALED_LEN, 0);
+        for (i, slot) in batch.buf.chunks_mut(SEALED_LEN).enumerate() {
+            let plain = slot.get_mut(..CHUNK_LEN).ok_or(Error::InvalidToken)?;
+            let mut n = 0;
+            if let (Some(byte), Some(first)) = (carry.take(), plain.first_mut()) {
+                *first = byte;
+                n = 1;
+            }
+            n += read_full(&mut reader, plain.get_mut(n..).unwrap_or_default())?;
+            if n == 0 && i > 0 {
+                batch.last = true; // the input ended with the previous chunk
+                break;
+            }
+            batch.lens.push(n + TAG_LEN);
+            total += n as u64;
             if n < CHUNK_LEN {
-                last = true; // a short chunk (or the empty input) ends the stream
-                break;
-            }
-            fill(&mut reader, &mut ahead, CHUNK_LEN)?;
-            if ahead.is_empty() {
-                last = true;
+                batch.last = true; // a short chunk (or the empty input) ends the stream
                 break;
             }
         }
-        total += lens.iter().map(|&n| n as u64).sum::<u64>();
-        let mut chunks: Vec<&mut [u8]> = buf
-            .chunks_mut(SEALED_LEN)
-            .zip(&lens)
-            .map(|(slot, &n)| slot.get_mut(..n + TAG_LEN).unwrap_or_default())
-            .collect();
-        cipher.for_each_chunk(counter, last, &mut chunks, ChunkCipher::seal)?;
-        for chunk in &chunks {
-            writer.write_all(chunk)?;
+        if !batch.last {
+            let mut byte = [0u8; 1];
+            match read_full(&mut reader, &mut byte)? {
+                0 => batch.last = true,
+                _ => carry = Some(byte[0]),
+            }
         }
-        counter += lens.len() as u64;
-        if last {
-            writer.flush()?;
-            return Ok(total);
+        Ok(())
+    };
+    let write = |batch: &Batch| -> Result<()> {
+        for (slot, &len) in batch.buf.chunks(SEALED_LEN).zip(&batch.lens) {
+            writer.write_all(slot.get(..len).unwrap_or_default())?;
         }
-    }
+        Ok(())
+    };
+    pipeline(&cipher, ChunkCipher::seal, read, write)?;
+    writer.flush()?;
+    Ok(total)
 }
 
 /// Decrypts a stream made by [`encrypt`] with any non-retired key of
@@ -363,36 +465,47 @@ fn decrypt_under<'k>(
     let cipher = ChunkCipher::new(key_for(key_id)?, header)?;
 
     let batch_len = BATCH * SEALED_LEN;
-    // One byte beyond a full batch tells whether more chunks follow.
-    let mut buf = Zeroizing::new(Vec::with_capacity(batch_len + 1));
-    fill(&mut reader, &mut buf, batch_len + 1)?;
-    let (mut counter, mut total) = (0u64, 0u64);
-    loop {
-        let last = buf.len() <= batch_len;
-        let carry = if last { None } else { buf.pop() };
-        let count = buf.len().div_ceil(SEALED_LEN);
-        let final_len = buf.len() - (count.max(1) - 1) * SEALED_LEN;
+    // One byte beyond a full batch tells whether more chunks follow; it opens
+    // the next batch.
+    let mut carry: Option<u8> = None;
+    let mut first = true;
+    let read = |batch: &mut Batch| -> Result<()> {
+        batch.buf.clear();
+        batch.buf.extend(carry.take());
+        fill(&mut reader, &mut batch.buf, batch_len + 1)?;
+        batch.last = batch.buf.len() <= batch_len;
+        if !batch.last {
+            carry = batch.buf.pop();
+        }
+        let count = batch.buf.len().div_ceil(SEALED_LEN);
+        let final_len = batch.buf.len() - (count.max(1) - 1) * SEALED_LEN;
         // Every chunk carries a tag; an empty final chunk is only the empty input.
         if count == 0
             || final_len < TAG_LEN
-            || (last && final_len == TAG_LEN && (counter > 0 || count > 1))
+            || (batch.last && final_len == TAG_LEN && (!first || count > 1))
         {
             return Err(Error::InvalidToken);
         }
-        let mut chunks: Vec<&mut [u8]> = buf.chunks_mut(SEALED_LEN).collect();
-        cipher.for_each_chunk(counter, last, &mut chunks, ChunkCipher::open)?;
-        for chunk in &chunks {
-            let plain = chunk.get(..chunk.len() - TAG_LEN).unwrap_or_default();
+        first = false;
+        batch.lens.extend((0..count).map(|i| {
+            if i + 1 == count {
+                final_len
+            } else {
+                SEALED_LEN
+            }
+        }));
+        Ok(())
+    };
+    let mut total = 0u64;
+    let write = |batch: &Batch| -> Result<()> {
+        for (slot, &len) in batch.buf.chunks(SEALED_LEN).zip(&batch.lens) {
+            let plain = slot.get(..len - TAG_LEN).unwrap_or_default();
             writer.write_all(plain)?;
             total += plain.len() as u64;
         }
-        if last {
-            writer.flush()?;
-            return Ok(total);
-        }
-        counter += count as u64;
-        buf.clear();
-        buf.extend(carry);
-        fill(&mut reader, &mut buf, batch_len + 1)?;
-    }
+        Ok(())
+    };
+    pipeline(&cipher, ChunkCipher::open, read, write)?;
+    writer.flush()?;
+    Ok(total)
 }

@@ -238,3 +238,98 @@ fn stream_key_streams_round_trip_and_refuse_other_keys() {
     assert!(decrypt_with_key(&key, &sealed[..sealed.len() - 1], &mut Vec::new()).is_err());
     assert_eq!(format!("{key:?}"), "StreamKey([REDACTED])");
 }
+
+/// Gives at most `step` bytes per read, so chunks and batches are put
+/// together from odd pieces.
+struct Trickle<R> {
+    inner: R,
+    step: usize,
+}
+
+impl<R: Read> Read for Trickle<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.step);
+        self.inner.read(&mut buf[..n])
+    }
+}
+
+/// Streams of several batches (16 chunks each, four batches in flight)
+/// ending exactly on, or one byte past, a batch boundary, read in odd
+/// pieces; a chunk damaged in a late batch releases only the authentic
+/// plaintext before it.
+#[test]
+fn many_batches_round_trip_from_odd_reads() {
+    let ring = Keyring::generate().unwrap();
+    for chunks in [16usize, 64, 80] {
+        for extra in [0usize, 1] {
+            let len = chunks * CHUNK_LEN + extra;
+            let data: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
+            let mut sealed = Vec::new();
+            let reader = Trickle {
+                inner: &data[..],
+                step: 7777,
+            };
+            assert_eq!(
+                stream::encrypt(&ring, reader, &mut sealed).unwrap(),
+                len as u64
+            );
+            let expect = chunks + extra;
+            assert_eq!(sealed.len(), HEADER_LEN + len + 16 * expect, "{len}");
+            let mut out = Vec::new();
+            let reader = Trickle {
+                inner: &sealed[..],
+                step: 5000,
+            };
+            assert_eq!(
+                stream::decrypt(&ring, reader, &mut out).unwrap(),
+                len as u64
+            );
+            assert!(out == data, "round trip of {len} bytes");
+        }
+    }
+    let data: Vec<u8> = (0..80 * CHUNK_LEN).map(|i| (i % 241) as u8).collect();
+    let mut sealed = seal(&ring, &data);
+    sealed[HEADER_LEN + 50 * SEALED + 9] ^= 0x80;
+    let mut out = Vec::new();
+    assert!(invalid(
+        stream::decrypt(&ring, &sealed[..], &mut out).map(|_| Vec::new())
+    ));
+    assert!(out.len() <= 50 * CHUNK_LEN, "released {} bytes", out.len());
+    assert!(out[..] == data[..out.len()], "only authentic plaintext");
+}
+
+/// Memory stays at the batches in flight (4 × about 1 MiB) however long
+/// the stream: 100 MiB through encryption and decryption.
+#[test]
+fn memory_is_bounded_whatever_the_length() {
+    let ring = Keyring::generate().unwrap();
+    let len = 100 << 20;
+    let bound = 5 << 20;
+    let info = allocation_counter::measure(|| {
+        let input = Pattern {
+            left: len,
+            state: 7,
+        };
+        stream::encrypt(&ring, input, std::io::sink()).unwrap();
+    });
+    assert!(
+        info.bytes_max < bound,
+        "encrypt peak {} bytes",
+        info.bytes_max
+    );
+
+    let mut sealed = Vec::new();
+    let input = Pattern {
+        left: 20 << 20,
+        state: 7,
+    };
+    stream::encrypt(&ring, input, &mut sealed).unwrap();
+    let info = allocation_counter::measure(|| {
+        stream::decrypt(&ring, &sealed[..], std::io::sink()).unwrap();
+    });
+    assert!(
+        info.bytes_max < bound,
+        "decrypt peak {} bytes",
+        info.bytes_max
+    );
+}
