@@ -885,6 +885,131 @@ mod tests {
         );
     }
 
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    enum Shape {
+        Dot,
+        Line(u32),
+    }
+
+    /// Every place postcard reads a varint: lengths of sequences, maps,
+    /// strings, byte strings and chars; enum variant indices; integers of
+    /// every width, alone and nested.
+    #[test]
+    fn overlong_varints_are_refused_wherever_postcard_reads_one() {
+        use std::collections::BTreeMap;
+        let limits = Limits::default();
+        let overlong = |r: Result<()>| matches!(r, Err(Error::OverlongVarint));
+        let of = |r: Result<()>| r;
+        assert!(overlong(of(from_postcard::<Vec<u8>>(
+            &[0x80, 0x00],
+            &limits
+        )
+        .map(drop))));
+        assert!(overlong(of(from_postcard::<BTreeMap<u8, u8>>(
+            &[0x80, 0x00],
+            &limits
+        )
+        .map(drop))));
+        assert!(overlong(of(from_postcard::<serde_bytes_like::Bytes>(
+            &[0x80, 0x00],
+            &limits
+        )
+        .map(drop))));
+        assert!(overlong(of(from_postcard::<char>(
+            &[0x81, 0x00, b'a'],
+            &limits
+        )
+        .map(drop))));
+        assert!(overlong(of(
+            from_postcard::<Shape>(&[0x80, 0x00], &limits).map(drop)
+        )));
+        assert!(overlong(of(from_postcard::<Shape>(
+            &[0x81, 0x00, 0x05],
+            &limits
+        )
+        .map(drop))));
+        assert!(overlong(of(from_postcard::<Shape>(
+            &[0x01, 0x85, 0x00],
+            &limits
+        )
+        .map(drop))));
+        assert!(overlong(of(from_postcard::<u128>(
+            &[0xff, 0x80, 0x00],
+            &limits
+        )
+        .map(drop))));
+        assert!(overlong(of(
+            from_postcard::<i128>(&[0x80, 0x00], &limits).map(drop)
+        )));
+        assert!(overlong(of(
+            from_postcard::<i16>(&[0x80, 0x00], &limits).map(drop)
+        )));
+        assert!(overlong(of(from_postcard::<Vec<u32>>(
+            &[0x02, 0x01, 0x81, 0x00],
+            &limits
+        )
+        .map(drop))));
+        assert!(overlong(of(from_postcard::<Option<u64>>(
+            &[0x01, 0x80, 0x80, 0x00],
+            &limits
+        )
+        .map(drop))));
+        // The canonical forms of the same values decode.
+        assert_eq!(
+            from_postcard::<Vec<u8>>(&[0x00], &limits).ok(),
+            Some(vec![])
+        );
+        assert_eq!(
+            from_postcard::<char>(&[0x01, b'a'], &limits).ok(),
+            Some('a')
+        );
+        assert_eq!(
+            from_postcard::<Shape>(&[0x00], &limits).ok(),
+            Some(Shape::Dot)
+        );
+        assert_eq!(
+            from_postcard::<Shape>(&[0x01, 0x80, 0x01], &limits).ok(),
+            Some(Shape::Line(128))
+        );
+        assert_eq!(
+            from_postcard::<Vec<u32>>(&[0x02, 0x00, 0x80, 0x01], &limits).ok(),
+            Some(vec![0, 128])
+        );
+        // Raw bytes with the top bit set before canonical zero lengths.
+        assert_eq!(
+            from_postcard::<(u8, Vec<u8>, i8, BTreeMap<u8, u8>)>(
+                &[0x80, 0x00, -1i8 as u8, 0x00],
+                &limits
+            )
+            .ok(),
+            Some((0x80, vec![], -1, BTreeMap::new()))
+        );
+        assert_eq!(
+            from_postcard::<(f32, Shape)>(&[0, 0, 0x80, 0xbf, 0x00], &limits).ok(),
+            Some((-1.0, Shape::Dot))
+        );
+    }
+
+    /// A byte string (serde's `deserialize_bytes`), without serde_bytes.
+    mod serde_bytes_like {
+        pub struct Bytes;
+        impl<'de> serde::Deserialize<'de> for Bytes {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl serde::de::Visitor<'_> for V {
+                    type Value = Bytes;
+                    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                        f.write_str("bytes")
+                    }
+                    fn visit_bytes<E>(self, _: &[u8]) -> Result<Bytes, E> {
+                        Ok(Bytes)
+                    }
+                }
+                d.deserialize_bytes(V)
+            }
+        }
+    }
+
     #[test]
     fn json_offsets_follow_lines() {
         let input = b"[1,\n 2] x";
