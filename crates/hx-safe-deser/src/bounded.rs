@@ -110,7 +110,9 @@ pub(crate) fn postcard_value<'a, T: Deserialize<'a>>(
     let mut de = postcard::Deserializer::from_flavor(Tracked {
         input,
         budget,
+        pos: 0,
         take_end: usize::MAX,
+        raw_end: usize::MAX,
     });
     let value = T::deserialize(Limited::<_, false> {
         de: &mut de,
@@ -170,11 +172,9 @@ pub(crate) struct Budget {
     limits: Limits,
     depth: Cell<usize>,
     alloc: Cell<usize>,
-    /// The postcard reader's position in the input (shared so that the
-    /// wrapping deserializer can note where raw bytes end).
-    pos: Cell<usize>,
-    /// The position just after the last raw `u8`/`i8` postcard read.
-    raw_end: Cell<usize>,
+    /// Set while postcard reads a raw `u8`/`i8`, so that the input flavor
+    /// can note where that byte ends.
+    raw_pending: Cell<bool>,
 
     failure: Cell<Option<Failure>>,
 }
@@ -185,8 +185,7 @@ impl Budget {
             limits,
             depth: Cell::new(0),
             alloc: Cell::new(0),
-            pos: Cell::new(0),
-            raw_end: Cell::new(usize::MAX),
+            raw_pending: Cell::new(false),
             failure: Cell::new(None),
         }
     }
@@ -253,16 +252,22 @@ impl Budget {
 /// postcard reads a varint with one `pop` per byte, so a varint is overlong
 /// exactly when it ends with a zero byte popped right after a byte with the
 /// continuation bit. The only other bytes postcard pops are bools and option
-/// tags (0 or 1) and raw `u8`/`i8` values, whose end the wrapping
-/// deserializer notes; bytes taken in bulk (strings, floats) do not pass
-/// through `pop`. So a popped zero byte looks back one byte, and the hot
-/// path — any other byte — costs one comparison, which keeps postcard's
-/// varint loop small enough to inline.
+/// tags (0 or 1) and raw `u8`/`i8` values, which the wrapping deserializer
+/// flags while postcard reads them (`Budget::raw_pending`) so that the
+/// flavor notes where a raw byte with its top bit set ends; bytes taken in
+/// bulk (strings, floats) do not pass through `pop`. So a popped zero byte
+/// after a byte with the top bit set looks at what that byte was, and the
+/// hot path stays a comparison or two on a position kept in the flavor
+/// itself, which keeps postcard's varint loop small enough to inline.
 struct Tracked<'a> {
     input: &'a [u8],
     budget: &'a Budget,
+    /// The read position.
+    pos: usize,
     /// The position just after the last bytes taken in bulk.
     take_end: usize,
+    /// The position just after the last raw `u8`/`i8` with its top bit set.
+    raw_end: usize,
 }
 
 impl Tracked<'_> {
@@ -276,7 +281,7 @@ impl Tracked<'_> {
             return Ok(());
         };
         let continued = self.input.get(before).is_some_and(|&b| b >= 0x80);
-        if continued && self.take_end != at && self.budget.raw_end.get() != at {
+        if continued && self.take_end != at && self.raw_end != at {
             let _: postcard::Error = self.budget.fail(Failure::Overlong);
             return Err(postcard::Error::DeserializeBadVarint);
         }
@@ -290,39 +295,47 @@ impl<'a> postcard::de_flavors::Flavor<'a> for Tracked<'a> {
 
     #[inline]
     fn pop(&mut self) -> postcard::Result<u8> {
-        let at = self.budget.pos.get();
+        let at = self.pos;
         let byte = *self
             .input
             .get(at)
             .ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
-        self.budget.pos.set(at + 1);
+        self.pos = at + 1;
         if byte == 0 {
-            self.zero_byte(at)?;
+            if self
+                .input
+                .get(at.wrapping_sub(1))
+                .is_some_and(|&b| b >= 0x80)
+            {
+                self.zero_byte(at)?;
+            }
+        } else if byte >= 0x80 && self.budget.raw_pending.get() {
+            self.raw_end = at + 1;
         }
         Ok(byte)
     }
 
     #[inline]
     fn size_hint(&self) -> Option<usize> {
-        Some(self.input.len() - self.budget.pos.get())
+        Some(self.input.len() - self.pos)
     }
 
     /// Strings, byte strings, chars and floats (their bytes were charged up
     /// front: see [`postcard_value`]).
     #[inline]
     fn try_take_n(&mut self, ct: usize) -> postcard::Result<&'a [u8]> {
-        let at = self.budget.pos.get();
+        let at = self.pos;
         let taken = at
             .checked_add(ct)
             .and_then(|end| self.input.get(at..end))
             .ok_or(postcard::Error::DeserializeUnexpectedEnd)?;
-        self.budget.pos.set(at + ct);
+        self.pos = at + ct;
         self.take_end = at + ct;
         Ok(taken)
     }
 
     fn finalize(self) -> postcard::Result<&'a [u8]> {
-        Ok(self.input.get(self.budget.pos.get()..).unwrap_or_default())
+        Ok(self.input.get(self.pos..).unwrap_or_default())
     }
 }
 
@@ -384,8 +397,9 @@ macro_rules! forward_raw_byte {
     ($($method:ident)*) => {$(
         #[inline(always)]
         fn $method<V: Visitor<'de>>(self, visitor: V) -> core::result::Result<V::Value, D::Error> {
+            self.budget.raw_pending.set(true);
             let value = self.de.$method(visitor);
-            self.budget.raw_end.set(self.budget.pos.get());
+            self.budget.raw_pending.set(false);
             value
         }
     )*};
@@ -978,7 +992,7 @@ mod tests {
         // Raw bytes with the top bit set before canonical zero lengths.
         assert_eq!(
             from_postcard::<(u8, Vec<u8>, i8, BTreeMap<u8, u8>)>(
-                &[0x80, 0x00, -1i8 as u8, 0x00],
+                &[0x80, 0x00, 0xff, 0x00],
                 &limits
             )
             .ok(),
