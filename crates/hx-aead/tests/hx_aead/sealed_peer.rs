@@ -98,6 +98,22 @@ fn independent_python_implementation_agrees() {
             ring.extract_timestamp(token, ctx.as_bytes()).unwrap(),
             1_700_000_000 + i as u64
         );
+        // The same token as bytes, borrowed and in place.
+        let mut raw = base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            token.strip_prefix(hx_aead::TOKEN_PREFIX).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            &*ring.open_bytes(&raw, ctx.as_bytes(), None).unwrap(),
+            &vec![0xa5u8; *len][..]
+        );
+        assert_eq!(
+            ring.open_bytes_in_place(&mut raw, ctx.as_bytes(), None)
+                .unwrap(),
+            &vec![0xa5u8; *len][..],
+            "hx opening Python token {i} in place"
+        );
     }
 }
 
@@ -113,7 +129,9 @@ fn independent_python_stream_implementation_agrees() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/interop/stream_vector.py"
     );
-    for len in [0usize, 1, 65_536, 65_537, 20 * 65_536 + 3] {
+    // Up to 70 chunks: more than the four batches of 16 the pipeline keeps
+    // in flight.
+    for len in [0usize, 1, 65_536, 65_537, 20 * 65_536 + 3, 70 * 65_536 + 5] {
         let data: Vec<u8> = (0..len).map(|i| (i * 13 % 256) as u8).collect();
         let mut sealed = Vec::new();
         hx_aead::stream::encrypt(&ring, &data[..], &mut sealed).unwrap();
