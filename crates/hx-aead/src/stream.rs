@@ -130,6 +130,18 @@ struct Batch {
     result: Result<()>,
 }
 
+impl Batch {
+    fn new() -> Self {
+        Self {
+            buf: Zeroizing::new(Vec::with_capacity(BATCH * SEALED_LEN + 1)),
+            lens: Vec::with_capacity(BATCH),
+            counter: 0,
+            last: false,
+            result: Ok(()),
+        }
+    }
+}
+
 /// Batches in flight: one being read, one per worker, one being written.
 const BATCHES_IN_FLIGHT: usize = 4;
 
@@ -146,6 +158,14 @@ fn pipeline(
     mut write: impl FnMut(&Batch) -> Result<()>,
 ) -> Result<()> {
     use std::sync::mpsc;
+    // A stream of one batch (up to 1 MiB) is sealed or opened right here,
+    // without starting threads.
+    let mut first = Batch::new();
+    read(&mut first)?;
+    if first.last {
+        cipher.run_batch(&mut first, op)?;
+        return write(&first);
+    }
     std::thread::scope(|scope| {
         let mut jobs = Vec::new();
         let mut done = Vec::new();
@@ -175,23 +195,23 @@ fn pipeline(
             Ok(batch)
         };
         let mut in_flight = std::collections::VecDeque::new();
-        let mut spare = Vec::new();
+        let mut next = Some(first);
         let (mut counter, mut submitted) = (0u64, 0usize);
         loop {
-            let mut batch = match spare.pop() {
+            let mut batch = match next.take() {
                 Some(batch) => batch,
-                None if in_flight.len() < BATCHES_IN_FLIGHT => Batch {
-                    buf: Zeroizing::new(Vec::with_capacity(BATCH * SEALED_LEN + 1)),
-                    lens: Vec::with_capacity(BATCH),
-                    counter: 0,
-                    last: false,
-                    result: Ok(()),
-                },
-                None => finish(in_flight.pop_front().ok_or_else(worker_gone)?)?,
+                None => {
+                    let mut batch = if in_flight.len() < BATCHES_IN_FLIGHT {
+                        Batch::new()
+                    } else {
+                        finish(in_flight.pop_front().ok_or_else(worker_gone)?)?
+                    };
+                    batch.lens.clear();
+                    batch.last = false;
+                    read(&mut batch)?;
+                    batch
+                }
             };
-            batch.lens.clear();
-            batch.last = false;
-            read(&mut batch)?;
             batch.counter = counter;
             counter = counter
                 .checked_add(batch.lens.len() as u64)
@@ -208,7 +228,7 @@ fn pipeline(
             }
         }
         while let Some(worker) = in_flight.pop_front() {
-            spare.push(finish(worker)?);
+            finish(worker)?;
         }
         Ok(())
     })
