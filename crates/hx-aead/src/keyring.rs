@@ -609,11 +609,15 @@ impl Keyring {
             .get(HEADER_LEN..raw.len() - TAG_LEN)
             .ok_or(Error::InvalidToken)?;
         let mut plaintext = Zeroizing::new(ciphertext.to_vec());
-        let (head, tag) = (header_bytes(raw)?, tag_bytes(raw)?);
-        with_associated_data(head, context, |aad| {
-            cipher.open(&header.nonce, aad, &mut plaintext, &tag)
-        })
-        .map_err(|_| Error::InvalidToken)?;
+        let head = raw.get(..HEADER_LEN).ok_or(Error::InvalidToken)?;
+        open_body(
+            cipher,
+            &header,
+            head,
+            context,
+            &mut plaintext,
+            &tag_bytes(raw)?,
+        )?;
         Ok(Opened {
             key_id: header.key_id,
             issued_at: header.issued_at,
@@ -632,13 +636,7 @@ impl Keyring {
         let body = rest
             .get_mut(..len - HEADER_LEN - TAG_LEN)
             .ok_or(Error::InvalidToken)?;
-        let opened = with_associated_data(head, context, |aad| {
-            cipher.open(&header.nonce, aad, body, &tag)
-        });
-        if opened.is_err() {
-            body.fill(0);
-            return Err(Error::InvalidToken);
-        }
+        open_body(cipher, &header, head, context, body, &tag)?;
         Ok(header)
     }
 
@@ -674,8 +672,24 @@ struct Header {
     nonce: [u8; NONCE_LEN],
 }
 
-fn header_bytes(raw: &[u8]) -> Result<&[u8]> {
-    raw.get(..HEADER_LEN).ok_or(Error::InvalidToken)
+/// Decrypts a token's `body` in place if `tag` authenticates it with the
+/// header bytes `head` and the caller's context; wipes `body` otherwise.
+fn open_body(
+    cipher: &XChaCha,
+    header: &Header,
+    head: &[u8],
+    context: &[u8],
+    body: &mut [u8],
+    tag: &[u8; TAG_LEN],
+) -> Result<()> {
+    let opened = with_associated_data(head, context, |aad| {
+        cipher.open(&header.nonce, aad, body, tag)
+    });
+    if opened.is_err() {
+        body.fill(0);
+        return Err(Error::InvalidToken);
+    }
+    Ok(())
 }
 
 fn tag_bytes(raw: &[u8]) -> Result<[u8; TAG_LEN]> {
