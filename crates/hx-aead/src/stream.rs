@@ -249,27 +249,6 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-/// Reads until `buf` holds `want` bytes or the input ends.
-fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<()> {
-    while buf.len() < want {
-        let start = buf.len();
-        buf.resize(want, 0);
-        match reader.read(buf.get_mut(start..).unwrap_or_default()) {
-            Ok(0) => {
-                buf.truncate(start);
-                return Ok(());
-            }
-            Ok(n) => buf.truncate(start + n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(start),
-            Err(e) => {
-                buf.truncate(start);
-                return Err(e);
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Encrypts everything `reader` yields under the keyring's primary key,
 /// writing the stream to `writer`. Returns the number of plaintext bytes.
 ///
@@ -416,8 +395,8 @@ fn encrypt_under(
         for (i, slot) in batch.buf.chunks_mut(SEALED_LEN).enumerate() {
             let plain = slot.get_mut(..CHUNK_LEN).ok_or(Error::InvalidToken)?;
             let mut n = 0;
-            if let (Some(byte), Some(first)) = (carry.take(), plain.first_mut()) {
-                *first = byte;
+            if let (Some(byte), Some(start)) = (carry.take(), plain.first_mut()) {
+                *start = byte;
                 n = 1;
             }
             n += read_full(&mut reader, plain.get_mut(n..).unwrap_or_default())?;
@@ -490,15 +469,20 @@ fn decrypt_under<'k>(
     let mut carry: Option<u8> = None;
     let mut first = true;
     let read = |batch: &mut Batch| -> Result<()> {
-        batch.buf.clear();
-        batch.buf.extend(carry.take());
-        fill(&mut reader, &mut batch.buf, batch_len + 1)?;
-        batch.last = batch.buf.len() <= batch_len;
-        if !batch.last {
-            carry = batch.buf.pop();
+        batch.buf.resize(batch_len + 1, 0);
+        let mut filled = 0;
+        if let (Some(byte), Some(start)) = (carry.take(), batch.buf.first_mut()) {
+            *start = byte;
+            filled = 1;
         }
-        let count = batch.buf.len().div_ceil(SEALED_LEN);
-        let final_len = batch.buf.len() - (count.max(1) - 1) * SEALED_LEN;
+        filled += read_full(&mut reader, batch.buf.get_mut(filled..).unwrap_or_default())?;
+        batch.last = filled <= batch_len;
+        if !batch.last {
+            carry = batch.buf.get(batch_len).copied();
+            filled = batch_len;
+        }
+        let count = filled.div_ceil(SEALED_LEN);
+        let final_len = filled - (count.max(1) - 1) * SEALED_LEN;
         // Every chunk carries a tag; an empty final chunk is only the empty input.
         if count == 0
             || final_len < TAG_LEN
