@@ -118,9 +118,12 @@ impl ChunkCipher {
 type ChunkOp = fn(&ChunkCipher, u64, bool, &mut [u8]) -> Result<()>;
 
 /// Up to [`BATCH`] chunks, chunk `i` in `buf[i * SEALED_LEN..][..lens[i]]`
-/// (sealed length: ciphertext and tag). Zeroized on drop.
+/// (sealed length: ciphertext and tag). The buffer's room for a whole batch
+/// is reserved up front, so it never moves (and leaves no copy behind); it
+/// grows only as far as chunks arrive and never shrinks, and everything up
+/// to that high-water mark is wiped on drop.
 struct Batch {
-    buf: Zeroizing<Vec<u8>>,
+    buf: Vec<u8>,
     lens: Vec<usize>,
     /// Counter of the first chunk.
     counter: u64,
@@ -130,10 +133,28 @@ struct Batch {
     result: Result<()>,
 }
 
+impl Drop for Batch {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(self.buf.as_mut_slice());
+    }
+}
+
 impl Batch {
+    /// Chunk slot `i` (room for a full sealed chunk), growing the buffer to
+    /// it within the reserved capacity.
+    fn slot(&mut self, i: usize) -> Result<&mut [u8]> {
+        let end = (i + 1) * SEALED_LEN;
+        if self.buf.len() < end {
+            self.buf.resize(end.min(self.buf.capacity()), 0);
+        }
+        self.buf
+            .get_mut(i * SEALED_LEN..end)
+            .ok_or(Error::InvalidKey("chunk slot beyond a batch"))
+    }
+
     fn new() -> Self {
         Self {
-            buf: Zeroizing::new(Vec::with_capacity(BATCH * SEALED_LEN + 1)),
+            buf: Vec::with_capacity(BATCH * SEALED_LEN),
             lens: Vec::with_capacity(BATCH),
             counter: 0,
             last: false,
@@ -391,9 +412,11 @@ fn encrypt_under(
     let mut carry: Option<u8> = None;
     let mut total = 0u64;
     let read = |batch: &mut Batch| -> Result<()> {
-        batch.buf.resize(BATCH * SEALED_LEN, 0);
-        for (i, slot) in batch.buf.chunks_mut(SEALED_LEN).enumerate() {
-            let plain = slot.get_mut(..CHUNK_LEN).ok_or(Error::InvalidToken)?;
+        for i in 0..BATCH {
+            let plain = batch
+                .slot(i)?
+                .get_mut(..CHUNK_LEN)
+                .ok_or(Error::InvalidToken)?;
             let mut n = 0;
             if let (Some(byte), Some(start)) = (carry.take(), plain.first_mut()) {
                 *start = byte;
@@ -463,23 +486,32 @@ fn decrypt_under<'k>(
     let key_id = u32::from_be_bytes([header[9], header[10], header[11], header[12]]);
     let cipher = ChunkCipher::new(key_for(key_id)?, header)?;
 
-    let batch_len = BATCH * SEALED_LEN;
-    // One byte beyond a full batch tells whether more chunks follow; it opens
-    // the next batch.
+    // After a batch of full chunks, one byte read ahead tells whether more
+    // chunks follow; it opens the next batch.
     let mut carry: Option<u8> = None;
     let mut first = true;
     let read = |batch: &mut Batch| -> Result<()> {
-        batch.buf.resize(batch_len + 1, 0);
         let mut filled = 0;
-        if let (Some(byte), Some(start)) = (carry.take(), batch.buf.first_mut()) {
-            *start = byte;
-            filled = 1;
+        for i in 0..BATCH {
+            let slot = batch.slot(i)?;
+            let mut n = 0;
+            if let (Some(byte), Some(start)) = (carry.take(), slot.first_mut()) {
+                *start = byte;
+                n = 1;
+            }
+            n += read_full(&mut reader, slot.get_mut(n..).unwrap_or_default())?;
+            filled += n;
+            if n < SEALED_LEN {
+                batch.last = true;
+                break;
+            }
         }
-        filled += read_full(&mut reader, batch.buf.get_mut(filled..).unwrap_or_default())?;
-        batch.last = filled <= batch_len;
         if !batch.last {
-            carry = batch.buf.get(batch_len).copied();
-            filled = batch_len;
+            let mut byte = [0u8; 1];
+            match read_full(&mut reader, &mut byte)? {
+                0 => batch.last = true,
+                _ => carry = Some(byte[0]),
+            }
         }
         let count = filled.div_ceil(SEALED_LEN);
         let final_len = filled - (count.max(1) - 1) * SEALED_LEN;

@@ -193,3 +193,77 @@ fn secret_types_leave_no_copy_of_their_key_bytes_after_drop() {
     eprintln!("only state derived from the key held (nothing to find): {derived_only:?}");
     assert_eq!(derived_only, EXPECTED_DERIVED_ONLY);
 }
+
+/// Reads `len` bytes of zeros with the needle's raw bytes written at every
+/// 4 KiB (away from any chunk's tail), unmasking straight into the caller's
+/// buffer, so the plaintext exists only where the stream code puts it.
+struct NeedleReader<'a> {
+    needle: &'a Masked,
+    at: usize,
+    len: usize,
+}
+
+impl std::io::Read for NeedleReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.len - self.at);
+        for (i, b) in buf[..n].iter_mut().enumerate() {
+            let pos = self.at + i;
+            let offset = pos % 4096;
+            *b = if (1024..1056).contains(&offset) {
+                self.needle.0[offset - 1024] ^ MASK
+            } else {
+                0
+            };
+        }
+        self.at += n;
+        Ok(n)
+    }
+}
+
+#[test]
+fn stream_buffers_leave_no_plaintext_after_use() {
+    let mut scanner = Scanner::new();
+    let key = hx::aead::stream::StreamKey::from_bytes(&[7; 32]);
+    // 40 chunks: more than two batches, so the worker threads run too.
+    let len = 40 * hx::aead::stream::CHUNK_LEN;
+    let needle = Masked::new();
+
+    // Control: the same plaintext in a plain buffer, dropped, is found.
+    let mut plain = Vec::new();
+    std::io::Read::read_to_end(
+        &mut NeedleReader {
+            needle: &needle,
+            at: 0,
+            len: 8192,
+        },
+        &mut plain,
+    )
+    .unwrap();
+    scanner.map();
+    drop(plain);
+    assert!(
+        scanner.occurrences(&needle) > 0,
+        "the search must be able to fail"
+    );
+
+    let needle = Masked::new();
+    let mut sealed = Vec::new();
+    hx::aead::stream::encrypt_with_key(
+        &key,
+        NeedleReader {
+            needle: &needle,
+            at: 0,
+            len,
+        },
+        &mut sealed,
+    )
+    .unwrap();
+    let opened = hx::aead::stream::decrypt_with_key(&key, &sealed[..], std::io::sink()).unwrap();
+    assert_eq!(opened, len as u64);
+    scanner.map();
+    let found = scanner.occurrences(&needle);
+    assert_eq!(
+        found, 0,
+        "{found} copies of the plaintext remain after encrypting and decrypting"
+    );
+}
