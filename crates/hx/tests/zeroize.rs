@@ -27,6 +27,11 @@ const MASK: u8 = 0x5a;
 const EXPECTED_DERIVED_ONLY: &[&str] = &["HmacKey", "Pepper", "CsrfKey", "MacKey::hmac_sha256"];
 const NEEDLE_LEN: usize = 16;
 
+/// One scanning test at a time: a scanner reads the other test's memory
+/// and unmasks it into its own buffer, which would plant that test's
+/// needle in the heap.
+static SCANNING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// 32 random bytes, kept masked.
 struct Masked([u8; 32]);
 
@@ -151,6 +156,9 @@ fn keyring_from_document(key: [u8; 32]) -> hx::aead::Keyring {
 
 #[test]
 fn secret_types_leave_no_copy_of_their_key_bytes_after_drop() {
+    let _alone = SCANNING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut scanner = Scanner::new();
 
     // The control: a plain array is not wiped, and the search finds it.
@@ -222,6 +230,9 @@ impl std::io::Read for NeedleReader<'_> {
 
 #[test]
 fn stream_buffers_leave_no_plaintext_after_use() {
+    let _alone = SCANNING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut scanner = Scanner::new();
     let key = hx::aead::stream::StreamKey::from_bytes(&[7; 32]);
     // 40 chunks: more than two batches, so the worker threads run too.
