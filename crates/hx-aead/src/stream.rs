@@ -152,6 +152,14 @@ impl Batch {
             .ok_or(Error::InvalidKey("chunk slot beyond a batch"))
     }
 
+    /// The batch's sealed chunks (ciphertext and tag), in order.
+    fn chunks(&self) -> impl Iterator<Item = &[u8]> {
+        self.buf
+            .chunks(SEALED_LEN)
+            .zip(&self.lens)
+            .map(|(slot, &len)| slot.get(..len).unwrap_or_default())
+    }
+
     fn new() -> Self {
         Self {
             buf: Vec::with_capacity(BATCH * SEALED_LEN),
@@ -253,6 +261,28 @@ fn pipeline(
         }
         Ok(())
     })
+}
+
+/// Fills `buf` starting with the byte read ahead (if any), then from the
+/// input; returns the number of bytes placed.
+fn read_after(reader: &mut impl Read, ahead: &mut Option<u8>, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    if let (Some(byte), Some(start)) = (ahead.take(), buf.first_mut()) {
+        *start = byte;
+        n = 1;
+    }
+    Ok(n + read_full(reader, buf.get_mut(n..).unwrap_or_default())?)
+}
+
+/// Reads one byte ahead, kept in `ahead` for [`read_after`]: whether the
+/// input goes on.
+fn read_ahead(reader: &mut impl Read, ahead: &mut Option<u8>) -> io::Result<bool> {
+    let mut byte = [0u8; 1];
+    let more = read_full(reader, &mut byte)? == 1;
+    if more {
+        *ahead = Some(byte[0]);
+    }
+    Ok(more)
 }
 
 /// Reads into all of `buf` unless the input ends first; returns the number
@@ -417,12 +447,7 @@ fn encrypt_under(
                 .slot(i)?
                 .get_mut(..CHUNK_LEN)
                 .ok_or(Error::InvalidToken)?;
-            let mut n = 0;
-            if let (Some(byte), Some(start)) = (carry.take(), plain.first_mut()) {
-                *start = byte;
-                n = 1;
-            }
-            n += read_full(&mut reader, plain.get_mut(n..).unwrap_or_default())?;
+            let n = read_after(&mut reader, &mut carry, plain)?;
             if n == 0 && i > 0 {
                 batch.last = true; // the input ended with the previous chunk
                 break;
@@ -435,17 +460,13 @@ fn encrypt_under(
             }
         }
         if !batch.last {
-            let mut byte = [0u8; 1];
-            match read_full(&mut reader, &mut byte)? {
-                0 => batch.last = true,
-                _ => carry = Some(byte[0]),
-            }
+            batch.last = !read_ahead(&mut reader, &mut carry)?;
         }
         Ok(())
     };
     let write = |batch: &Batch| -> Result<()> {
-        for (slot, &len) in batch.buf.chunks(SEALED_LEN).zip(&batch.lens) {
-            writer.write_all(slot.get(..len).unwrap_or_default())?;
+        for chunk in batch.chunks() {
+            writer.write_all(chunk)?;
         }
         Ok(())
     };
@@ -493,13 +514,7 @@ fn decrypt_under<'k>(
     let read = |batch: &mut Batch| -> Result<()> {
         let mut filled = 0;
         for i in 0..BATCH {
-            let slot = batch.slot(i)?;
-            let mut n = 0;
-            if let (Some(byte), Some(start)) = (carry.take(), slot.first_mut()) {
-                *start = byte;
-                n = 1;
-            }
-            n += read_full(&mut reader, slot.get_mut(n..).unwrap_or_default())?;
+            let n = read_after(&mut reader, &mut carry, batch.slot(i)?)?;
             filled += n;
             if n < SEALED_LEN {
                 batch.last = true;
@@ -507,11 +522,7 @@ fn decrypt_under<'k>(
             }
         }
         if !batch.last {
-            let mut byte = [0u8; 1];
-            match read_full(&mut reader, &mut byte)? {
-                0 => batch.last = true,
-                _ => carry = Some(byte[0]),
-            }
+            batch.last = !read_ahead(&mut reader, &mut carry)?;
         }
         let count = filled.div_ceil(SEALED_LEN);
         let final_len = filled - (count.max(1) - 1) * SEALED_LEN;
@@ -534,8 +545,8 @@ fn decrypt_under<'k>(
     };
     let mut total = 0u64;
     let write = |batch: &Batch| -> Result<()> {
-        for (slot, &len) in batch.buf.chunks(SEALED_LEN).zip(&batch.lens) {
-            let plain = slot.get(..len - TAG_LEN).unwrap_or_default();
+        for chunk in batch.chunks() {
+            let plain = chunk.get(..chunk.len() - TAG_LEN).unwrap_or_default();
             writer.write_all(plain)?;
             total += plain.len() as u64;
         }
