@@ -27,9 +27,9 @@ const MASK: u8 = 0x5a;
 const EXPECTED_DERIVED_ONLY: &[&str] = &["HmacKey", "Pepper", "CsrfKey", "MacKey::hmac_sha256"];
 const NEEDLE_LEN: usize = 16;
 
-/// One scanning test at a time: a scanner reads the other test's memory
-/// and unmasks it into its own buffer, which would plant that test's
-/// needle in the heap.
+/// One scanner at a time (each takes this lock): a scanner reads another
+/// test's memory and unmasks it into its own buffer, which would plant that
+/// test's needle in the heap.
 static SCANNING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// 32 random bytes, kept masked.
@@ -80,11 +80,16 @@ struct Scanner {
     mem: File,
     buffer: Vec<u8>,
     regions: Vec<(u64, u64)>,
+    /// Held while the scanner lives: one scanning test at a time.
+    _alone: std::sync::MutexGuard<'static, ()>,
 }
 
 impl Scanner {
     fn new() -> Self {
         Self {
+            _alone: SCANNING
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
             mem: File::open("/proc/self/mem").unwrap(),
             buffer: vec![0u8; 1 << 20],
             regions: Vec::with_capacity(4096),
@@ -156,9 +161,6 @@ fn keyring_from_document(key: [u8; 32]) -> hx::aead::Keyring {
 
 #[test]
 fn secret_types_leave_no_copy_of_their_key_bytes_after_drop() {
-    let _alone = SCANNING
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut scanner = Scanner::new();
 
     // The control: a plain array is not wiped, and the search finds it.
@@ -230,9 +232,6 @@ impl std::io::Read for NeedleReader<'_> {
 
 #[test]
 fn stream_buffers_leave_no_plaintext_after_use() {
-    let _alone = SCANNING
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut scanner = Scanner::new();
     let key = hx::aead::stream::StreamKey::from_bytes(&[7; 32]);
     // 40 chunks: more than two batches, so the worker threads run too.
