@@ -98,6 +98,20 @@ pub enum Error {
         /// The limit.
         max: usize,
     },
+    /// A pickle that names more distinct globals than
+    /// [`pickle::scan`](crate::pickle::scan) lists.
+    TooManyGlobals {
+        /// The limit.
+        max: usize,
+    },
+    /// Decoding a pickle would produce more than
+    /// [`LoadOptions::with_max_output`](crate::pickle::LoadOptions::with_max_output)
+    /// bytes once shared objects are expanded (a few bytes of pickle can
+    /// refer to one list billions of times).
+    OutputLimit {
+        /// The limit.
+        max: usize,
+    },
     /// A pickle whose objects refer to themselves, which a value tree cannot
     /// hold.
     Recursive,
@@ -167,6 +181,13 @@ impl fmt::Display for Error {
                 write!(f, "malformed pickle at byte {offset}: {reason}")
             }
             Self::MemoLimit { max } => write!(f, "the pickle has more than {max} memo entries"),
+            Self::TooManyGlobals { max } => {
+                write!(f, "the pickle names more than {max} distinct globals")
+            }
+            Self::OutputLimit { max } => write!(
+                f,
+                "the decoded value would be larger than the limit of {max} bytes"
+            ),
             Self::Recursive => f.write_str("the pickle holds an object that contains itself"),
             Self::Io(e) => write!(f, "I/O error: {e}"),
         }

@@ -5,22 +5,25 @@
 //! copying shared objects within the limits and refusing cycles.
 
 use core::mem::size_of;
+use std::borrow::Cow;
 
 use num_bigint::BigInt as Big;
 
 use super::construct::{self, TimeDelta, TimeZone};
 use super::globals::Constructor;
+use super::json::{self, Leaf, Shape, Tree};
+use super::keys::Keys;
 use super::ops::{GlobalName, Memo, Op, Payload, SliceSource, Source as _, malformed, next_op};
 use super::text;
 use super::{BigInt, LoadOptions, Value};
 use crate::error::shown;
 use crate::{Error, Result};
 
-type Id = u32;
+pub(crate) type Id = u32;
 
 /// An object in the arena.
 #[derive(Debug)]
-enum Obj {
+pub(crate) enum Obj {
     None,
     Bool(bool),
     Int(i64),
@@ -35,6 +38,10 @@ enum Obj {
     Set(Vec<Id>),
     FrozenSet(Vec<Id>),
     Callable(Constructor),
+    /// What an allowed constructor built, as the text hx gives it
+    /// (`Decimal`, `date`, `time`, `datetime`): a `str` in the output, but
+    /// not a `str` to Python (never a name, never compared as a key).
+    Converted(String),
     TimeDelta(TimeDelta),
     TimeZone(TimeZone),
 }
@@ -53,10 +60,41 @@ struct Loader<'o> {
     marks: Vec<usize>,
     memo: Memo<Id>,
     alloc: usize,
+    keys: Keys,
+}
+
+/// The loader's objects once the pickle is run: the root and the arena.
+pub(crate) struct Loaded {
+    objects: Vec<Obj>,
+    root: Id,
+    offset: u64,
 }
 
 /// Decodes a pickle into a [`Value`]; see [`super::load`].
 pub(crate) fn load(input: &[u8], options: &LoadOptions) -> Result<Value> {
+    let loaded = run(input, options)?;
+    loaded.value(options)
+}
+
+/// Decodes a pickle into its JSON form; see [`super::load_json`].
+pub(crate) fn load_json(input: &[u8], options: &LoadOptions) -> Result<String> {
+    let loaded = run(input, options)?;
+    let mut on_path = vec![false; loaded.objects.len()];
+    let root = Node {
+        objects: &loaded.objects,
+        id: loaded.root,
+        offset: loaded.offset,
+    };
+    json::write(
+        root,
+        options.max_output,
+        options.limits.max_depth,
+        &mut on_path,
+    )
+}
+
+/// Runs the pickle machine over `input`.
+fn run(input: &[u8], options: &LoadOptions) -> Result<Loaded> {
     let limits = &options.limits;
     if input.len() > limits.max_bytes {
         return Err(Error::TooLarge {
@@ -72,6 +110,7 @@ pub(crate) fn load(input: &[u8], options: &LoadOptions) -> Result<Value> {
         marks: Vec::new(),
         memo: Memo::new(options.max_memo),
         alloc: 0,
+        keys: Keys::new(),
     };
     loop {
         let Some((offset, op)) = next_op(&mut src, usize::MAX)? else {
@@ -83,14 +122,11 @@ pub(crate) fn load(input: &[u8], options: &LoadOptions) -> Result<Value> {
             if trailing > 0 {
                 return Err(Error::TrailingBytes { count: trailing });
             }
-            let mut build = Build {
-                objects: &vm.objects,
-                visiting: vec![false; vm.objects.len()],
-                alloc: 0,
-                options,
+            return Ok(Loaded {
+                objects: vm.objects,
+                root,
                 offset,
-            };
-            return build.value(root, 0);
+            });
         }
         vm.step(offset, op, &src)?;
     }
@@ -321,7 +357,8 @@ impl Loader<'_> {
             }
             Op::FrozenSet => {
                 let items = self.pop_mark(offset)?;
-                self.push_container(items, Obj::FrozenSet)
+                self.check_len(items.len())?;
+                self.push_constructed(Obj::FrozenSet(items), offset)
             }
             Op::TupleN(n) => {
                 if self.stack.len() < self.base() + n {
@@ -337,38 +374,34 @@ impl Loader<'_> {
                 }
                 let pairs: Vec<(Id, Id)> = items.chunks_exact(2).map(|kv| (kv[0], kv[1])).collect();
                 self.check_len(pairs.len())?;
-                let payload = pairs.len() * size_of::<(Id, Id)>();
-                self.push_new(Obj::Dict(pairs), payload)
+                self.push_constructed(Obj::Dict(pairs), offset)
             }
             Op::Append => {
                 let item = self.pop(offset)?;
-                self.extend_top(vec![item], offset, list_items, NOT_A_LIST)
+                self.list_extend(&[item], offset)
             }
             Op::Appends => {
                 let items = self.pop_mark(offset)?;
-                self.extend_top(items, offset, list_items, NOT_A_LIST)
+                self.list_extend(&items, offset)
             }
             Op::SetItem => {
                 let value = self.pop(offset)?;
                 let key = self.pop(offset)?;
-                self.extend_top(vec![(key, value)], offset, dict_items, NOT_A_DICT)
+                let dict = self.top(offset)?;
+                self.dict_extend(dict, &[key, value], offset)
             }
             Op::SetItems => {
                 let items = self.pop_mark(offset)?;
                 if items.len() % 2 != 0 {
                     return Err(malformed("SETITEMS with an odd number of items", offset));
                 }
-                let pairs = items.chunks_exact(2).map(|kv| (kv[0], kv[1])).collect();
-                self.extend_top(pairs, offset, dict_items, NOT_A_DICT)
+                let dict = self.top(offset)?;
+                self.dict_extend(dict, &items, offset)
             }
             Op::AddItems => {
                 let items = self.pop_mark(offset)?;
-                self.extend_top(
-                    items,
-                    offset,
-                    set_items,
-                    "ADDITEMS on something that is not a set",
-                )
+                let set = self.top(offset)?;
+                self.set_extend(set, &items, offset)
             }
             Op::Get(index) => {
                 let id = self
@@ -406,7 +439,7 @@ impl Loader<'_> {
                 if inst {
                     let args = self.pop_mark(offset)?;
                     let obj = self.construct(constructor, &args, offset)?;
-                    self.push_new(obj, 0)
+                    self.push_constructed(obj, offset)
                 } else {
                     self.push_new(Obj::Callable(constructor), 0)
                 }
@@ -445,7 +478,7 @@ impl Loader<'_> {
                     return Err(malformed("OBJ on something that is not a class", offset));
                 };
                 let obj = self.construct(constructor, &items, offset)?;
-                self.push_new(obj, 0)
+                self.push_constructed(obj, offset)
             }
             Op::Build
             | Op::Ext(_)
@@ -459,22 +492,103 @@ impl Loader<'_> {
         }
     }
 
-    /// Extends the container on top of the stack (the one `target` picks
-    /// out, else `not_that` is the error) with `items`, charging them and
-    /// holding it to `max_seq_len`.
-    fn extend_top<T>(
-        &mut self,
-        items: Vec<T>,
-        offset: u64,
-        target: fn(&mut Obj) -> Option<&mut Vec<T>>,
-        not_that: &'static str,
-    ) -> Result<()> {
+    /// Appends `items` to the list on top of the stack.
+    fn list_extend(&mut self, items: &[Id], offset: u64) -> Result<()> {
         let top = self.top(offset)?;
-        self.charge(items.len() * size_of::<T>())?;
-        let container = target(self.obj_mut(top)).ok_or_else(|| malformed(not_that, offset))?;
-        container.extend(items);
-        let len = container.len();
+        self.charge(size_of_val(items))?;
+        let Obj::List(list) = self.obj_mut(top) else {
+            return Err(malformed(NOT_A_LIST, offset));
+        };
+        list.extend_from_slice(items);
+        let len = list.len();
         self.check_len(len)
+    }
+
+    /// Inserts `items` (key, value, key, value, ...) into the dict `dict`
+    /// as Python's `d[k] = v` does, one pair after the other.
+    fn dict_extend(&mut self, dict: Id, items: &[Id], offset: u64) -> Result<()> {
+        self.charge(items.len() / 2 * DICT_ENTRY)?;
+        let Obj::Dict(pairs) = self.obj_mut(dict) else {
+            return Err(malformed(NOT_A_DICT, offset));
+        };
+        let mut pairs = core::mem::take(pairs);
+        let result = items.chunks_exact(2).try_for_each(|kv| {
+            self.keys
+                .dict_insert(&self.objects, dict, &mut pairs, kv[0], kv[1])
+                .map(|_| ())
+        });
+        let len = pairs.len();
+        if let Obj::Dict(slot) = self.obj_mut(dict) {
+            *slot = pairs;
+        }
+        result.map_err(|e| at_offset(e, offset))?;
+        self.check_len(len)
+    }
+
+    /// Adds `items` to the set `set` as Python's `s.add(x)` does.
+    fn set_extend(&mut self, set: Id, items: &[Id], offset: u64) -> Result<()> {
+        self.charge(items.len() * SET_ENTRY)?;
+        let Obj::Set(elements) = self.obj_mut(set) else {
+            return Err(malformed("ADDITEMS on something that is not a set", offset));
+        };
+        let mut elements = core::mem::take(elements);
+        let result = items.iter().try_for_each(|&item| {
+            self.keys
+                .set_insert(&self.objects, set, &mut elements, item)
+                .map(|_| ())
+        });
+        let len = elements.len();
+        if let Obj::Set(slot) = self.obj_mut(set) {
+            *slot = elements;
+        }
+        result.map_err(|e| at_offset(e, offset))?;
+        self.check_len(len)
+    }
+
+    /// `items` without repeats, as a new set `id` holds them.
+    fn distinct(&mut self, id: Id, items: Vec<Id>, offset: u64) -> Result<Vec<Id>> {
+        self.charge(items.len() * SET_ENTRY)?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            self.keys
+                .set_insert(&self.objects, id, &mut out, item)
+                .map_err(|e| at_offset(e, offset))?;
+        }
+        Ok(out)
+    }
+
+    /// Pushes an object made by a constructor or a container opcode, with
+    /// its keys and elements made distinct as Python's would be.
+    fn push_constructed(&mut self, obj: Obj, offset: u64) -> Result<()> {
+        let id = Id::try_from(self.objects.len()).map_err(|_| Error::AllocLimit {
+            max: self.options.limits.max_total_alloc,
+        })?;
+        let (obj, payload) = match obj {
+            Obj::Dict(items) => {
+                self.charge(items.len() * DICT_ENTRY)?;
+                let mut pairs = Vec::with_capacity(items.len());
+                for (k, v) in items {
+                    self.keys
+                        .dict_insert(&self.objects, id, &mut pairs, k, v)
+                        .map_err(|e| at_offset(e, offset))?;
+                }
+                (Obj::Dict(pairs), 0)
+            }
+            Obj::Set(items) => (Obj::Set(self.distinct(id, items, offset)?), 0),
+            Obj::FrozenSet(items) => (Obj::FrozenSet(self.distinct(id, items, offset)?), 0),
+            other => {
+                let payload = match &other {
+                    Obj::List(v) | Obj::Set(v) | Obj::FrozenSet(v) | Obj::Tuple(v) => {
+                        v.len() * size_of::<Id>()
+                    }
+                    Obj::Str(s) | Obj::Converted(s) => s.len(),
+                    Obj::Bytes(b) | Obj::ByteArray(b) => b.len(),
+                    _ => 0,
+                };
+                (other, payload)
+            }
+        };
+        self.push_new(obj, payload)
     }
 
     fn call(&mut self, callable: Id, args: Id, offset: u64) -> Result<()> {
@@ -489,14 +603,7 @@ impl Loader<'_> {
         };
         let args = args.clone();
         let obj = self.construct(constructor, &args, offset)?;
-        let payload = match &obj {
-            Obj::List(v) | Obj::Set(v) | Obj::FrozenSet(v) => v.len() * size_of::<Id>(),
-            Obj::Dict(v) => v.len() * size_of::<(Id, Id)>(),
-            Obj::Str(s) => s.len(),
-            Obj::Bytes(b) | Obj::ByteArray(b) => b.len(),
-            _ => 0,
-        };
-        self.push_new(obj, payload)
+        self.push_constructed(obj, offset)
     }
 
     /// Runs hx's stand-in for an allowed callable.
@@ -562,24 +669,24 @@ impl Loader<'_> {
                 if !plausible {
                     return Err(bad());
                 }
-                Obj::Str(text.clone())
+                Obj::Converted(text.clone())
             }
             (Constructor::DateTime, [Obj::Bytes(state)]) => {
-                Obj::Str(construct::datetime_text(state, None).ok_or_else(bad)?)
+                Obj::Converted(construct::datetime_text(state, None).ok_or_else(bad)?)
             }
             (Constructor::DateTime, [Obj::Bytes(state), tz]) => {
                 let tz = zone(tz).ok_or_else(bad)?;
-                Obj::Str(construct::datetime_text(state, Some(&tz)).ok_or_else(bad)?)
+                Obj::Converted(construct::datetime_text(state, Some(&tz)).ok_or_else(bad)?)
             }
             (Constructor::Date, [Obj::Bytes(state)]) => {
-                Obj::Str(construct::date_text(state).ok_or_else(bad)?)
+                Obj::Converted(construct::date_text(state).ok_or_else(bad)?)
             }
             (Constructor::Time, [Obj::Bytes(state)]) => {
-                Obj::Str(construct::time_text(state, None).ok_or_else(bad)?)
+                Obj::Converted(construct::time_text(state, None).ok_or_else(bad)?)
             }
             (Constructor::Time, [Obj::Bytes(state), tz]) => {
                 let tz = zone(tz).ok_or_else(bad)?;
-                Obj::Str(construct::time_text(state, Some(&tz)).ok_or_else(bad)?)
+                Obj::Converted(construct::time_text(state, Some(&tz)).ok_or_else(bad)?)
             }
             (Constructor::TimeDelta, [days, seconds, micros]) => {
                 let (d, s, u) = (
@@ -601,29 +708,21 @@ impl Loader<'_> {
     }
 }
 
+/// What a dict entry costs: the pair and its share of a hash index.
+const DICT_ENTRY: usize = size_of::<(Id, Id)>() + 16;
+/// What a set element costs.
+const SET_ENTRY: usize = size_of::<Id>() + 16;
+
+/// A key error from [`Keys`] placed at the opcode that met it.
+fn at_offset(e: Error, offset: u64) -> Error {
+    match e {
+        Error::Pickle { reason, .. } => malformed(reason, offset),
+        other => other,
+    }
+}
+
 const NOT_A_LIST: &str = "APPEND on something that is not a list";
 const NOT_A_DICT: &str = "SETITEM on something that is not a dict";
-
-fn list_items(obj: &mut Obj) -> Option<&mut Vec<Id>> {
-    match obj {
-        Obj::List(items) => Some(items),
-        _ => None,
-    }
-}
-
-fn set_items(obj: &mut Obj) -> Option<&mut Vec<Id>> {
-    match obj {
-        Obj::Set(items) => Some(items),
-        _ => None,
-    }
-}
-
-fn dict_items(obj: &mut Obj) -> Option<&mut Vec<(Id, Id)>> {
-    match obj {
-        Obj::Dict(pairs) => Some(pairs),
-        _ => None,
-    }
-}
 
 /// Python 3 reads Python 2 `str` as ASCII by default.
 fn ascii(bytes: Vec<u8>) -> Option<String> {
@@ -634,90 +733,168 @@ fn ascii(bytes: Vec<u8>) -> Option<String> {
     }
 }
 
-/// Builds the value tree from the arena.
-struct Build<'a> {
+/// A node of the arena, as the JSON writer walks it.
+#[derive(Clone, Copy)]
+struct Node<'a> {
     objects: &'a [Obj],
-    visiting: Vec<bool>,
-    alloc: usize,
-    options: &'a LoadOptions,
+    id: Id,
+    /// Where the pickle's STOP is, for errors.
     offset: u64,
 }
 
-impl Build<'_> {
-    fn charge(&mut self, bytes: usize) -> Result<()> {
-        self.alloc = self.alloc.saturating_add(bytes);
-        let max = self.options.limits.max_total_alloc;
-        if self.alloc > max {
-            return Err(Error::AllocLimit { max });
-        }
-        Ok(())
-    }
+impl<'a> Tree<'a> for Node<'a> {
+    type Elem = Id;
 
-    fn value(&mut self, id: Id, depth: usize) -> Result<Value> {
-        self.charge(size_of::<Value>())?;
-        let index = id as usize;
-        let obj = &self.objects[index];
-        let container = matches!(
-            obj,
-            Obj::List(_) | Obj::Tuple(_) | Obj::Dict(_) | Obj::Set(_) | Obj::FrozenSet(_)
-        );
-        if !container {
-            return self.scalar(obj);
-        }
-        if depth >= self.options.limits.max_depth {
-            return Err(Error::DepthLimit {
-                max: self.options.limits.max_depth,
-            });
-        }
-        if self.visiting[index] {
-            return Err(Error::Recursive);
-        }
-        self.visiting[index] = true;
-        let objects = self.objects;
-        let value = match &objects[index] {
-            Obj::List(items) => Value::List(self.values(items, depth)?),
-            Obj::Tuple(items) => Value::Tuple(self.values(items, depth)?),
-            Obj::Set(items) => Value::Set(self.values(items, depth)?),
-            Obj::FrozenSet(items) => Value::FrozenSet(self.values(items, depth)?),
-            Obj::Dict(pairs) => {
-                let mut out = Vec::with_capacity(pairs.len());
-                for &(k, v) in pairs {
-                    out.push((self.value(k, depth + 1)?, self.value(v, depth + 1)?));
-                }
-                Value::Dict(out)
+    fn shape(self) -> Result<Shape<'a, Id>> {
+        Ok(match &self.objects[self.id as usize] {
+            Obj::None => Shape::Leaf(Leaf::None),
+            Obj::Bool(b) => Shape::Leaf(Leaf::Bool(*b)),
+            Obj::Int(n) => Shape::Leaf(Leaf::Int(*n)),
+            Obj::Big(n) => Shape::Leaf(Leaf::Big(n)),
+            Obj::Float(x) => Shape::Leaf(Leaf::Float(*x)),
+            Obj::Str(s) | Obj::Converted(s) => Shape::Leaf(Leaf::Str(Cow::Borrowed(s))),
+            Obj::Bytes(b) | Obj::ByteArray(b) => Shape::Leaf(Leaf::Bytes(b)),
+            Obj::TimeDelta(td) => Shape::Leaf(Leaf::Str(Cow::Owned(td.to_python_str()))),
+            Obj::TimeZone(tz) => Shape::Leaf(Leaf::Str(Cow::Owned(tz.to_python_str()))),
+            Obj::List(items) | Obj::Tuple(items) | Obj::Set(items) | Obj::FrozenSet(items) => {
+                Shape::Seq(items)
             }
-            _ => return Err(malformed("not a container", self.offset)),
+            Obj::Dict(pairs) => Shape::Dict(pairs),
+            Obj::Callable(_) => {
+                return Err(malformed("a class or function is not a value", self.offset));
+            }
+        })
+    }
+
+    fn child(self, elem: &'a Id) -> Self {
+        Self { id: *elem, ..self }
+    }
+
+    fn index(self) -> Option<usize> {
+        Some(self.id as usize)
+    }
+}
+
+/// A container of the value tree being built, with its children so far.
+struct Open<'a> {
+    id: Id,
+    items: &'a [Id],
+    /// For a dict: its pairs, walked as key, value, key, value.
+    pairs: &'a [(Id, Id)],
+    built: Vec<Value>,
+}
+
+impl Loaded {
+    /// Builds the value tree without recursion: shared objects are copied
+    /// (each copy charged against the output limit), containers nest at
+    /// most `max_depth` deep, and one that contains itself is refused.
+    fn value(&self, options: &LoadOptions) -> Result<Value> {
+        let max_output = options.max_output;
+        let max_depth = options.limits.max_depth;
+        let mut size = 0usize;
+        let mut charge = |bytes: usize| {
+            size = size.saturating_add(bytes);
+            if size > max_output {
+                return Err(Error::OutputLimit { max: max_output });
+            }
+            Ok(())
         };
-        self.visiting[index] = false;
-        Ok(value)
+        let mut on_path = vec![false; self.objects.len()];
+        let mut open: Vec<Open<'_>> = Vec::new();
+        let mut next = self.root;
+        loop {
+            // Visit `next`: a leaf goes to its parent, a container opens.
+            let obj = &self.objects[next as usize];
+            charge(size_of::<Value>() + heap_size(obj))?;
+            let (items, pairs): (&[Id], &[(Id, Id)]) = match obj {
+                Obj::List(v) | Obj::Tuple(v) | Obj::Set(v) | Obj::FrozenSet(v) => (v, &[]),
+                Obj::Dict(p) => (&[], p),
+                _ => {
+                    let leaf = self.leaf(obj)?;
+                    match open.last_mut() {
+                        Some(parent) => parent.built.push(leaf),
+                        None => return Ok(leaf),
+                    }
+                    (&[], &[])
+                }
+            };
+            if matches!(
+                obj,
+                Obj::List(_) | Obj::Tuple(_) | Obj::Set(_) | Obj::FrozenSet(_) | Obj::Dict(_)
+            ) {
+                if open.len() >= max_depth {
+                    return Err(Error::DepthLimit { max: max_depth });
+                }
+                if on_path[next as usize] {
+                    return Err(Error::Recursive);
+                }
+                on_path[next as usize] = true;
+                let count = items.len() + 2 * pairs.len();
+                charge(count.saturating_mul(size_of::<Value>()))?;
+                open.push(Open {
+                    id: next,
+                    items,
+                    pairs,
+                    built: Vec::with_capacity(count),
+                });
+            }
+            // Close every finished container, then pick the next child.
+            loop {
+                let Some(top) = open.last() else {
+                    return Err(malformed("not a value", self.offset));
+                };
+                let have = top.built.len();
+                if have < top.items.len() + 2 * top.pairs.len() {
+                    next = if top.pairs.is_empty() {
+                        top.items[have]
+                    } else if have % 2 == 0 {
+                        top.pairs[have / 2].0
+                    } else {
+                        top.pairs[have / 2].1
+                    };
+                    break;
+                }
+                let Some(finished) = open.pop() else {
+                    return Err(malformed("not a value", self.offset));
+                };
+                on_path[finished.id as usize] = false;
+                let value = self.container(finished);
+                match open.last_mut() {
+                    Some(parent) => parent.built.push(value),
+                    None => return Ok(value),
+                }
+            }
+        }
     }
 
-    fn values(&mut self, items: &[Id], depth: usize) -> Result<Vec<Value>> {
-        items.iter().map(|&id| self.value(id, depth + 1)).collect()
+    fn container(&self, open: Open<'_>) -> Value {
+        let built = open.built;
+        match &self.objects[open.id as usize] {
+            Obj::List(_) => Value::List(built),
+            Obj::Tuple(_) => Value::Tuple(built),
+            Obj::Set(_) => Value::Set(built),
+            Obj::FrozenSet(_) => Value::FrozenSet(built),
+            _ => {
+                let mut pairs = Vec::with_capacity(built.len() / 2);
+                let mut it = built.into_iter();
+                while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                    pairs.push((k, v));
+                }
+                Value::Dict(pairs)
+            }
+        }
     }
 
-    fn scalar(&mut self, obj: &Obj) -> Result<Value> {
+    fn leaf(&self, obj: &Obj) -> Result<Value> {
         Ok(match obj {
             Obj::None => Value::None,
             Obj::Bool(b) => Value::Bool(*b),
             Obj::Int(n) => Value::Int(*n),
-            Obj::Big(n) => {
-                self.charge(usize::try_from(n.bits().div_ceil(8)).unwrap_or(usize::MAX))?;
-                Value::BigInt(BigInt(n.clone()))
-            }
+            Obj::Big(n) => Value::BigInt(BigInt(n.clone())),
             Obj::Float(x) => Value::Float(*x),
-            Obj::Str(s) => {
-                self.charge(s.len())?;
-                Value::Str(s.clone())
-            }
-            Obj::Bytes(b) => {
-                self.charge(b.len())?;
-                Value::Bytes(b.clone())
-            }
-            Obj::ByteArray(b) => {
-                self.charge(b.len())?;
-                Value::ByteArray(b.clone())
-            }
+            Obj::Str(s) | Obj::Converted(s) => Value::Str(s.clone()),
+            Obj::Bytes(b) => Value::Bytes(b.clone()),
+            Obj::ByteArray(b) => Value::ByteArray(b.clone()),
             Obj::TimeDelta(td) => Value::Str(td.to_python_str()),
             Obj::TimeZone(tz) => Value::Str(tz.to_python_str()),
             Obj::Callable(_) => {
@@ -727,5 +904,17 @@ impl Build<'_> {
                 return Err(malformed("not a scalar", self.offset));
             }
         })
+    }
+}
+
+/// The heap bytes the value of a leaf object holds.
+fn heap_size(obj: &Obj) -> usize {
+    match obj {
+        Obj::Str(s) | Obj::Converted(s) => s.len(),
+        Obj::Bytes(b) | Obj::ByteArray(b) => b.len(),
+        Obj::Big(n) => usize::try_from(n.bits().div_ceil(8)).unwrap_or(usize::MAX),
+        // The text of a timedelta or timezone is short.
+        Obj::TimeDelta(_) | Obj::TimeZone(_) => 64,
+        _ => 0,
     }
 }

@@ -35,6 +35,8 @@
 
 mod construct;
 mod globals;
+mod json;
+mod keys;
 mod load;
 mod ops;
 mod scan;
@@ -68,6 +70,7 @@ use crate::{Error, Limits, Result};
 pub struct LoadOptions {
     limits: Limits,
     max_memo: usize,
+    max_output: usize,
     allowed: BTreeSet<Constructor>,
 }
 
@@ -76,6 +79,7 @@ impl Default for LoadOptions {
         Self {
             limits: Limits::default(),
             max_memo: Self::DEFAULT_MAX_MEMO,
+            max_output: Self::DEFAULT_MAX_OUTPUT,
             allowed: globals::PLAIN_DATA.iter().copied().collect(),
         }
     }
@@ -84,6 +88,33 @@ impl Default for LoadOptions {
 impl LoadOptions {
     /// Default memo size: 1,048,576 entries.
     pub const DEFAULT_MAX_MEMO: usize = 1 << 20;
+
+    /// Default output limit: 64 MiB.
+    pub const DEFAULT_MAX_OUTPUT: usize = 64 << 20;
+
+    /// At most `bytes` of decoded output ([`Error::OutputLimit`] beyond):
+    /// for [`load`], the memory of the value tree; for [`load_json`], the
+    /// JSON text. Objects the pickle shares are counted each time they
+    /// appear in the output, so a few bytes of pickle cannot expand into
+    /// gigabytes.
+    ///
+    /// ```
+    /// use hx_safe_deser::pickle::{self, LoadOptions};
+    /// use hx_safe_deser::Error;
+    /// // None, then "pair the top with itself" 24 times: 2^24 Nones.
+    /// let mut bomb = b"N".to_vec();
+    /// for _ in 0..24 {
+    ///     bomb.extend_from_slice(b"2\x86");
+    /// }
+    /// bomb.push(b'.');
+    /// let options = LoadOptions::default().with_max_output(1 << 20);
+    /// assert!(matches!(pickle::load_json(&bomb, &options), Err(Error::OutputLimit { .. })));
+    /// ```
+    #[must_use]
+    pub fn with_max_output(mut self, bytes: usize) -> Self {
+        self.max_output = bytes;
+        self
+    }
 
     /// Decode under `limits`.
     #[must_use]
@@ -154,6 +185,25 @@ impl LoadOptions {
 /// [`Error::TrailingBytes`] or [`Error::Pickle`] for malformed input.
 pub fn load(input: &[u8], options: &LoadOptions) -> Result<Value> {
     load::load(input, options)
+}
+
+/// Decodes a pickle (as [`load`] does) straight into the JSON form of
+/// [`Value::to_json`], without building the value tree: the text is at most
+/// [`LoadOptions::with_max_output`] bytes, and no recursion follows the
+/// pickle's nesting.
+///
+/// ```
+/// use hx_safe_deser::pickle::{self, LoadOptions};
+/// // {1: "a", 1.0: "b", True: "c"} by hand: one key, as Python makes it.
+/// let data = b"}(K\x01\x8c\x01aG?\xf0\x00\x00\x00\x00\x00\x00\x8c\x01b\x88\x8c\x01cu.";
+/// assert_eq!(pickle::load_json(data, &LoadOptions::default())?, r#"{"$dict":[[1,"c"]]}"#);
+/// # Ok::<(), hx_safe_deser::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`load`], and [`Error::OutputLimit`].
+pub fn load_json(input: &[u8], options: &LoadOptions) -> Result<String> {
+    load::load_json(input, options)
 }
 
 /// One global a pickle names, with how often and where it first appears.

@@ -171,6 +171,12 @@ pub(crate) trait Source {
     fn retains_all(&self) -> bool {
         false
     }
+    /// Opens a frame of `len` bytes at the current offset (the `FRAME`
+    /// opcode). Refused inside a frame that has bytes left, as Python's
+    /// `_Unframer` refuses it.
+    fn open_frame(&mut self, len: u64) -> Result<()>;
+    /// Whether no frame has bytes left (checked at `STOP`).
+    fn frame_done(&self) -> bool;
     /// The next `n <= 8` bytes as a little-endian integer.
     #[inline]
     fn fixed(&mut self, n: u64) -> Result<u64> {
@@ -184,19 +190,77 @@ fn truncated<T>() -> Result<T> {
     Err(Error::Truncated)
 }
 
+/// The error for a read that would run past the end of the open frame.
+///
+/// CPython's readers disagree on what such a read returns: the C unpickler
+/// continues into the bytes after the frame when it holds the whole input,
+/// but drops the rest of the frame and reads after it when the frame was read
+/// from a file on its own, and the pure-Python `_Unframer` refuses. An
+/// attacker can make those readers see different opcodes, so hx refuses
+/// every read that crosses a frame's end, whatever it reads.
+fn crosses(offset: u64) -> Error {
+    malformed(
+        "an opcode or its argument crosses the end of its frame",
+        offset,
+    )
+}
+
+fn nested_frame(offset: u64) -> Error {
+    malformed("FRAME before the end of the current frame", offset)
+}
+
 /// Input held in memory.
 pub(crate) struct SliceSource<'a> {
     input: &'a [u8],
     pos: usize,
+    /// Reads end here: the end of the open frame, else of the input.
+    limit: usize,
+    /// Whether a frame is open (it ends at `limit`).
+    framed: bool,
 }
 
 impl<'a> SliceSource<'a> {
     pub(crate) fn new(input: &'a [u8]) -> Self {
-        Self { input, pos: 0 }
+        Self {
+            input,
+            pos: 0,
+            limit: input.len(),
+            framed: false,
+        }
     }
 
     pub(crate) fn remaining(&self) -> usize {
         self.input.len() - self.pos
+    }
+
+    /// Makes sure `n` more bytes may be read: within the open frame, or
+    /// within the input once a frame is used up.
+    #[inline]
+    fn room(&mut self, n: usize) -> Result<()> {
+        if n <= self.limit - self.pos {
+            return Ok(());
+        }
+        self.room_slow(n)
+    }
+
+    #[cold]
+    fn room_slow(&mut self, n: usize) -> Result<()> {
+        self.leave_used_frame();
+        if n <= self.limit - self.pos {
+            Ok(())
+        } else if self.framed {
+            Err(crosses(self.pos as u64))
+        } else {
+            truncated()
+        }
+    }
+
+    /// Closes a frame whose bytes are all read.
+    fn leave_used_frame(&mut self) {
+        if self.framed && self.pos == self.limit {
+            self.framed = false;
+            self.limit = self.input.len();
+        }
     }
 }
 
@@ -209,21 +273,42 @@ impl Source for SliceSource<'_> {
         true
     }
 
+    fn open_frame(&mut self, len: u64) -> Result<()> {
+        self.leave_used_frame();
+        if self.framed {
+            return Err(nested_frame(self.pos as u64));
+        }
+        let len = match usize::try_from(len) {
+            Ok(len) if len <= self.remaining() => len,
+            // CPython reads the whole frame up front and fails here too.
+            _ => return truncated(),
+        };
+        self.framed = true;
+        self.limit = self.pos + len;
+        Ok(())
+    }
+
+    fn frame_done(&self) -> bool {
+        !self.framed || self.pos == self.limit
+    }
+
     #[inline]
     fn next_byte(&mut self) -> Result<Option<u8>> {
-        let byte = self.input.get(self.pos).copied();
-        if byte.is_some() {
-            self.pos += 1;
+        if self.pos >= self.limit {
+            self.leave_used_frame();
+            if self.pos >= self.limit {
+                return Ok(None);
+            }
         }
-        Ok(byte)
+        let byte = self.input[self.pos];
+        self.pos += 1;
+        Ok(Some(byte))
     }
 
     #[inline]
     fn take(&mut self, n: u64, keep: usize) -> Result<Payload> {
-        let len = match usize::try_from(n) {
-            Ok(len) if len <= self.remaining() => len,
-            _ => return truncated(),
-        };
+        let len = usize::try_from(n).unwrap_or(usize::MAX);
+        self.room(len)?;
         let offset = self.pos as u64;
         self.pos += len;
         Ok(Payload {
@@ -234,9 +319,14 @@ impl Source for SliceSource<'_> {
     }
 
     fn line(&mut self, keep: usize) -> Result<Payload> {
-        let rest = &self.input[self.pos..];
+        self.leave_used_frame();
+        let rest = &self.input[self.pos..self.limit];
         let Some(len) = rest.iter().position(|&b| b == b'\n') else {
-            return truncated();
+            return if self.framed {
+                Err(crosses(self.pos as u64))
+            } else {
+                truncated()
+            };
         };
         let offset = self.pos as u64;
         self.pos += len + 1;
@@ -250,13 +340,10 @@ impl Source for SliceSource<'_> {
     #[inline]
     fn fixed(&mut self, n: u64) -> Result<u64> {
         let n = usize::try_from(n).unwrap_or(usize::MAX);
-        match self.input.get(self.pos..self.pos.saturating_add(n)) {
-            Some(bytes) => {
-                self.pos += n;
-                Ok(le_u64(bytes))
-            }
-            None => truncated(),
-        }
+        self.room(n)?;
+        let bytes = &self.input[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(le_u64(bytes))
     }
 
     #[inline]
@@ -279,6 +366,8 @@ pub(crate) struct ReaderSource<R> {
     start: usize,
     end: usize,
     consumed: u64,
+    /// The input offset where the open frame ends, if one is open.
+    frame_end: Option<u64>,
 }
 
 /// How much [`ReaderSource`] reads at a time.
@@ -295,7 +384,30 @@ impl<R: Read> ReaderSource<R> {
             start: 0,
             end: 0,
             consumed: 0,
+            frame_end: None,
         }
+    }
+
+    /// How many more bytes may be read before the open frame ends
+    /// (`u64::MAX` outside a frame); closes a frame whose bytes are all
+    /// read.
+    fn frame_room(&mut self) -> u64 {
+        match self.frame_end {
+            Some(end) if end > self.consumed => end - self.consumed,
+            Some(_) => {
+                self.frame_end = None;
+                u64::MAX
+            }
+            None => u64::MAX,
+        }
+    }
+
+    /// Makes sure `n` more bytes may be read within the open frame.
+    fn check_room(&mut self, n: u64) -> Result<()> {
+        if n > self.frame_room() {
+            return Err(crosses(self.consumed));
+        }
+        Ok(())
     }
 
     /// Reads more input after what is buffered, keeping the last [`TAIL`]
@@ -334,8 +446,24 @@ impl<R: Read> Source for ReaderSource<R> {
         self.consumed
     }
 
+    fn open_frame(&mut self, len: u64) -> Result<()> {
+        if self.frame_room() != u64::MAX {
+            return Err(nested_frame(self.consumed));
+        }
+        // A frame past the end of the input is found when a read reaches it.
+        self.frame_end = Some(self.consumed.saturating_add(len));
+        Ok(())
+    }
+
+    fn frame_done(&self) -> bool {
+        self.frame_end.is_none_or(|end| end <= self.consumed)
+    }
+
     #[inline]
     fn next_byte(&mut self) -> Result<Option<u8>> {
+        if self.frame_end.is_some() {
+            self.frame_room();
+        }
         if self.start == self.end && !self.fill()? {
             return Ok(None);
         }
@@ -345,6 +473,7 @@ impl<R: Read> Source for ReaderSource<R> {
     }
 
     fn take(&mut self, n: u64, keep: usize) -> Result<Payload> {
+        self.check_room(n)?;
         let offset = self.consumed;
         let small = usize::try_from(n)
             .ok()
@@ -385,9 +514,13 @@ impl<R: Read> Source for ReaderSource<R> {
 
     fn line(&mut self, keep: usize) -> Result<Payload> {
         let offset = self.consumed;
+        // The line and its newline must end within the open frame.
+        let room = self.frame_room();
         let mut len = 0u64;
         loop {
+            let left = usize::try_from(room - len).unwrap_or(usize::MAX);
             let window = &self.buf[self.start..self.end];
+            let window = &window[..window.len().min(left)];
             if let Some(i) = window.iter().position(|&b| b == b'\n') {
                 self.advance(i + 1);
                 len += i as u64;
@@ -397,6 +530,9 @@ impl<R: Read> Source for ReaderSource<R> {
             let seen = window.len();
             self.advance(seen);
             len += seen as u64;
+            if len == room {
+                return Err(crosses(self.consumed));
+            }
             if !self.fill()? {
                 return truncated();
             }
@@ -467,7 +603,15 @@ pub(crate) fn next_op<S: Source>(src: &mut S, keep: usize) -> Result<Option<(u64
     };
     let op = match code {
         b'(' => Op::Mark,
-        b'.' => Op::Stop,
+        b'.' => {
+            // Python's pickler ends its last frame right after STOP; bytes
+            // of a frame left after it would be read differently by the
+            // next load of a file than by the bytes that follow.
+            if !src.frame_done() {
+                return Err(malformed("STOP before the end of its frame", offset));
+            }
+            Op::Stop
+        }
         b'0' => Op::Pop,
         b'1' => Op::PopMark,
         b'2' => Op::Dup,
@@ -557,7 +701,8 @@ pub(crate) fn next_op<S: Source>(src: &mut S, keep: usize) -> Result<Option<(u64
         0x94 => Op::Memoize,
         0x80 => Op::Proto(u8::try_from(fixed(src, 1)?).unwrap_or(u8::MAX)),
         0x95 => {
-            fixed(src, 8)?;
+            let len = fixed(src, 8)?;
+            src.open_frame(len)?;
             Op::Frame
         }
         b'c' | b'i' => {
@@ -604,14 +749,18 @@ pub(crate) fn next_op<S: Source>(src: &mut S, keep: usize) -> Result<Option<(u64
 pub(crate) const GLOBAL_NAME_KEEP: usize = 256;
 
 /// The memo: Python's pickler numbers entries 0, 1, 2, ..., so they live in a
-/// vector; other indices (hand-made pickles) go to a map. Both count towards
-/// the limit.
+/// vector; other indices (hand-made pickles) go to a map of at most
+/// [`SPARSE_MAX`] entries. Both count towards the limit, which is checked
+/// before an entry is stored.
 pub(crate) struct Memo<T: Copy> {
     dense: Vec<Option<T>>,
     sparse: std::collections::HashMap<u64, T>,
     count: usize,
     max: usize,
 }
+
+/// The most memo entries at indices out of sequence.
+pub(crate) const SPARSE_MAX: usize = 1 << 16;
 
 impl<T: Copy> Memo<T> {
     pub(crate) fn new(max: usize) -> Self {
@@ -628,32 +777,43 @@ impl<T: Copy> Memo<T> {
         self.count
     }
 
+    /// Stores `value` at `index`; a new entry past the limit is refused
+    /// (and not stored).
     pub(crate) fn put(&mut self, index: u64, value: T) -> Result<()> {
         let dense_len = self.dense.len() as u64;
         if index < dense_len {
             // index < dense.len(), a usize.
             let slot = &mut self.dense[usize::try_from(index).unwrap_or(0)];
             if slot.is_none() {
+                if self.count >= self.max {
+                    return Err(Error::MemoLimit { max: self.max });
+                }
                 self.count += 1;
             }
             *slot = Some(value);
-            return self.check();
+            return Ok(());
         }
-        if index == dense_len && self.sparse.is_empty() {
+        if index == dense_len {
+            if self.sparse.remove(&index).is_none() {
+                if self.count >= self.max {
+                    return Err(Error::MemoLimit { max: self.max });
+                }
+                self.count += 1;
+            }
             self.dense.push(Some(value));
-            self.count += 1;
-            return self.check();
+            return Ok(());
         }
-        if self.sparse.insert(index, value).is_none() {
-            self.count += 1;
+        if let Some(slot) = self.sparse.get_mut(&index) {
+            *slot = value;
+            return Ok(());
         }
-        self.check()
-    }
-
-    fn check(&self) -> Result<()> {
-        if self.count > self.max {
-            return Err(Error::MemoLimit { max: self.max });
+        if self.count >= self.max || self.sparse.len() >= SPARSE_MAX {
+            return Err(Error::MemoLimit {
+                max: self.max.min(SPARSE_MAX),
+            });
         }
+        self.count += 1;
+        self.sparse.insert(index, value);
         Ok(())
     }
 

@@ -22,7 +22,16 @@ const KEEP: usize = 62;
 
 /// The most bytes of memoized strings kept; beyond, strings are no longer
 /// tracked (a global built from one comes out unresolved, never allowed).
-const ARENA_MAX: usize = 64 << 20;
+const ARENA_MAX: usize = 8 << 20;
+
+/// The deepest stack, and the most open MARKs, the scanner tracks (at most
+/// `Limits::max_seq_len`): 8 MiB and 4 MiB of tracking state. Python's
+/// pickler never stacks more than its nesting depth plus a batch of 1,000.
+const STACK_MAX: usize = 1 << 19;
+
+/// The most distinct globals listed; a pickle naming more is refused
+/// ([`Error::TooManyGlobals`]). Real checkpoints name a few dozen.
+pub(crate) const FINDINGS_MAX: usize = 4096;
 
 /// What the scanner knows about a stack entry.
 #[derive(Clone, Copy)]
@@ -101,7 +110,7 @@ pub(crate) fn scan<S: Source>(src: &mut S, options: &LoadOptions) -> Result<Repo
         pickles: 0,
     };
     let mut in_pickle = false;
-    let max = options.limits.max_seq_len;
+    let max = options.limits.max_seq_len.min(STACK_MAX);
     loop {
         match next_op(src, KEEP) {
             Ok(Some((offset, op))) => {
@@ -169,17 +178,32 @@ impl Scanner<'_> {
         }
     }
 
-    fn pop_mark(&mut self, offset: u64) {
+    /// Pops everything since the last MARK, and the MARK; returns how many
+    /// items there were.
+    fn pop_mark(&mut self, offset: u64) -> usize {
         match self.marks.pop() {
-            Some(base) => self.stack.truncate(base),
+            Some(base) => {
+                let items = self.stack.len().saturating_sub(base);
+                self.stack.truncate(base);
+                items
+            }
             None => {
                 self.note(malformed("no MARK on the stack", offset));
+                let items = self.stack.len();
                 self.stack.clear();
+                items
             }
         }
     }
 
-    fn top(&self) -> Sym {
+    /// The top of the stack (above the last MARK); an empty one is
+    /// malformed, as in Python.
+    fn top(&mut self, offset: u64) -> Sym {
+        let base = self.marks.last().copied().unwrap_or(0);
+        if self.stack.len() <= base {
+            self.note(malformed("stack underflow", offset));
+            return Sym::Other;
+        }
         self.stack.last().copied().unwrap_or(Sym::Other)
     }
 
@@ -232,8 +256,8 @@ impl Scanner<'_> {
         }
     }
 
-    fn memoize<S: Source>(&mut self, index: u64, src: &S) {
-        let mut sym = self.top();
+    fn memoize<S: Source>(&mut self, index: u64, offset: u64, src: &S) {
+        let mut sym = self.top(offset);
         if let Sym::Input { offset, len } = sym
             && !src.retains_all()
         {
@@ -248,10 +272,12 @@ impl Scanner<'_> {
                 *top = sym;
             }
         }
-        // Past the memo limit, entries are dropped: a later GET of one is
-        // "not a constant string", so a global built from it is unresolved
-        // (never wrongly allowed).
-        let _ = self.memo.put(index, pack(sym));
+        // Past the memo limit, entries are refused before they are stored
+        // (the scan is then unsafe); a later GET of one is "not a constant
+        // string", so a global built from it is unresolved.
+        if let Err(e) = self.memo.put(index, pack(sym)) {
+            self.note(e);
+        }
     }
 
     fn find(
@@ -265,6 +291,10 @@ impl Scanner<'_> {
         let key = (module.to_owned(), name.to_owned());
         if let Some(&i) = self.index.get(&key) {
             self.findings[i].count += 1;
+            return;
+        }
+        if self.findings.len() >= FINDINGS_MAX {
+            self.note(Error::TooManyGlobals { max: FINDINGS_MAX });
             return;
         }
         self.index.insert(key, self.findings.len());
@@ -312,8 +342,21 @@ impl Scanner<'_> {
                     self.pop(offset);
                 }
             }
-            Op::PopMark | Op::Appends | Op::SetItems | Op::AddItems => self.pop_mark(offset),
-            Op::Dup => self.stack.push(self.top()),
+            Op::PopMark => {
+                self.pop_mark(offset);
+            }
+            // The items since the MARK go into the container below it.
+            Op::Appends | Op::SetItems | Op::AddItems => {
+                let items = self.pop_mark(offset);
+                if matches!(op, Op::SetItems) && items % 2 != 0 {
+                    self.note(malformed("SETITEMS with an odd number of items", offset));
+                }
+                self.top(offset);
+            }
+            Op::Dup => {
+                let top = self.top(offset);
+                self.stack.push(top);
+            }
             Op::Int(_)
             | Op::Long(_)
             | Op::BinInt(_)
@@ -340,15 +383,33 @@ impl Scanner<'_> {
                 self.push_decoded(text.as_ref().map(String::as_bytes));
             }
             Op::List | Op::Tuple | Op::FrozenSet | Op::Dict | Op::Obj => {
-                self.pop_mark(offset);
+                let items = self.pop_mark(offset);
+                if matches!(op, Op::Dict) && items % 2 != 0 {
+                    self.note(malformed("DICT with an odd number of items", offset));
+                }
+                if matches!(op, Op::Obj) && items == 0 {
+                    self.note(malformed("OBJ without a class", offset));
+                }
                 self.stack.push(Sym::Other);
             }
             Op::TupleN(n) => {
                 self.pop_n(n, offset);
                 self.stack.push(Sym::Other);
             }
-            Op::Append | Op::Build => self.pop_n(1, offset),
-            Op::SetItem => self.pop_n(2, offset),
+            // The item, then the list it goes into.
+            Op::Append => {
+                self.pop_n(2, offset);
+                self.stack.push(Sym::Other);
+            }
+            // BUILD pops the state and leaves the object.
+            Op::Build => {
+                self.pop_n(2, offset);
+                self.stack.push(Sym::Other);
+            }
+            Op::SetItem => {
+                self.pop_n(3, offset);
+                self.stack.push(Sym::Other);
+            }
             Op::Get(index) => {
                 let sym = match self.memo.get(index) {
                     Some(entry) => unpack(entry),
@@ -359,10 +420,10 @@ impl Scanner<'_> {
                 };
                 self.stack.push(sym);
             }
-            Op::Put(index) => self.memoize(index, src),
+            Op::Put(index) => self.memoize(index, offset, src),
             Op::Memoize => {
                 let index = self.memo.len() as u64;
-                self.memoize(index, src);
+                self.memoize(index, offset, src);
             }
             Op::Proto(_) | Op::Frame | Op::ReadonlyBuffer => {}
             Op::Global(global) => {

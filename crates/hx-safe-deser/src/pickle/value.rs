@@ -79,10 +79,13 @@ impl Value {
     /// let v = Value::Tuple(vec![Value::Int(1), Value::Bytes(b"hi".to_vec())]);
     /// assert_eq!(v.to_json(), r#"[1,{"$bytes":"aGk="}]"#);
     /// ```
+    ///
+    /// Written without recursion, so a tree of any depth is safe to print.
     #[must_use]
     pub fn to_json(&self) -> String {
-        // Serializing this tree to a String has no failure mode.
-        serde_json::to_string(self).unwrap_or_default()
+        // A value tree has no limit to break, no cycle and nothing without
+        // a JSON form.
+        super::json::write(self, usize::MAX, usize::MAX, &mut []).unwrap_or_default()
     }
 }
 

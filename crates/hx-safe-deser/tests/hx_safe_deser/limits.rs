@@ -159,16 +159,22 @@ fn total_allocation_is_bounded() {
             .len(),
         1000
     );
-    // A pickle that shares one list 2^20 times over 20 levels ("billion
-    // laughs"): the memo makes it 100 bytes, the tree would be 2^20 lists.
+    // A pickle that shares one list 2^24 times over 24 levels ("billion
+    // laughs"): the memo makes it 150 bytes, the tree would be 2^24 lists
+    // and its JSON 2^24 times "[]".
     let mut p = b"\x80\x02]\x94".to_vec();
-    for i in 0..20u8 {
+    for i in 0..24u8 {
         p.extend_from_slice(&[b'h', i, b'h', i, 0x86, 0x94]);
     }
     p.push(b'.');
+    let options = LoadOptions::default().with_max_output(8 << 20);
     assert!(matches!(
-        pickle::load(&p, &LoadOptions::default()),
-        Err(Error::AllocLimit { .. })
+        pickle::load(&p, &options),
+        Err(Error::OutputLimit { max }) if max == 8 << 20
+    ));
+    assert!(matches!(
+        pickle::load_json(&p, &options),
+        Err(Error::OutputLimit { max }) if max == 8 << 20
     ));
 }
 
@@ -306,7 +312,7 @@ fn truncation_at_every_offset_is_a_typed_error() {
     }
     // A pickle with every kind of argument: protocol 4 framing, strings,
     // bytes, ints, floats, memo, containers.
-    let p = b"\x80\x04\x95\x35\x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x01a\x94]\x94(K\x01M\x00\x01J\x00\x00\x00\x80\x8a\x01\x7fG?\xf8\x00\x00\x00\x00\x00\x00C\x02hi\x88Ne\x8c\x01b\x94h\x02u.";
+    let p = b"\x80\x04\x95\x2f\x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x01a\x94]\x94(K\x01M\x00\x01J\x00\x00\x00\x80\x8a\x01\x7fG?\xf8\x00\x00\x00\x00\x00\x00C\x02hi\x88Ne\x8c\x01b\x94h\x02u.";
     let full = pickle::load(p, &LoadOptions::default()).unwrap();
     assert_eq!(
         full.to_json(),

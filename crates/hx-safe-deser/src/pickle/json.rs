@@ -1,0 +1,309 @@
+//! The JSON form of a decoded pickle, written without recursion from either
+//! the loader's object arena (`hx pickle load`) or a [`Value`] tree, under a
+//! limit on the bytes written, a depth limit and (for the arena, where
+//! objects are shared) a check for objects that contain themselves.
+
+use std::borrow::Cow;
+
+use base64::Engine as _;
+
+use super::Value;
+use crate::{Error, Result};
+
+/// A value without children.
+pub(crate) enum Leaf<'a> {
+    None,
+    Bool(bool),
+    Int(i64),
+    /// An int beyond 64 bits, written as its decimal text in a string.
+    Big(&'a num_bigint::BigInt),
+    Float(f64),
+    Str(Cow<'a, str>),
+    Bytes(&'a [u8]),
+}
+
+/// What a node of a tree is.
+pub(crate) enum Shape<'a, E> {
+    Leaf(Leaf<'a>),
+    /// A list, tuple, set or frozenset.
+    Seq(&'a [E]),
+    Dict(&'a [(E, E)]),
+}
+
+/// A tree the writer walks: a node handle, cheap to copy.
+pub(crate) trait Tree<'a>: Copy {
+    /// What containers hold.
+    type Elem: 'a;
+    /// The node's shape; an error for what has no JSON form.
+    fn shape(self) -> Result<Shape<'a, Self::Elem>>;
+    /// The node a container element stands for.
+    fn child(self, elem: &'a Self::Elem) -> Self;
+    /// An index for the check that no container contains itself (`None`
+    /// for trees that cannot share nodes).
+    fn index(self) -> Option<usize>;
+}
+
+impl<'a> Tree<'a> for &'a Value {
+    type Elem = Value;
+
+    fn shape(self) -> Result<Shape<'a, Value>> {
+        Ok(match self {
+            Value::None => Shape::Leaf(Leaf::None),
+            Value::Bool(b) => Shape::Leaf(Leaf::Bool(*b)),
+            Value::Int(n) => Shape::Leaf(Leaf::Int(*n)),
+            Value::BigInt(n) => Shape::Leaf(Leaf::Big(&n.0)),
+            Value::Float(x) => Shape::Leaf(Leaf::Float(*x)),
+            Value::Str(s) => Shape::Leaf(Leaf::Str(Cow::Borrowed(s))),
+            Value::Bytes(b) | Value::ByteArray(b) => Shape::Leaf(Leaf::Bytes(b)),
+            Value::List(items)
+            | Value::Tuple(items)
+            | Value::Set(items)
+            | Value::FrozenSet(items) => Shape::Seq(items),
+            Value::Dict(pairs) => Shape::Dict(pairs),
+        })
+    }
+
+    fn child(self, elem: &'a Value) -> Self {
+        elem
+    }
+
+    fn index(self) -> Option<usize> {
+        None
+    }
+}
+
+enum Frame<'a, T: Tree<'a>> {
+    Seq {
+        node: T,
+        items: &'a [T::Elem],
+        next: usize,
+    },
+    /// A dict whose keys are all plain strings: `{"k":v,...}`.
+    Object {
+        node: T,
+        pairs: &'a [(T::Elem, T::Elem)],
+        next: usize,
+    },
+    /// Any other dict: `{"$dict":[[k,v],...]}`; `key_done` once the key of
+    /// pair `next - 1` is written.
+    Pairs {
+        node: T,
+        pairs: &'a [(T::Elem, T::Elem)],
+        next: usize,
+        key_done: bool,
+    },
+}
+
+/// Writes `root` as JSON: at most `max_output` bytes, containers nested at
+/// most `max_depth` deep; `on_path` (one flag per arena index) refuses a
+/// container met again inside itself.
+pub(crate) fn write<'a, T: Tree<'a>>(
+    root: T,
+    max_output: usize,
+    max_depth: usize,
+    on_path: &mut [bool],
+) -> Result<String> {
+    let mut w = Writer {
+        out: Vec::new(),
+        max_output,
+        max_depth,
+        on_path,
+        stack: Vec::new(),
+    };
+    w.value(root)?;
+    while let Some(frame) = w.stack.last_mut() {
+        match frame {
+            Frame::Seq { node, items, next } => {
+                let (node, items) = (*node, *items);
+                if *next < items.len() {
+                    let item = &items[*next];
+                    *next += 1;
+                    if *next > 1 {
+                        w.out.push(b',');
+                    }
+                    w.value(node.child(item))?;
+                } else {
+                    w.out.push(b']');
+                    w.leave(node);
+                }
+            }
+            Frame::Object { node, pairs, next } => {
+                let (node, pairs) = (*node, *pairs);
+                if *next < pairs.len() {
+                    let (k, v) = &pairs[*next];
+                    *next += 1;
+                    if *next > 1 {
+                        w.out.push(b',');
+                    }
+                    if let Shape::Leaf(Leaf::Str(key)) = node.child(k).shape()? {
+                        string(&mut w.out, &key);
+                    }
+                    w.out.push(b':');
+                    w.value(node.child(v))?;
+                } else {
+                    w.out.push(b'}');
+                    w.leave(node);
+                }
+            }
+            Frame::Pairs {
+                node,
+                pairs,
+                next,
+                key_done,
+            } => {
+                let (node, pairs) = (*node, *pairs);
+                if *key_done {
+                    *key_done = false;
+                    let v = &pairs[*next - 1].1;
+                    w.out.push(b',');
+                    w.value(node.child(v))?;
+                } else if *next < pairs.len() {
+                    if *next > 0 {
+                        w.out.extend_from_slice(b"],");
+                    }
+                    let k = &pairs[*next].0;
+                    *next += 1;
+                    *key_done = true;
+                    w.out.push(b'[');
+                    w.value(node.child(k))?;
+                } else {
+                    if *next > 0 {
+                        w.out.push(b']');
+                    }
+                    w.out.extend_from_slice(b"]}");
+                    w.leave(node);
+                }
+            }
+        }
+        w.check()?;
+    }
+    w.check()?;
+    // Only whole UTF-8 strings and ASCII are ever written.
+    String::from_utf8(w.out).map_err(|_| Error::Malformed("JSON output".into()))
+}
+
+struct Writer<'a, 'p, T: Tree<'a>> {
+    out: Vec<u8>,
+    max_output: usize,
+    max_depth: usize,
+    on_path: &'p mut [bool],
+    stack: Vec<Frame<'a, T>>,
+}
+
+impl<'a, T: Tree<'a>> Writer<'a, '_, T> {
+    fn check(&self) -> Result<()> {
+        if self.out.len() > self.max_output {
+            return Err(Error::OutputLimit {
+                max: self.max_output,
+            });
+        }
+        Ok(())
+    }
+
+    /// Writes a leaf, or opens a container.
+    fn value(&mut self, node: T) -> Result<()> {
+        let shape = node.shape()?;
+        if let Shape::Leaf(leaf) = shape {
+            leaf_json(&mut self.out, &leaf);
+            return self.check();
+        }
+        if self.stack.len() >= self.max_depth {
+            return Err(Error::DepthLimit {
+                max: self.max_depth,
+            });
+        }
+        if let Some(i) = node.index() {
+            if self.on_path[i] {
+                return Err(Error::Recursive);
+            }
+            self.on_path[i] = true;
+        }
+        match shape {
+            Shape::Seq(items) => {
+                self.out.push(b'[');
+                self.stack.push(Frame::Seq {
+                    node,
+                    items,
+                    next: 0,
+                });
+            }
+            Shape::Dict(pairs) => {
+                let mut plain = true;
+                for (k, _) in pairs {
+                    plain &= matches!(node.child(k).shape()?,
+                        Shape::Leaf(Leaf::Str(s)) if !s.starts_with('$'));
+                }
+                if plain {
+                    self.out.push(b'{');
+                    self.stack.push(Frame::Object {
+                        node,
+                        pairs,
+                        next: 0,
+                    });
+                } else {
+                    self.out.extend_from_slice(b"{\"$dict\":[");
+                    self.stack.push(Frame::Pairs {
+                        node,
+                        pairs,
+                        next: 0,
+                        key_done: false,
+                    });
+                }
+            }
+            Shape::Leaf(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Closes the container on top.
+    fn leave(&mut self, node: T) {
+        if let Some(i) = node.index() {
+            self.on_path[i] = false;
+        }
+        self.stack.pop();
+    }
+}
+
+fn string(out: &mut Vec<u8>, text: &str) {
+    // Writing a str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+fn leaf_json(out: &mut Vec<u8>, leaf: &Leaf<'_>) {
+    match leaf {
+        Leaf::None => out.extend_from_slice(b"null"),
+        Leaf::Bool(true) => out.extend_from_slice(b"true"),
+        Leaf::Bool(false) => out.extend_from_slice(b"false"),
+        Leaf::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Leaf::Big(n) => {
+            out.push(b'"');
+            out.extend_from_slice(n.to_string().as_bytes());
+            out.push(b'"');
+        }
+        Leaf::Float(x) if x.is_finite() => {
+            let _ = serde_json::to_writer(&mut *out, x);
+        }
+        Leaf::Float(x) => {
+            let text: &[u8] = if x.is_nan() {
+                b"nan"
+            } else if *x > 0.0 {
+                b"inf"
+            } else {
+                b"-inf"
+            };
+            out.extend_from_slice(b"{\"$float\":\"");
+            out.extend_from_slice(text);
+            out.extend_from_slice(b"\"}");
+        }
+        Leaf::Str(s) => string(out, s),
+        Leaf::Bytes(b) => {
+            out.extend_from_slice(b"{\"$bytes\":\"");
+            out.extend_from_slice(
+                base64::engine::general_purpose::STANDARD
+                    .encode(b)
+                    .as_bytes(),
+            );
+            out.extend_from_slice(b"\"}");
+        }
+    }
+}
