@@ -3,6 +3,11 @@
 
 use core::fmt;
 
+use super::dangerous::{
+    BUILTINS_ALIASES, COMPAT_IMPORT_MAPPING, COMPAT_NAME_MAPPING, DANGEROUS_GLOBALS,
+    DANGEROUS_MODULES,
+};
+
 /// A Python callable that hx can stand in for with its own, side-effect-free
 /// code. Only these can be allowed; every other global is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -146,115 +151,61 @@ impl fmt::Display for Verdict {
     }
 }
 
-/// Top-level modules whose every member can run code or reach the system.
-const DANGEROUS_MODULES: &[&str] = &[
-    "os",
-    "posix",
-    "nt",
-    "subprocess",
-    "sys",
-    "shutil",
-    "socket",
-    "runpy",
-    "importlib",
-    "pickle",
-    "_pickle",
-    "cPickle",
-    "marshal",
-    "pty",
-    "webbrowser",
-    "ctypes",
-    "code",
-    "codeop",
-    "commands",
-    "popen2",
-    "platform",
-    "multiprocessing",
-    "asyncio",
-    "pip",
-    "urllib",
-    "urllib2",
-    "requests",
-    "http",
-    "httplib",
-    "ftplib",
-    "telnetlib",
-    "smtplib",
-    "io",
-    "_io",
-    "tempfile",
-    "pathlib",
-    "glob",
-    "signal",
-    "threading",
-    "_thread",
-    "thread",
-    "functools",
-    "operator",
-    "types",
-    "inspect",
-    "pydoc",
-    "timeit",
-    "bdb",
-    "pdb",
-    "trace",
-    "sqlite3",
-    "zipimport",
-    "torch.hub",
-    "numpy.testing",
-];
-
-/// Members of `builtins` that run code or reach arbitrary attributes.
-const DANGEROUS_BUILTINS: &[&str] = &[
-    "eval",
-    "exec",
-    "execfile",
-    "compile",
-    "getattr",
-    "setattr",
-    "delattr",
-    "__import__",
-    "open",
-    "file",
-    "input",
-    "raw_input",
-    "breakpoint",
-    "globals",
-    "locals",
-    "vars",
-    "apply",
-    "reload",
-    "help",
-    "memoryview",
-    "type",
-    "object",
-    "super",
-    "classmethod",
-    "staticmethod",
-    "property",
-];
-
 /// The verdict for `module.name` under an allow-list check `allowed`.
+///
+/// A global is dangerous if it is, as written or as `find_class` maps a
+/// Python 2 name: in a module listed whole (or a submodule of one), a
+/// listed member (builtins under any of their names), a qualified name
+/// that reaches a dunder attribute (`OrderedDict.__getattribute__`), or in
+/// a `__main__` module (importing one runs a program).
 pub(crate) fn verdict(module: &str, name: &str, allowed: impl Fn(Constructor) -> bool) -> Verdict {
     if let Some(constructor) = Constructor::lookup(module, name)
         && allowed(constructor)
     {
         return Verdict::Allowed;
     }
-    // The module itself or a submodule of it (`os`, `os.path`).
-    let within = |m: &str| {
-        module
-            .strip_prefix(m)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-    };
-    let dangerous = DANGEROUS_MODULES.iter().any(|m| within(m))
-        || (matches!(module, "builtins" | "__builtin__" | "__builtins__")
-            && DANGEROUS_BUILTINS.contains(&name));
-    if dangerous {
+    let mapped = python2_name(module, name);
+    if dangerous(module, name) || mapped.is_some_and(|(m, n)| dangerous(m, n)) {
         Verdict::Dangerous
     } else {
         Verdict::NotAllowed
     }
+}
+
+/// What `pickle.Unpickler.find_class` imports for a Python 2 name
+/// (protocols 0 to 2), if it maps it.
+fn python2_name<'a>(module: &'a str, name: &'a str) -> Option<(&'a str, &'a str)> {
+    if let Some(&(_, to)) = COMPAT_NAME_MAPPING
+        .iter()
+        .find(|(from, _)| *from == (module, name))
+    {
+        return Some(to);
+    }
+    COMPAT_IMPORT_MAPPING
+        .iter()
+        .find(|(from, _)| *from == module)
+        .map(|&(_, to)| (to, name))
+}
+
+fn dangerous(module: &str, name: &str) -> bool {
+    // The module or any package above it (`os.path` is in `os`).
+    let whole = module
+        .match_indices('.')
+        .map(|(i, _)| &module[..i])
+        .chain(core::iter::once(module))
+        .any(|m| DANGEROUS_MODULES.iter().any(|(d, _)| *d == m));
+    let main = module.split('.').any(|part| part == "__main__");
+    // A qualified name (protocol 4) is looked up attribute by attribute.
+    let first = name.split('.').next().unwrap_or(name);
+    let dunder = name
+        .split('.')
+        .skip(1)
+        .any(|part| part.starts_with("__") && part.ends_with("__"));
+    let builtins = BUILTINS_ALIASES.contains(&module);
+    let member = DANGEROUS_GLOBALS.iter().any(|(m, n, _)| {
+        (*m == module || (builtins && BUILTINS_ALIASES.contains(m))) && (*n == name || *n == first)
+    });
+    whole || main || dunder || member
 }
 
 #[cfg(test)]
@@ -272,6 +223,60 @@ mod tests {
         assert_eq!(verdict("builtins", "set", all), Verdict::Allowed);
         assert_eq!(verdict("builtins", "set", |_| false), Verdict::NotAllowed);
         assert_eq!(verdict("mymodule", "Thing", all), Verdict::NotAllowed);
+        // Python 2 names as find_class maps them, and qualified names.
+        assert_eq!(verdict("__builtin__", "reduce", all), Verdict::Dangerous);
+        assert_eq!(verdict("commands", "getoutput", all), Verdict::Dangerous);
+        assert_eq!(
+            verdict("copy_reg", "_reconstructor", all),
+            Verdict::Dangerous
+        );
+        assert_eq!(
+            verdict("collections", "OrderedDict.__getattribute__", all),
+            Verdict::Dangerous
+        );
+        assert_eq!(verdict("builtins", "eval.x", all), Verdict::Dangerous);
+        assert_eq!(verdict("pkg.__main__", "f", all), Verdict::Dangerous);
+        for (module, name) in [
+            ("_operator", "methodcaller"),
+            ("_operator", "attrgetter"),
+            ("_functools", "reduce"),
+            ("functools", "partial"),
+            ("_posixsubprocess", "fork_exec"),
+            ("pkgutil", "resolve_name"),
+            ("cProfile", "run"),
+            ("profile", "run"),
+            ("doctest", "debug_script"),
+            ("imp", "load_source"),
+            ("copyreg", "_reconstructor"),
+            ("linecache", "getline"),
+            ("distutils.spawn", "spawn"),
+            ("torch._inductor.codecache", "compile_file"),
+            ("numpy.f2py", "compile"),
+            ("SimpleHTTPServer", "test"),
+        ] {
+            assert_eq!(
+                verdict(module, name, all),
+                Verdict::Dangerous,
+                "{module}.{name}"
+            );
+        }
+        // What a plain torch.save(state_dict) and NumPy need is not
+        // dangerous (only not allowed by default).
+        for (module, name) in [
+            ("collections", "OrderedDict"),
+            ("torch._utils", "_rebuild_tensor_v2"),
+            ("torch._utils", "_rebuild_parameter"),
+            ("torch", "FloatStorage"),
+            ("numpy.core.multiarray", "_reconstruct"),
+            ("numpy", "dtype"),
+            ("numpy", "ndarray"),
+        ] {
+            assert_eq!(
+                verdict(module, name, |_| false),
+                Verdict::NotAllowed,
+                "{module}.{name}"
+            );
+        }
         assert_eq!(
             Constructor::parse("collections.OrderedDict"),
             Some(Constructor::OrderedDict)

@@ -34,6 +34,7 @@
 //! ```
 
 mod construct;
+mod dangerous;
 mod globals;
 mod json;
 mod keys;
@@ -221,6 +222,45 @@ pub struct Finding {
     pub offset: u64,
     /// That opcode (`GLOBAL`, `STACK_GLOBAL`, `INST`, `EXT`).
     pub opcode: &'static str,
+}
+
+impl Finding {
+    /// `module.name` as it can be shown to a person: backslashes, control
+    /// characters and invisible or direction-changing characters escaped as
+    /// `\u{...}`, so that a name can neither forge a line of output nor
+    /// look like another name.
+    ///
+    /// ```
+    /// use hx_safe_deser::pickle::{self, LoadOptions};
+    /// // A global whose name holds a newline and a forged verdict.
+    /// let report = pickle::scan(b"\x8c\x02os\x8c\x1esystem allowed\nf: builtins.set\x93.", &LoadOptions::default());
+    /// assert_eq!(report.globals[0].global(), "os.system allowed\\u{a}f: builtins.set");
+    /// ```
+    #[must_use]
+    pub fn global(&self) -> String {
+        let mut out = String::with_capacity(self.module.len() + self.name.len() + 1);
+        escape_into(&mut out, &self.module);
+        out.push('.');
+        escape_into(&mut out, &self.name);
+        out
+    }
+}
+
+/// Appends `text` to `out` with everything that could mislead a reader
+/// escaped.
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        let invisible = matches!(c,
+            '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}' | '\u{e0000}'..='\u{e007f}');
+        if c == '\\' || c.is_control() || invisible {
+            use core::fmt::Write as _;
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
 }
 
 /// What [`scan`] found.
