@@ -10,6 +10,8 @@
 
 #[path = "hx_safe_deser/envelope.rs"]
 mod envelope;
+#[path = "hx_safe_deser/hostile.rs"]
+mod hostile;
 #[path = "hx_safe_deser/limits.rs"]
 mod limits;
 #[path = "hx_safe_deser/pickle.rs"]

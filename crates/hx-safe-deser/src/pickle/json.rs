@@ -104,7 +104,10 @@ pub(crate) fn write<'a, T: Tree<'a>>(
     on_path: &mut [bool],
 ) -> Result<String> {
     let mut w = Writer {
-        out: Vec::new(),
+        out: Out {
+            bytes: Vec::new(),
+            max: max_output,
+        },
         max_output,
         max_depth,
         on_path,
@@ -119,11 +122,11 @@ pub(crate) fn write<'a, T: Tree<'a>>(
                     let item = &items[*next];
                     *next += 1;
                     if *next > 1 {
-                        w.out.push(b',');
+                        w.out.put(b",")?;
                     }
                     w.value(node.child(item))?;
                 } else {
-                    w.out.push(b']');
+                    w.out.put(b"]")?;
                     w.leave(node);
                 }
             }
@@ -133,15 +136,15 @@ pub(crate) fn write<'a, T: Tree<'a>>(
                     let (k, v) = &pairs[*next];
                     *next += 1;
                     if *next > 1 {
-                        w.out.push(b',');
+                        w.out.put(b",")?;
                     }
                     if let Shape::Leaf(Leaf::Str(key)) = node.child(k).shape()? {
-                        string(&mut w.out, &key);
+                        w.out.string(&key)?;
                     }
-                    w.out.push(b':');
+                    w.out.put(b":")?;
                     w.value(node.child(v))?;
                 } else {
-                    w.out.push(b'}');
+                    w.out.put(b"}")?;
                     w.leave(node);
                 }
             }
@@ -155,22 +158,22 @@ pub(crate) fn write<'a, T: Tree<'a>>(
                 if *key_done {
                     *key_done = false;
                     let v = &pairs[*next - 1].1;
-                    w.out.push(b',');
+                    w.out.put(b",")?;
                     w.value(node.child(v))?;
                 } else if *next < pairs.len() {
                     if *next > 0 {
-                        w.out.extend_from_slice(b"],");
+                        w.out.put(b"],")?;
                     }
                     let k = &pairs[*next].0;
                     *next += 1;
                     *key_done = true;
-                    w.out.push(b'[');
+                    w.out.put(b"[")?;
                     w.value(node.child(k))?;
                 } else {
                     if *next > 0 {
-                        w.out.push(b']');
+                        w.out.put(b"]")?;
                     }
-                    w.out.extend_from_slice(b"]}");
+                    w.out.put(b"]}")?;
                     w.leave(node);
                 }
             }
@@ -179,11 +182,11 @@ pub(crate) fn write<'a, T: Tree<'a>>(
     }
     w.check()?;
     // Only whole UTF-8 strings and ASCII are ever written.
-    String::from_utf8(w.out).map_err(|_| Error::Malformed("JSON output".into()))
+    String::from_utf8(w.out.bytes).map_err(|_| Error::Malformed("JSON output".into()))
 }
 
 struct Writer<'a, 'p, T: Tree<'a>> {
-    out: Vec<u8>,
+    out: Out,
     max_output: usize,
     max_depth: usize,
     on_path: &'p mut [bool],
@@ -192,7 +195,7 @@ struct Writer<'a, 'p, T: Tree<'a>> {
 
 impl<'a, T: Tree<'a>> Writer<'a, '_, T> {
     fn check(&self) -> Result<()> {
-        if self.out.len() > self.max_output {
+        if self.out.bytes.len() > self.max_output {
             return Err(Error::OutputLimit {
                 max: self.max_output,
             });
@@ -204,8 +207,7 @@ impl<'a, T: Tree<'a>> Writer<'a, '_, T> {
     fn value(&mut self, node: T) -> Result<()> {
         let shape = node.shape()?;
         if let Shape::Leaf(leaf) = shape {
-            leaf_json(&mut self.out, &leaf);
-            return self.check();
+            return self.out.leaf(&leaf);
         }
         if self.stack.len() >= self.max_depth {
             return Err(Error::DepthLimit {
@@ -220,7 +222,7 @@ impl<'a, T: Tree<'a>> Writer<'a, '_, T> {
         }
         match shape {
             Shape::Seq(items) => {
-                self.out.push(b'[');
+                self.out.put(b"[")?;
                 self.stack.push(Frame::Seq {
                     node,
                     items,
@@ -234,14 +236,14 @@ impl<'a, T: Tree<'a>> Writer<'a, '_, T> {
                         Shape::Leaf(Leaf::Str(s)) if !s.starts_with('$'));
                 }
                 if plain {
-                    self.out.push(b'{');
+                    self.out.put(b"{")?;
                     self.stack.push(Frame::Object {
                         node,
                         pairs,
                         next: 0,
                     });
                 } else {
-                    self.out.extend_from_slice(b"{\"$dict\":[");
+                    self.out.put(b"{\"$dict\":[")?;
                     self.stack.push(Frame::Pairs {
                         node,
                         pairs,
@@ -264,46 +266,90 @@ impl<'a, T: Tree<'a>> Writer<'a, '_, T> {
     }
 }
 
-fn string(out: &mut Vec<u8>, text: &str) {
-    // Writing a str into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, text);
+/// The output: every write is checked against the limit before it is
+/// made, and the buffer never grows past the limit.
+struct Out {
+    bytes: Vec<u8>,
+    max: usize,
 }
 
-fn leaf_json(out: &mut Vec<u8>, leaf: &Leaf<'_>) {
-    match leaf {
-        Leaf::None => out.extend_from_slice(b"null"),
-        Leaf::Bool(true) => out.extend_from_slice(b"true"),
-        Leaf::Bool(false) => out.extend_from_slice(b"false"),
-        Leaf::Int(n) => out.extend_from_slice(n.to_string().as_bytes()),
-        Leaf::Big(n) => {
-            out.push(b'"');
-            out.extend_from_slice(n.to_string().as_bytes());
-            out.push(b'"');
+impl Out {
+    /// Makes room for `n` more bytes, or fails if they would pass the limit.
+    fn room(&mut self, n: usize) -> Result<()> {
+        let len = self.bytes.len();
+        let need = len.checked_add(n).filter(|&need| need <= self.max);
+        let Some(need) = need else {
+            return Err(Error::OutputLimit { max: self.max });
+        };
+        if need > self.bytes.capacity() {
+            let grown = self
+                .bytes
+                .capacity()
+                .saturating_mul(2)
+                .min(self.max)
+                .max(need);
+            self.bytes.reserve_exact(grown - len);
         }
-        Leaf::Float(x) if x.is_finite() => {
-            let _ = serde_json::to_writer(&mut *out, x);
-        }
-        Leaf::Float(x) => {
-            let text: &[u8] = if x.is_nan() {
-                b"nan"
+        Ok(())
+    }
+
+    fn put(&mut self, text: &[u8]) -> Result<()> {
+        self.room(text.len())?;
+        self.bytes.extend_from_slice(text);
+        Ok(())
+    }
+
+    /// A JSON string, as serde_json escapes it.
+    fn string(&mut self, text: &str) -> Result<()> {
+        let escaped: usize = text
+            .bytes()
+            .map(|b| match b {
+                b'"' | b'\\' | 0x08 | 0x09 | 0x0a | 0x0c | 0x0d => 2,
+                0..0x20 => 6,
+                _ => 1,
+            })
+            .sum();
+        self.room(escaped + 2)?;
+        // Writing a str into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.bytes, text);
+        Ok(())
+    }
+
+    fn leaf(&mut self, leaf: &Leaf<'_>) -> Result<()> {
+        match leaf {
+            Leaf::None => self.put(b"null"),
+            Leaf::Bool(true) => self.put(b"true"),
+            Leaf::Bool(false) => self.put(b"false"),
+            Leaf::Int(n) => self.put(n.to_string().as_bytes()),
+            // At most 65,536 bits (the loader's limit): short text.
+            Leaf::Big(n) => self.put(format!("\"{n}\"").as_bytes()),
+            Leaf::Float(x) if x.is_finite() => {
+                // serde_json's shortest round-trip form, at most 24 bytes.
+                self.room(32)?;
+                let _ = serde_json::to_writer(&mut self.bytes, x);
+                Ok(())
+            }
+            Leaf::Float(x) => self.put(if x.is_nan() {
+                b"{\"$float\":\"nan\"}"
             } else if *x > 0.0 {
-                b"inf"
+                b"{\"$float\":\"inf\"}"
             } else {
-                b"-inf"
-            };
-            out.extend_from_slice(b"{\"$float\":\"");
-            out.extend_from_slice(text);
-            out.extend_from_slice(b"\"}");
-        }
-        Leaf::Str(s) => string(out, s),
-        Leaf::Bytes(b) => {
-            out.extend_from_slice(b"{\"$bytes\":\"");
-            out.extend_from_slice(
-                base64::engine::general_purpose::STANDARD
-                    .encode(b)
-                    .as_bytes(),
-            );
-            out.extend_from_slice(b"\"}");
+                b"{\"$float\":\"-inf\"}"
+            }),
+            Leaf::Str(s) => self.string(s),
+            Leaf::Bytes(b) => {
+                let encoded = b.len().div_ceil(3) * 4;
+                self.room(encoded + 14)?;
+                self.bytes.extend_from_slice(b"{\"$bytes\":\"");
+                let start = self.bytes.len();
+                self.bytes.resize(start + encoded, 0);
+                let written = base64::engine::general_purpose::STANDARD
+                    .encode_slice(b, &mut self.bytes[start..])
+                    .unwrap_or(0);
+                self.bytes.truncate(start + written);
+                self.bytes.extend_from_slice(b"\"}");
+                Ok(())
+            }
         }
     }
 }

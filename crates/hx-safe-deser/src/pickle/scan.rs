@@ -117,8 +117,10 @@ pub(crate) fn scan<S: Source>(src: &mut S, options: &LoadOptions) -> Result<Repo
                 in_pickle = !matches!(op, Op::Stop);
                 scanner.step(offset, op, src);
                 // Tracking state stays bounded: a stack this deep is refused
-                // like an over-long sequence.
-                if scanner.stack.len() > max || scanner.marks.len() > max {
+                // like an over-long sequence. A step pushes at most one
+                // entry, so the vectors stop at `max` entries, before they
+                // would double.
+                if scanner.stack.len() >= max || scanner.marks.len() >= max {
                     scanner.note(Error::SeqTooLong { max });
                     break;
                 }

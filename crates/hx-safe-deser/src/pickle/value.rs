@@ -40,13 +40,62 @@ pub enum Value {
     FrozenSet(Vec<Value>),
 }
 
+/// A value of any depth is dropped without recursion: its containers are
+/// taken apart one level at a time. (So a `Value` cannot be destructured
+/// by move; match on a reference, or use `std::mem::take` on the fields.)
+impl Drop for Value {
+    fn drop(&mut self) {
+        let nested = |v: &Value| {
+            matches!(
+                v,
+                Value::List(_)
+                    | Value::Tuple(_)
+                    | Value::Dict(_)
+                    | Value::Set(_)
+                    | Value::FrozenSet(_)
+            )
+        };
+        let deep = match self {
+            Self::List(items) | Self::Tuple(items) | Self::Set(items) | Self::FrozenSet(items) => {
+                items.iter().any(nested)
+            }
+            Self::Dict(pairs) => pairs.iter().any(|(k, v)| nested(k) || nested(v)),
+            _ => false,
+        };
+        if !deep {
+            return;
+        }
+        let mut pending = Vec::new();
+        take_children(self, &mut pending);
+        while let Some(mut value) = pending.pop() {
+            take_children(&mut value, &mut pending);
+        }
+    }
+}
+
+/// Moves the children of `value` onto `out`.
+fn take_children(value: &mut Value, out: &mut Vec<Value>) {
+    match value {
+        Value::List(items) | Value::Tuple(items) | Value::Set(items) | Value::FrozenSet(items) => {
+            out.append(items);
+        }
+        Value::Dict(pairs) => {
+            for (k, v) in pairs.drain(..) {
+                out.push(k);
+                out.push(v);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// An integer of any size.
 ///
 /// ```
 /// use hx_safe_deser::pickle::{self, Value};
 /// // pickle.dumps(2**70, protocol=2)
 /// let value = pickle::load(b"\x80\x02\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x40.", &Default::default())?;
-/// let Value::BigInt(n) = value else { panic!("not a big int") };
+/// let Value::BigInt(n) = &value else { panic!("not a big int") };
 /// assert_eq!(n.to_string(), "1180591620717411303424");
 /// # Ok::<(), hx_safe_deser::Error>(())
 /// ```

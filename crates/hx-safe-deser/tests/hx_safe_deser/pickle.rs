@@ -244,7 +244,7 @@ fn scanning_a_reader_matches_scanning_memory_across_buffer_boundaries() {
         ..hx_safe_deser::Limits::default()
     };
     let value = pickle::load(&std::fs::read(&path).unwrap(), &options.with_limits(limits)).unwrap();
-    assert!(matches!(value, Value::List(records) if records.len() > 100));
+    assert!(matches!(&value, Value::List(records) if records.len() > 100));
 }
 
 #[test]
@@ -322,13 +322,13 @@ fn json_form_follows_the_cli_contract() {
 
 fn pickle_big() -> pickle::BigInt {
     // -(2**64) - 1 as LONG1.
-    match pickle::load(
+    match &pickle::load(
         b"\x80\x02\x8a\x09\xff\xff\xff\xff\xff\xff\xff\xff\xfe.",
         &LoadOptions::default(),
     )
     .unwrap()
     {
-        Value::BigInt(n) => n,
+        Value::BigInt(n) => n.clone(),
         other => panic!("{other:?}"),
     }
 }
