@@ -156,3 +156,108 @@ fn scan_lists_globals_with_verdicts() {
         2
     );
 }
+
+#[test]
+fn scan_output_cannot_be_forged_and_has_a_json_form() {
+    let dir = files();
+    // STACK_GLOBAL of "os" and a name holding a newline and a fake line.
+    let forged = b"\x8c\x02os\x8c\x1esystem allowed\nf: builtins.set\x93.";
+    let o = hx(dir.path(), &["pickle", "scan", "-"], forged);
+    assert_eq!(code(&o), 1);
+    assert_eq!(
+        out(&o),
+        "-: os.system allowed\\u{a}f: builtins.set dangerous\n"
+    );
+    // Direction overrides and backslashes are escaped too.
+    let name = "sys\u{202e}tem\\".as_bytes();
+    let mut bidi = b"\x8c\x05posix\x8c".to_vec();
+    bidi.push(u8::try_from(name.len()).unwrap());
+    bidi.extend_from_slice(name);
+    bidi.extend_from_slice(b"\x93.");
+    let o = hx(dir.path(), &["pickle", "scan", "-"], &bidi);
+    assert!(
+        out(&o).contains("posix.sys\\u{202e}tem\\u{5c} dangerous"),
+        "{}",
+        out(&o)
+    );
+    // --json: one object per file.
+    let o = hx(
+        dir.path(),
+        &["pickle", "scan", "--json", "plain.pkl", "evil.pkl", "-"],
+        forged,
+    );
+    assert_eq!(code(&o), 1);
+    let lines: Vec<serde_json::Value> = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["file"], "plain.pkl");
+    assert_eq!(lines[0]["safe"], true);
+    assert_eq!(lines[0]["globals"][1]["module"], "__builtin__");
+    assert_eq!(lines[1]["safe"], false);
+    assert_eq!(lines[1]["globals"][0]["verdict"], "dangerous");
+    assert_eq!(
+        lines[2]["globals"][0]["name"],
+        "system allowed\nf: builtins.set"
+    );
+    assert!(lines[2]["problem"].is_null());
+}
+
+#[test]
+fn malformed_pickles_fail_scan_and_load() {
+    let dir = files();
+    for data in [
+        &b"\x94N."[..],
+        b"Nb.",
+        b"\x80\x04\x95\x0d\x00\x00\x00\x00\x00\x00\x00\x8c\x05posix\x94\x8c\x06system\x94\x93.",
+    ] {
+        let o = hx(dir.path(), &["pickle", "scan", "-"], data);
+        assert_eq!(code(&o), 1, "{data:?}: {}", err(&o));
+        assert!(err(&o).contains("malformed"), "{}", err(&o));
+        let o = hx(dir.path(), &["pickle", "load", "-"], data);
+        assert_eq!(code(&o), 1, "{data:?}");
+        assert!(out(&o).is_empty());
+    }
+}
+
+#[test]
+fn load_output_is_bounded_and_any_depth_decodes() {
+    let dir = files();
+    let mut bomb = b"N".to_vec();
+    for _ in 0..24 {
+        bomb.extend_from_slice(b"2\x86");
+    }
+    bomb.push(b'.');
+    let o = hx(dir.path(), &["pickle", "load", "-"], &bomb);
+    assert_eq!(code(&o), 1);
+    assert!(out(&o).is_empty());
+    assert!(err(&o).contains("larger than the limit"), "{}", err(&o));
+    let o = hx(
+        dir.path(),
+        &["pickle", "load", "--max-output", "100", "-"],
+        b"N2\x862\x862\x86.",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let o = hx(
+        dir.path(),
+        &["pickle", "load", "--max-output", "10", "-"],
+        b"N2\x862\x862\x86.",
+    );
+    assert_eq!(code(&o), 1);
+    // 100,000 nested lists: no recursion follows the nesting.
+    let depth = 100_000;
+    let mut deep = vec![b']'; depth];
+    deep.extend(std::iter::repeat_n(b'a', depth - 1));
+    deep.push(b'.');
+    let o = hx(
+        dir.path(),
+        &["pickle", "load", "--max-depth", "100000", "-"],
+        &deep,
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(out(&o).len(), 2 * depth + 1);
+    let o = hx(dir.path(), &["pickle", "load", "-"], &deep);
+    assert_eq!(code(&o), 1);
+    assert!(err(&o).contains("nesting deeper"), "{}", err(&o));
+}
