@@ -193,15 +193,20 @@ fn scan_output_cannot_be_forged_and_has_a_json_form() {
         .collect();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["file"], "plain.pkl");
+    assert_eq!(lines[0]["format"], "pickle");
     assert_eq!(lines[0]["safe"], true);
-    assert_eq!(lines[0]["globals"][1]["module"], "__builtin__");
-    assert_eq!(lines[1]["safe"], false);
-    assert_eq!(lines[1]["globals"][0]["verdict"], "dangerous");
     assert_eq!(
-        lines[2]["globals"][0]["name"],
+        lines[0]["members"][0]["globals"][1]["module"],
+        "__builtin__"
+    );
+    assert_eq!(lines[1]["safe"], false);
+    assert_eq!(lines[1]["members"][0]["globals"][0]["verdict"], "dangerous");
+    assert_eq!(
+        lines[2]["members"][0]["globals"][0]["name"],
         "system allowed\nf: builtins.set"
     );
     assert!(lines[2]["problem"].is_null());
+    assert!(lines[2]["members"][0]["problem"].is_null());
 }
 
 #[test]

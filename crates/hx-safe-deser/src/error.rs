@@ -112,6 +112,11 @@ pub enum Error {
         /// The limit.
         max: usize,
     },
+    /// A model file whose container (zip archive, `.npy` header) cannot be
+    /// read, or exceeds a bound of
+    /// [`ArchiveLimits`](crate::pickle::ArchiveLimits); says what and which
+    /// member.
+    Archive(String),
     /// A pickle whose objects refer to themselves, which a value tree cannot
     /// hold.
     Recursive,
@@ -188,6 +193,7 @@ impl fmt::Display for Error {
                 f,
                 "the decoded value would be larger than the limit of {max} bytes"
             ),
+            Self::Archive(why) => write!(f, "model file: {why}"),
             Self::Recursive => f.write_str("the pickle holds an object that contains itself"),
             Self::Io(e) => write!(f, "I/O error: {e}"),
         }

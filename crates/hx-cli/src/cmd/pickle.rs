@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use hx::safe_deser::pickle::{self, LoadOptions, Verdict};
+use hx::safe_deser::pickle::{self, ArchiveLimits, LoadOptions, ModelReport, Profile, Verdict};
 use hx::safe_deser::{Error, Limits};
 
 use crate::failure::{CmdResult, Failure};
@@ -30,6 +30,12 @@ pub struct ScanArgs {
     /// constructors, such as collections.OrderedDict or datetime.datetime).
     #[arg(long, value_name = "module.name")]
     allow: Vec<String>,
+    /// Also allow what a benign file of this kind names (`torch`: the
+    /// globals and persistent ids of `torch.save`; `numpy`: those of
+    /// `numpy.save`). Applied by itself to files recognised as PyTorch
+    /// checkpoints or NumPy arrays.
+    #[arg(long, value_name = "torch|numpy", value_parser = parse_profile)]
+    profile: Vec<Profile>,
     /// One JSON object per file on standard output (file, safe, pickles,
     /// bytes, problem, globals with module, name, verdict, count, offset and
     /// opcode), for machines.
@@ -79,54 +85,41 @@ fn options(allow: &[String]) -> Result<LoadOptions, Failure> {
         })
 }
 
+fn parse_profile(name: &str) -> Result<Profile, String> {
+    Profile::parse(&name.to_ascii_lowercase())
+        .ok_or_else(|| format!("unknown profile {name:?} (torch, numpy)"))
+}
+
 fn scan(args: &ScanArgs) -> CmdResult {
-    let options = options(&args.allow)?;
+    let options = args
+        .profile
+        .iter()
+        .fold(options(&args.allow)?, |o, &p| o.with_profile(p));
+    let limits = ArchiveLimits::default();
     let mut unsafe_files = 0;
     for path in &args.files {
-        let shown = path.display();
+        let shown = path.display().to_string();
         let report = if path == Path::new("-") {
-            pickle::scan_reader(std::io::stdin().lock(), &options)
+            // Archives need to seek: standard input is copied to an
+            // unnamed temporary file (gone when closed, whatever happens).
+            let mut spool = tempfile::tempfile()
+                .map_err(|e| Failure::Usage(format!("-: temporary file: {e}")))?;
+            std::io::copy(&mut std::io::stdin().lock(), &mut spool)
+                .map_err(|e| Failure::Usage(format!("-: {e}")))?;
+            pickle::scan_model(spool, &options, &limits)
         } else {
             let file =
                 std::fs::File::open(path).map_err(|e| Failure::Usage(format!("{shown}: {e}")))?;
-            pickle::scan_reader(file, &options)
+            pickle::scan_model(std::io::BufReader::new(file), &options, &limits)
         }
         .map_err(|e| Failure::Usage(format!("{shown}: {e}")))?;
         if args.json {
-            io::print_line(&report_json(&shown.to_string(), &report))?;
+            io::print_line(&report_json(&shown, &report))?;
         } else {
-            for finding in &report.globals {
-                let times = if finding.count > 1 {
-                    format!(" x{}", finding.count)
-                } else {
-                    String::new()
-                };
-                io::print_line(&format!(
-                    "{shown}: {} {}{times}",
-                    finding.global(),
-                    finding.verdict
-                ))?;
-            }
-        }
-        let refused = report
-            .globals
-            .iter()
-            .filter(|f| f.verdict != Verdict::Allowed)
-            .count();
-        if let Some(problem) = &report.problem {
-            eprintln!("hx: {shown}: {problem}");
+            print_report(&shown, &report)?;
         }
         if !report.is_safe() {
             unsafe_files += 1;
-            eprintln!(
-                "hx: {shown}: {refused} of {} globals not allowed{}",
-                report.globals.len(),
-                if report.problem.is_some() {
-                    ", and the pickle is malformed"
-                } else {
-                    ""
-                }
-            );
         }
     }
     if unsafe_files > 0 {
@@ -135,29 +128,89 @@ fn scan(args: &ScanArgs) -> CmdResult {
     Ok(())
 }
 
+/// One line per distinct global and member; problems on stderr.
+fn print_report(file: &str, report: &ModelReport) -> CmdResult {
+    for member in &report.members {
+        let place = match &member.name {
+            Some(name) => format!("{file}:{}", pickle::escaped(name)),
+            None => file.to_owned(),
+        };
+        for finding in &member.report.globals {
+            let times = if finding.count > 1 {
+                format!(" x{}", finding.count)
+            } else {
+                String::new()
+            };
+            io::print_line(&format!(
+                "{place}: {} {}{times}",
+                finding.global(),
+                finding.verdict
+            ))?;
+        }
+        if let Some(problem) = &member.report.problem {
+            eprintln!("hx: {place}: {problem}");
+        }
+        if !member.report.is_safe() {
+            let refused = member
+                .report
+                .globals
+                .iter()
+                .filter(|f| f.verdict != Verdict::Allowed)
+                .count();
+            eprintln!(
+                "hx: {place}: {refused} of {} globals not allowed{}",
+                member.report.globals.len(),
+                if member.report.problem.is_some() {
+                    ", and the pickle is malformed"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    if let Some(problem) = &report.problem {
+        eprintln!("hx: {file}: {problem}");
+    }
+    Ok(())
+}
+
 /// `hx pickle scan --json`: one object for one file.
-fn report_json(file: &str, report: &pickle::Report) -> String {
-    let globals: Vec<serde_json::Value> = report
-        .globals
+fn report_json(file: &str, report: &ModelReport) -> String {
+    let members: Vec<serde_json::Value> = report
+        .members
         .iter()
-        .map(|f| {
+        .map(|m| {
+            let globals: Vec<serde_json::Value> = m
+                .report
+                .globals
+                .iter()
+                .map(|f| {
+                    serde_json::json!({
+                        "module": f.module,
+                        "name": f.name,
+                        "verdict": f.verdict.as_str(),
+                        "count": f.count,
+                        "offset": f.offset,
+                        "opcode": f.opcode,
+                    })
+                })
+                .collect();
             serde_json::json!({
-                "module": f.module,
-                "name": f.name,
-                "verdict": f.verdict.as_str(),
-                "count": f.count,
-                "offset": f.offset,
-                "opcode": f.opcode,
+                "member": m.name,
+                "safe": m.report.is_safe(),
+                "pickles": m.report.pickles,
+                "bytes": m.report.bytes,
+                "problem": m.report.problem.as_ref().map(ToString::to_string),
+                "globals": globals,
             })
         })
         .collect();
     serde_json::json!({
         "file": file,
+        "format": report.format.as_str(),
         "safe": report.is_safe(),
-        "pickles": report.pickles,
-        "bytes": report.bytes,
         "problem": report.problem.as_ref().map(ToString::to_string),
-        "globals": globals,
+        "members": members,
     })
     .to_string()
 }

@@ -347,18 +347,21 @@ pub(crate) const COMPAT_IMPORT_MAPPING: &[(&str, &str)] = &[
     ("xmlrpclib", "xmlrpc.client"),
 ];
 
+/// A `(module, name)` pair.
+pub(crate) type Global = (&'static str, &'static str);
+
 /// Python 2 globals and the Python 3 globals `find_class` loads instead:
 /// `((module, name), (module, name))`; see [`COMPAT_IMPORT_MAPPING`] for
 /// when. It takes precedence over that table: `__builtin__.reduce` loads
 /// `functools.reduce`, not `builtins.reduce`. The Python 2 `exceptions`
-/// classes that keep their name in `builtins` are in
-/// [`COMPAT_PYTHON2_EXCEPTIONS`] instead.
+/// classes that keep their name in `builtins` are left out: no builtin
+/// exception class is dangerous.
 //
 // Copied from CPython 3.11's Lib/_compat_pickle.py (`NAME_MAPPING`, with the
 // entries its loop adds for `multiprocessing`'s exceptions and its
 // non-mutual `update`), Copyright (c) 2001-2023 Python Software Foundation,
 // under the Python Software Foundation License Version 2.
-pub(crate) const COMPAT_NAME_MAPPING: &[((&str, &str), (&str, &str))] = &[
+pub(crate) const COMPAT_NAME_MAPPING: &[(Global, Global)] = &[
     (
         ("UserDict", "IterableUserDict"),
         ("collections", "UserDict"),

@@ -114,6 +114,93 @@ impl fmt::Display for Constructor {
     }
 }
 
+/// A named set of globals that [`scan`](super::scan) calls allowed for one
+/// kind of file, beyond the allow-list: what a benign file of that kind
+/// names. [`load`](super::load) still refuses them (hx has no stand-in
+/// that builds a tensor or an array); the profile only says that scanning
+/// found nothing but the file format's own machinery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Profile {
+    /// What `torch.save(state_dict)` writes: `collections.OrderedDict`,
+    /// `torch._utils._rebuild_tensor_v2`, `torch._utils._rebuild_parameter`,
+    /// the typed storage classes (`torch.FloatStorage`, ...), and the
+    /// persistent ids through which `torch.load` finds storages.
+    PyTorch,
+    /// What `numpy.save` writes for an object array:
+    /// `numpy.core.multiarray._reconstruct` (`numpy._core` in NumPy 2),
+    /// `numpy.ndarray`, `numpy.dtype`, `numpy.core.multiarray.scalar`.
+    NumPy,
+}
+
+/// The storage classes `torch.save` names (`torch/storage.py`).
+const TORCH_STORAGES: &[&str] = &[
+    "BFloat16Storage",
+    "BoolStorage",
+    "ByteStorage",
+    "CharStorage",
+    "ComplexDoubleStorage",
+    "ComplexFloatStorage",
+    "DoubleStorage",
+    "FloatStorage",
+    "HalfStorage",
+    "IntStorage",
+    "LongStorage",
+    "QInt32Storage",
+    "QInt8Storage",
+    "QUInt2x4Storage",
+    "QUInt4x2Storage",
+    "QUInt8Storage",
+    "ShortStorage",
+];
+
+impl Profile {
+    /// Whether the profile covers `module.name`.
+    #[must_use]
+    pub fn covers(self, module: &str, name: &str) -> bool {
+        match self {
+            Self::PyTorch => match module {
+                "collections" => name == "OrderedDict",
+                "torch._utils" => matches!(name, "_rebuild_tensor_v2" | "_rebuild_parameter"),
+                "torch" => TORCH_STORAGES.contains(&name),
+                _ => false,
+            },
+            Self::NumPy => match module {
+                "numpy.core.multiarray" | "numpy._core.multiarray" => {
+                    matches!(name, "_reconstruct" | "scalar")
+                }
+                "numpy" => matches!(name, "ndarray" | "dtype"),
+                _ => false,
+            },
+        }
+    }
+
+    /// Whether files of this kind use persistent ids (PyTorch's storages).
+    #[must_use]
+    pub fn uses_persistent_ids(self) -> bool {
+        self == Self::PyTorch
+    }
+
+    /// The profile's name on the command line (`torch`, `numpy`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PyTorch => "torch",
+            Self::NumPy => "numpy",
+        }
+    }
+
+    /// The profile named `name` (`torch`, `numpy`).
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "torch" | "pytorch" => Some(Self::PyTorch),
+            "numpy" => Some(Self::NumPy),
+            _ => None,
+        }
+    }
+}
+
 /// What `scan` thinks of one global.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -39,6 +39,8 @@ mod globals;
 mod json;
 mod keys;
 mod load;
+#[cfg(feature = "models")]
+mod model;
 mod ops;
 mod scan;
 mod text;
@@ -47,7 +49,9 @@ mod value;
 use std::collections::BTreeSet;
 use std::io::Read;
 
-pub use self::globals::{Constructor, Verdict};
+pub use self::globals::{Constructor, Profile, Verdict};
+#[cfg(feature = "models")]
+pub use self::model::{ArchiveLimits, Format, MemberReport, ModelReport, scan_model};
 pub use self::value::{BigInt, Value};
 use crate::{Error, Limits, Result};
 
@@ -73,6 +77,7 @@ pub struct LoadOptions {
     max_memo: usize,
     max_output: usize,
     allowed: BTreeSet<Constructor>,
+    profiles: BTreeSet<Profile>,
 }
 
 impl Default for LoadOptions {
@@ -82,6 +87,7 @@ impl Default for LoadOptions {
             max_memo: Self::DEFAULT_MAX_MEMO,
             max_output: Self::DEFAULT_MAX_OUTPUT,
             allowed: globals::PLAIN_DATA.iter().copied().collect(),
+            profiles: BTreeSet::new(),
         }
     }
 }
@@ -152,6 +158,34 @@ impl LoadOptions {
     pub fn allow_constructor(mut self, constructor: Constructor) -> Self {
         self.allowed.insert(constructor);
         self
+    }
+
+    /// Lets [`scan`] call the globals of `profile` allowed (and, for
+    /// PyTorch, its persistent ids). [`load`] is not changed: it still
+    /// refuses every global it has no constructor for.
+    ///
+    /// ```
+    /// use hx_safe_deser::pickle::{self, LoadOptions, Profile};
+    /// let data = b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\nq\x00.";
+    /// assert!(!pickle::scan(data, &LoadOptions::default()).is_safe());
+    /// let torch = LoadOptions::default().with_profile(Profile::PyTorch);
+    /// assert!(pickle::scan(data, &torch).is_safe());
+    /// assert!(pickle::load(data, &torch).is_err());
+    /// ```
+    #[must_use]
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.profiles.insert(profile);
+        self
+    }
+
+    /// Whether a profile lets [`scan`] allow `module.name`.
+    fn profile_covers(&self, module: &str, name: &str) -> bool {
+        self.profiles.iter().any(|p| p.covers(module, name))
+    }
+
+    /// Whether a profile lets [`scan`] allow persistent ids.
+    fn persistent_ids_allowed(&self) -> bool {
+        self.profiles.iter().any(|p| p.uses_persistent_ids())
     }
 
     /// Refuses everything, including the plain-data constructors.
@@ -244,6 +278,20 @@ impl Finding {
         escape_into(&mut out, &self.name);
         out
     }
+}
+
+/// `text` with everything that could mislead a reader escaped, as
+/// [`Finding::global`] escapes names: for member names and other text
+/// taken from a file.
+///
+/// ```
+/// assert_eq!(hx_safe_deser::pickle::escaped("a\nb\u{202e}"), "a\\u{a}b\\u{202e}");
+/// ```
+#[must_use]
+pub fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
 }
 
 /// Appends `text` to `out` with everything that could mislead a reader

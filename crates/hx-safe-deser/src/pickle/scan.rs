@@ -98,6 +98,16 @@ struct Scanner<'o> {
 
 /// Scans everything `src` holds; see [`super::scan`].
 pub(crate) fn scan<S: Source>(src: &mut S, options: &LoadOptions) -> Result<Report, Error> {
+    scan_pickles(src, options, usize::MAX)
+}
+
+/// Scans at most `max_pickles` pickles from `src` (what follows them is
+/// not read: the raw storage data of a legacy PyTorch file).
+pub(crate) fn scan_pickles<S: Source>(
+    src: &mut S,
+    options: &LoadOptions,
+    max_pickles: usize,
+) -> Result<Report, Error> {
     let mut scanner = Scanner {
         options,
         stack: Vec::new(),
@@ -116,6 +126,9 @@ pub(crate) fn scan<S: Source>(src: &mut S, options: &LoadOptions) -> Result<Repo
             Ok(Some((offset, op))) => {
                 in_pickle = !matches!(op, Op::Stop);
                 scanner.step(offset, op, src);
+                if scanner.pickles >= max_pickles {
+                    break;
+                }
                 // Tracking state stays bounded: a stack this deep is refused
                 // like an over-long sequence. A step pushes at most one
                 // entry, so the vectors stop at `max` entries, before they
@@ -310,6 +323,14 @@ impl Scanner<'_> {
         });
     }
 
+    fn persistent_verdict(&self) -> Verdict {
+        if self.options.persistent_ids_allowed() {
+            Verdict::Allowed
+        } else {
+            Verdict::NotAllowed
+        }
+    }
+
     fn global(
         &mut self,
         module: Option<&str>,
@@ -319,7 +340,11 @@ impl Scanner<'_> {
     ) {
         match (module, name) {
             (Some(module), Some(name)) => {
-                let v = verdict(module, name, |c| self.options.allows(c));
+                let v = if self.options.profile_covers(module, name) {
+                    Verdict::Allowed
+                } else {
+                    verdict(module, name, |c| self.options.allows(c))
+                };
                 self.find(module, name, offset, opcode, v);
             }
             _ => self.find("?", "?", offset, opcode, Verdict::Unresolved),
@@ -350,7 +375,7 @@ impl Scanner<'_> {
             // The items since the MARK go into the container below it.
             Op::Appends | Op::SetItems | Op::AddItems => {
                 let items = self.pop_mark(offset);
-                if matches!(op, Op::SetItems) && items % 2 != 0 {
+                if matches!(op, Op::SetItems) && !items.is_multiple_of(2) {
                     self.note(malformed("SETITEMS with an odd number of items", offset));
                 }
                 self.top(offset);
@@ -386,7 +411,7 @@ impl Scanner<'_> {
             }
             Op::List | Op::Tuple | Op::FrozenSet | Op::Dict | Op::Obj => {
                 let items = self.pop_mark(offset);
-                if matches!(op, Op::Dict) && items % 2 != 0 {
+                if matches!(op, Op::Dict) && !items.is_multiple_of(2) {
                     self.note(malformed("DICT with an odd number of items", offset));
                 }
                 if matches!(op, Op::Obj) && items == 0 {
@@ -474,7 +499,7 @@ impl Scanner<'_> {
                     "(id)",
                     offset,
                     "PERSID",
-                    Verdict::NotAllowed,
+                    self.persistent_verdict(),
                 );
                 self.stack.push(Sym::Other);
             }
@@ -485,7 +510,7 @@ impl Scanner<'_> {
                     "(id)",
                     offset,
                     "BINPERSID",
-                    Verdict::NotAllowed,
+                    self.persistent_verdict(),
                 );
                 self.stack.push(Sym::Other);
             }
