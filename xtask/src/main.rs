@@ -24,6 +24,9 @@ tasks:
               with their secrets marked undefined (needs valgrind; also a ci step)
   timing      dudect statistics (10^6 measurements each) for ct_eq and token open; not a
               CI gate (noisy machines): max |t| < 10 expected, the `==` control > 100
+  pickle-diff differential test of the pickle scanner and loader against CPython:
+              cargo xtask pickle-diff [--cases N] [--seed S] (default 1,000,000 cases, seed 1;
+              release build; ci runs a 20,000-case slice)
   fuzz        run the cargo-fuzz targets: cargo xtask fuzz [--seconds N] [TARGET...]
               (installs cargo-fuzz if missing; RUSTC_BOOTSTRAP=1 on the stable toolchain)
   help        this text
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
             }
         },
         Some("fuzz") => fuzz(&root, args.get(1..).unwrap_or_default()),
+        Some("pickle-diff") => pickle_diff(&root, args.get(1..).unwrap_or_default()),
         Some("audit") => audit(&root),
         Some("timing") => timing(&root),
         Some("ct") => {
@@ -75,6 +79,62 @@ fn main() -> ExitCode {
             eprintln!("xtask: unknown task {other:?}\n\n{USAGE}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// `cargo xtask pickle-diff [--cases N] [--seed S]`: the differential test
+/// of `hx_safe_deser::pickle` against CPython's unpicklers, at any size.
+fn pickle_diff(root: &Path, args: &[String]) -> ExitCode {
+    let mut cases = "1000000".to_owned();
+    let mut seed = "1".to_owned();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let value = it.next().filter(|v| v.parse::<u64>().is_ok());
+        match (arg.as_str(), value) {
+            ("--cases", Some(v)) => v.clone_into(&mut cases),
+            ("--seed", Some(v)) => v.clone_into(&mut seed),
+            _ => {
+                eprintln!(
+                    "xtask pickle-diff: usage: cargo xtask pickle-diff [--cases N] [--seed S]"
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let python = match peer::ensure(root) {
+        Ok(p) => p.display().to_string(),
+        Err(e) => {
+            eprintln!("xtask: peer environment: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let step = run(
+        root,
+        "pickle-diff",
+        "cargo",
+        &[
+            "test",
+            "--release",
+            "--locked",
+            "--package",
+            "hx-safe-deser",
+            "--test",
+            "hx_safe_deser",
+            "diff::pickle_diff_long",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ],
+        &[
+            ("HX_PYTHON", python),
+            ("HX_PICKLE_DIFF_CASES", cases),
+            ("HX_PICKLE_DIFF_SEED", seed),
+        ],
+    );
+    if step.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

@@ -8,6 +8,8 @@
     missing_docs
 )]
 
+#[path = "hx_safe_deser/diff.rs"]
+mod diff;
 #[path = "hx_safe_deser/envelope.rs"]
 mod envelope;
 #[path = "hx_safe_deser/hostile.rs"]

@@ -58,13 +58,20 @@ fn float_key(x: f64) -> Number {
 
 /// The exact integer an integral, finite float holds.
 fn big_of_integral(x: f64) -> Option<Big> {
+    if !x.is_finite() || x.fract() != 0.0 {
+        return None;
+    }
+    if x == 0.0 {
+        return Some(Big::from(0));
+    }
     let bits = x.to_bits();
     let exponent = i32::try_from((bits >> 52) & 0x7ff).ok()? - 1075;
     let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
     let magnitude = if exponent >= 0 {
         Big::from(mantissa) << usize::try_from(exponent).ok()?
     } else {
-        Big::from(mantissa >> u32::try_from(-exponent).ok()?)
+        // An integral value: the shifted-out bits are zero.
+        Big::from(mantissa.checked_shr(u32::try_from(-exponent).ok()?)?)
     };
     Some(if x < 0.0 { -magnitude } else { magnitude })
 }
@@ -323,6 +330,9 @@ mod tests {
             -(Big::from(1) << 70usize)
         );
         assert_eq!(big_of_integral(3.0).unwrap(), Big::from(3));
+        assert_eq!(big_of_integral(0.0).unwrap(), Big::from(0));
+        assert_eq!(big_of_integral(-0.0).unwrap(), Big::from(0));
+        assert!(big_of_integral(0.5).is_none() && big_of_integral(f64::NAN).is_none());
         let objects = vec![
             Obj::Float(1e20),
             Obj::Big("100000000000000000000".parse().unwrap()),

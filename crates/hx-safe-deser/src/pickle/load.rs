@@ -61,6 +61,9 @@ struct Loader<'o> {
     memo: Memo<Id>,
     alloc: usize,
     keys: Keys,
+    /// The protocol `PROTO` declared (0 without one): Python maps Python 2
+    /// names such as `__builtin__.set` only below protocol 3.
+    proto: u8,
 }
 
 /// The loader's objects once the pickle is run: the root and the arena.
@@ -111,6 +114,7 @@ fn run(input: &[u8], options: &LoadOptions) -> Result<Loaded> {
         memo: Memo::new(options.max_memo),
         alloc: 0,
         keys: Keys::new(),
+        proto: 0,
     };
     loop {
         let Some((offset, op)) = next_op(&mut src, usize::MAX)? else {
@@ -240,6 +244,7 @@ impl Loader<'_> {
         let allowed = core::str::from_utf8(module)
             .ok()
             .zip(core::str::from_utf8(name).ok())
+            .filter(|(m, _)| *m != "__builtin__" || self.proto < 3)
             .and_then(|(m, n)| Constructor::lookup(m, n))
             .filter(|c| self.options.allows(*c));
         allowed.ok_or_else(|| Error::ForbiddenGlobal {
@@ -425,6 +430,7 @@ impl Loader<'_> {
                 if version > 5 {
                     return Err(malformed("unsupported pickle protocol", offset));
                 }
+                self.proto = version;
                 Ok(())
             }
             Op::Frame => Ok(()),

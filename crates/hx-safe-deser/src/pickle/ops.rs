@@ -217,6 +217,9 @@ pub(crate) struct SliceSource<'a> {
     limit: usize,
     /// Whether a frame is open (it ends at `limit`).
     framed: bool,
+    /// Whether the open frame runs past the end of the input (`limit` is
+    /// then the input's end, where reading fails as truncated).
+    frame_cut: bool,
 }
 
 impl<'a> SliceSource<'a> {
@@ -226,6 +229,7 @@ impl<'a> SliceSource<'a> {
             pos: 0,
             limit: input.len(),
             framed: false,
+            frame_cut: false,
         }
     }
 
@@ -248,7 +252,7 @@ impl<'a> SliceSource<'a> {
         self.leave_used_frame();
         if n <= self.limit - self.pos {
             Ok(())
-        } else if self.framed {
+        } else if self.framed && !self.frame_cut {
             Err(crosses(self.pos as u64))
         } else {
             truncated()
@@ -257,7 +261,7 @@ impl<'a> SliceSource<'a> {
 
     /// Closes a frame whose bytes are all read.
     fn leave_used_frame(&mut self) {
-        if self.framed && self.pos == self.limit {
+        if self.framed && !self.frame_cut && self.pos == self.limit {
             self.framed = false;
             self.limit = self.input.len();
         }
@@ -278,18 +282,17 @@ impl Source for SliceSource<'_> {
         if self.framed {
             return Err(nested_frame(self.pos as u64));
         }
-        let len = match usize::try_from(len) {
-            Ok(len) if len <= self.remaining() => len,
-            // CPython reads the whole frame up front and fails here too.
-            _ => return truncated(),
-        };
+        // A frame past the end of the input is found when a read reaches
+        // the end (as for a reader, which cannot know the length).
+        let len = usize::try_from(len).unwrap_or(usize::MAX);
         self.framed = true;
-        self.limit = self.pos + len;
+        self.frame_cut = len > self.remaining();
+        self.limit = self.pos + len.min(self.remaining());
         Ok(())
     }
 
     fn frame_done(&self) -> bool {
-        !self.framed || self.pos == self.limit
+        !self.framed || (self.pos == self.limit && !self.frame_cut)
     }
 
     #[inline]
@@ -322,7 +325,7 @@ impl Source for SliceSource<'_> {
         self.leave_used_frame();
         let rest = &self.input[self.pos..self.limit];
         let Some(len) = rest.iter().position(|&b| b == b'\n') else {
-            return if self.framed {
+            return if self.framed && !self.frame_cut {
                 Err(crosses(self.pos as u64))
             } else {
                 truncated()

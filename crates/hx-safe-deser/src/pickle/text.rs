@@ -7,28 +7,42 @@ use num_bigint::BigInt;
 /// `sys.int_info.default_max_str_digits` (decimal conversion is quadratic).
 pub(crate) const MAX_DECIMAL_DIGITS: usize = 4300;
 
-/// A decimal integer literal: optional sign, ASCII digits, optional
-/// surrounding whitespace (Python's `int()` allows it).
+/// A decimal integer literal as Python's pickler writes it: an optional
+/// `-`, then `0` or digits without a leading zero.
+///
+/// CPython's two unpicklers read other spellings differently (the C one
+/// reads `INT 010` as octal 8, Python's `int(x, 0)` refuses it; `-0` is
+/// `False` to one and `0` to the other), so hx refuses them all: no
+/// whitespace, `+`, underscores, base prefixes or leading zeros.
 pub(crate) fn decimal(text: &[u8]) -> Option<BigInt> {
-    let text = core::str::from_utf8(text).ok()?.trim();
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if digits.is_empty()
-        || digits.len() > MAX_DECIMAL_DIGITS
-        || !digits.bytes().all(|b| b.is_ascii_digit())
-    {
+    let digits = text.strip_prefix(b"-").unwrap_or(text);
+    let canonical = match digits {
+        [b'0'] => digits.len() == text.len(),
+        [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    if !canonical || digits.len() > MAX_DECIMAL_DIGITS {
         return None;
     }
-    BigInt::parse_bytes(text.as_bytes(), 10)
+    BigInt::parse_bytes(text, 10)
 }
 
 /// A float literal as Python's `float()` reads `repr()` output (`1.5`,
-/// `1e+16`, `inf`, `-inf`, `nan`).
+/// `1e+16`, `inf`, `-inf`, `nan`). Whitespace and underscores, which only
+/// Python's unpickler accepts, are refused; so is a finite literal that
+/// overflows (the C unpickler raises `OverflowError`).
 pub(crate) fn float(text: &[u8]) -> Option<f64> {
-    let text = core::str::from_utf8(text).ok()?.trim();
-    if text.len() > 64 {
+    let text = core::str::from_utf8(text).ok()?;
+    if text.len() > 64
+        || !text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    {
         return None;
     }
-    text.parse().ok()
+    let x: f64 = text.parse().ok()?;
+    let named = text.bytes().any(|b| matches!(b, b'i' | b'I' | b'n' | b'N'));
+    (x.is_finite() || named).then_some(x)
 }
 
 /// A quoted Python 2 `str` literal (the `STRING` opcode): quotes removed,
@@ -146,6 +160,26 @@ mod tests {
     #[test]
     fn literals() {
         assert_eq!(decimal(b"-42"), Some(BigInt::from(-42)));
+        assert_eq!(decimal(b"0"), Some(BigInt::from(0)));
+        for odd in [
+            &b"010"[..],
+            b"-0",
+            b"+1",
+            b" 1",
+            b"1 ",
+            b"1_0",
+            b"0x10",
+            b"",
+            b"-",
+        ] {
+            assert_eq!(decimal(odd), None, "{odd:?}");
+        }
+        assert_eq!(float(b"1.5"), Some(1.5));
+        assert_eq!(float(b"-inf"), Some(f64::NEG_INFINITY));
+        assert!(float(b"nan").is_some_and(f64::is_nan));
+        for odd in [&b" 1.5"[..], b"1_0.5", b"1e999", b"1.5\t"] {
+            assert_eq!(float(odd), None, "{odd:?}");
+        }
         assert_eq!(decimal(b"12a"), None);
         assert_eq!(decimal(&[b'9'; 4301]), None);
         assert_eq!(float(b"1e+16"), Some(1e16));

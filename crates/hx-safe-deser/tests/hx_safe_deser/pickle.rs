@@ -13,7 +13,7 @@ use crate::python;
 const VALUES: usize = 200;
 
 /// The peer's typed form of a value (see safe_deser_peer.py).
-fn typed(v: &Value) -> Json {
+pub fn typed(v: &Value) -> Json {
     let all = |items: &[Value]| Json::Array(items.iter().map(typed).collect());
     match v {
         Value::None => json!(["none"]),
@@ -40,7 +40,7 @@ fn typed(v: &Value) -> Json {
 
 /// Python's set order after loading may differ from the pickle's; compare
 /// sets as sorted lists of their elements' text.
-fn canonical(v: &Json) -> Json {
+pub fn canonical(v: &Json) -> Json {
     match v {
         Json::Array(items)
             if items.len() == 2 && matches!(items[0].as_str(), Some("set" | "frozenset")) =>
