@@ -639,23 +639,24 @@ fn fuzz(root: &Path, rest: &[String]) -> ExitCode {
         seed(&fuzz_dir.join("seeds").join(target), &corpus);
         let corpus = corpus.display().to_string();
         let time = format!("-max_total_time={seconds}");
-        let step = run(
-            &fuzz_dir,
-            &format!("fuzz {target}"),
-            "cargo",
-            &[
-                "fuzz",
-                "run",
-                "-O",
-                target,
-                &corpus,
-                "--",
-                &time,
-                "-rss_limit_mb=2048",
-                "-timeout=25",
-            ],
-            &env,
-        );
+        let mut args = vec![
+            "fuzz",
+            "run",
+            "-O",
+            target,
+            &corpus,
+            "--",
+            &time,
+            "-rss_limit_mb=2048",
+            "-timeout=25",
+        ];
+        // The pickle targets share a dictionary of opcodes and frame headers.
+        let dict = fuzz_dir.join("dicts").join("pickle.dict");
+        let dict = format!("-dict={}", dict.display());
+        if target.starts_with("pickle_") {
+            args.push(&dict);
+        }
+        let step = run(&fuzz_dir, &format!("fuzz {target}"), "cargo", &args, &env);
         if !step.ok {
             failed += 1;
         }

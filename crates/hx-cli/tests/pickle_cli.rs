@@ -266,3 +266,83 @@ fn load_output_is_bounded_and_any_depth_decodes() {
     assert_eq!(code(&o), 1);
     assert!(err(&o).contains("nesting deeper"), "{}", err(&o));
 }
+
+/// The model files of hx-safe-deser's tests, written by its Python script.
+fn model_files() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../hx-safe-deser/tests/interop/model_files.py"
+    );
+    let out = std::process::Command::new(&py)
+        .arg(script)
+        .arg(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {py}: {e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+#[test]
+fn scan_opens_model_files_and_reports_per_member() {
+    let dir = model_files();
+    // Benign checkpoints and arrays pass under their format's profile.
+    for file in [
+        "torch_zip.pt",
+        "torch_zip_deflated.pt",
+        "torch_legacy.pt",
+        "floats.npy",
+        "objects.npy",
+        "arrays.npz",
+    ] {
+        let o = hx(dir.path(), &["pickle", "scan", file], b"");
+        assert_eq!(code(&o), 0, "{file}: {}{}", out(&o), err(&o));
+    }
+    let o = hx(dir.path(), &["pickle", "scan", "torch_zip.pt"], b"");
+    assert!(
+        out(&o)
+            .contains("torch_zip.pt:torch_zip/data.pkl: torch._utils._rebuild_tensor_v2 allowed"),
+        "{}",
+        out(&o)
+    );
+    // The planted call is found, named with its member.
+    for (file, line) in [
+        (
+            "torch_evil.pt",
+            "torch_evil.pt:torch_evil/data.pkl: posix.system dangerous",
+        ),
+        (
+            "torch_legacy_evil.pt",
+            "torch_legacy_evil.pt: posix.system dangerous",
+        ),
+        ("evil.npy", "evil.npy: posix.system dangerous"),
+        ("evil.npz", "evil.npz:evil.npy: posix.system dangerous"),
+    ] {
+        let o = hx(dir.path(), &["pickle", "scan", file], b"");
+        assert_eq!(code(&o), 1, "{file}");
+        assert!(out(&o).contains(line), "{file}: {}", out(&o));
+    }
+    // From standard input too (archives are spooled to a temporary file).
+    let evil = std::fs::read(dir.path().join("torch_evil.pt")).unwrap();
+    let o = hx(dir.path(), &["pickle", "scan", "--json", "-"], &evil);
+    assert_eq!(code(&o), 1);
+    let report: serde_json::Value = serde_json::from_str(out(&o).trim()).unwrap();
+    assert_eq!(report["format"], "PyTorch checkpoint (zip)");
+    assert_eq!(report["members"][0]["member"], "torch_evil/data.pkl");
+    // Without the profile, a plain pickle of torch globals is not allowed;
+    // --profile torch allows them.
+    let data = b"\x80\x02ctorch._utils\n_rebuild_tensor_v2\nq\x00.";
+    let o = hx(dir.path(), &["pickle", "scan", "-"], data);
+    assert_eq!(code(&o), 1);
+    let o = hx(
+        dir.path(),
+        &["pickle", "scan", "--profile", "torch", "-"],
+        data,
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+}

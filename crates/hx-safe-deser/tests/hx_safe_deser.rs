@@ -16,6 +16,9 @@ mod envelope;
 mod hostile;
 #[path = "hx_safe_deser/limits.rs"]
 mod limits;
+#[cfg(feature = "models")]
+#[path = "hx_safe_deser/models.rs"]
+mod models;
 #[path = "hx_safe_deser/pickle.rs"]
 mod pickle;
 #[path = "hx_safe_deser/props.rs"]

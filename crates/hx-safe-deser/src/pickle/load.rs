@@ -460,10 +460,15 @@ impl Loader<'_> {
                 let constructor = self.global(&module, &name)?;
                 self.push_new(Obj::Callable(constructor), 0)
             }
-            Op::Reduce | Op::NewObj => {
+            Op::Reduce => {
                 let args = self.pop(offset)?;
                 let callable = self.pop(offset)?;
                 self.call(callable, args, offset)
+            }
+            Op::NewObj => {
+                let args = self.pop(offset)?;
+                let class = self.pop(offset)?;
+                self.new_object(class, args, offset)
             }
             Op::NewObjEx => {
                 let kwargs = self.pop(offset)?;
@@ -472,7 +477,7 @@ impl Loader<'_> {
                 if !matches!(self.obj(kwargs), Obj::Dict(d) if d.is_empty()) {
                     return Err(malformed("NEWOBJ_EX with keyword arguments", offset));
                 }
-                self.call(callable, args, offset)
+                self.new_object(callable, args, offset)
             }
             Op::Obj => {
                 let mut items = self.pop_mark(offset)?;
@@ -595,6 +600,27 @@ impl Loader<'_> {
             }
         };
         self.push_new(obj, payload)
+    }
+
+    /// `NEWOBJ`: `cls.__new__(cls, *args)`, which is not `cls(*args)`: a
+    /// function is refused (not a class), and the mutable containers come
+    /// out empty (their `__init__`, not run here, is what fills them).
+    fn new_object(&mut self, class: Id, args: Id, offset: u64) -> Result<()> {
+        let Obj::Callable(constructor) = *self.obj(class) else {
+            return Err(malformed("NEWOBJ on something that is not a class", offset));
+        };
+        if !matches!(self.obj(args), Obj::Tuple(_)) {
+            return Err(malformed("call arguments are not a tuple", offset));
+        }
+        match constructor {
+            Constructor::CodecsEncode => {
+                Err(malformed("NEWOBJ on something that is not a class", offset))
+            }
+            Constructor::Set => self.push_new(Obj::Set(Vec::new()), 0),
+            Constructor::ByteArray => self.push_new(Obj::ByteArray(Vec::new()), 0),
+            Constructor::OrderedDict => self.push_new(Obj::Dict(Vec::new()), 0),
+            _ => self.call(class, args, offset),
+        }
     }
 
     fn call(&mut self, callable: Id, args: Id, offset: u64) -> Result<()> {

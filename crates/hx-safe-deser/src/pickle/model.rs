@@ -22,10 +22,11 @@ pub struct ArchiveLimits {
     pub max_directory_bytes: u64,
     /// The largest member scanned, uncompressed. Default 64 GiB.
     pub max_member_bytes: u64,
-    /// The most bytes scanned in all, uncompressed. Default 256 GiB.
+    /// The most bytes scanned in all, uncompressed. Default 64 GiB.
     pub max_total_bytes: u64,
     /// The highest ratio of uncompressed to compressed size for a member
-    /// over 1 MiB. Deflate cannot exceed about 1,032; default 1,100.
+    /// over 1 MiB. Deflate reaches about 1,032 on zeros; pickles compress
+    /// far less. Default 200.
     pub max_ratio: u64,
 }
 
@@ -35,8 +36,8 @@ impl Default for ArchiveLimits {
             max_members: 1 << 16,
             max_directory_bytes: 16 << 20,
             max_member_bytes: 64 << 30,
-            max_total_bytes: 256 << 30,
-            max_ratio: 1100,
+            max_total_bytes: 64 << 30,
+            max_ratio: 200,
         }
     }
 }
@@ -115,6 +116,7 @@ const NPY_HEADER_MAX: usize = 1 << 16;
 
 /// Recognises a model file by its first bytes and scans every pickle in
 /// it. Files that are none of the model formats are scanned as pickles.
+/// The whole of `reader` is the file, from its start whatever its position.
 ///
 /// ```
 /// use std::io::Cursor;
@@ -138,6 +140,7 @@ pub fn scan_model<R: Read + Seek>(
     options: &LoadOptions,
     limits: &ArchiveLimits,
 ) -> Result<ModelReport> {
+    reader.seek(SeekFrom::Start(0))?;
     let mut head = [0u8; 16];
     let n = read_up_to(&mut reader, &mut head)?;
     reader.seek(SeekFrom::Start(0))?;

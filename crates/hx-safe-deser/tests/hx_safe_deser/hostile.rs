@@ -413,3 +413,28 @@ fn dicts_and_sets_hold_what_python_holds() {
         );
     }
 }
+
+#[test]
+fn newobj_is_new_not_a_call() {
+    // cls.__new__(cls, *args): a set or bytearray comes out empty (their
+    // __init__ fills them), a frozenset or bytes does not, a function is
+    // not a class.
+    let options = LoadOptions::default();
+    for (data, json) in [
+        (&b"\x80\x02cbuiltins\nset\n]K\x01a\x85\x81."[..], "[]"),
+        (b"\x80\x02cbuiltins\nfrozenset\n]K\x01a\x85\x81.", "[1]"),
+        (
+            b"\x80\x02cbuiltins\nbytearray\nC\x02ab\x85\x81.",
+            r#"{"$bytes":""}"#,
+        ),
+    ] {
+        assert_eq!(pickle::load_json(data, &options).unwrap(), json);
+    }
+    assert!(matches!(
+        pickle::load(
+            b"\x80\x02c_codecs\nencode\nX\x01\x00\x00\x00a\x85\x81.",
+            &options
+        ),
+        Err(Error::Pickle { .. })
+    ));
+}
