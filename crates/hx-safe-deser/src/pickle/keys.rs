@@ -110,6 +110,16 @@ impl Keys {
         key: Id,
         value: Id,
     ) -> Result<bool> {
+        if pairs.len() < SCAN_LEN {
+            // Small: compared one by one, no hash needed.
+            check_hashable(objects, key)?;
+            if let Some(at) = pairs.iter().position(|p| equal(objects, p.0, key)) {
+                pairs[at].1 = value;
+                return Ok(false);
+            }
+            pairs.push((key, value));
+            return Ok(true);
+        }
         let hash = self.hash(objects, key)?;
         if let Some(at) = self.find(objects, dict, |i| pairs[i].0, pairs.len(), key, hash) {
             pairs[at].1 = value;
@@ -129,6 +139,14 @@ impl Keys {
         items: &mut Vec<Id>,
         item: Id,
     ) -> Result<bool> {
+        if items.len() < SCAN_LEN {
+            check_hashable(objects, item)?;
+            if items.iter().any(|&i| equal(objects, i, item)) {
+                return Ok(false);
+            }
+            items.push(item);
+            return Ok(true);
+        }
         let hash = self.hash(objects, item)?;
         if self
             .find(objects, set, |i| items[i], items.len(), item, hash)
@@ -189,6 +207,27 @@ impl Keys {
             index.entry(hash).or_insert(at);
         }
         Ok(())
+    }
+}
+
+/// Whether `id` can be a key, without hashing the common scalars.
+fn check_hashable(objects: &[Obj], id: Id) -> Result<()> {
+    match &objects[id as usize] {
+        Obj::None
+        | Obj::Bool(_)
+        | Obj::Int(_)
+        | Obj::Big(_)
+        | Obj::Float(_)
+        | Obj::Str(_)
+        | Obj::Bytes(_) => Ok(()),
+        // Containers: the full check (depth, element kinds).
+        _ => feed(
+            &RandomState::new(),
+            objects,
+            id,
+            &mut std::hash::DefaultHasher::new(),
+            0,
+        ),
     }
 }
 
@@ -255,6 +294,10 @@ fn equal_at(objects: &[Obj], a: Id, b: Id, depth: usize) -> bool {
         return false;
     }
     let (x, y) = (&objects[a as usize], &objects[b as usize]);
+    // The common case first: string keys.
+    if let (Obj::Str(s), Obj::Str(t)) = (x, y) {
+        return s == t;
+    }
     if let (Some(m), Some(n)) = (number(x), number(y)) {
         return numbers_equal(&m, &n);
     }

@@ -64,6 +64,8 @@ struct Loader<'o> {
     /// The protocol `PROTO` declared (0 without one): Python maps Python 2
     /// names such as `__builtin__.set` only below protocol 3.
     proto: u8,
+    /// Reused for the items of one MARK batch.
+    scratch: Vec<Id>,
 }
 
 /// The loader's objects once the pickle is run: the root and the arena.
@@ -115,6 +117,7 @@ fn run(input: &[u8], options: &LoadOptions) -> Result<Loaded> {
         alloc: 0,
         keys: Keys::new(),
         proto: 0,
+        scratch: Vec::new(),
     };
     loop {
         let Some((offset, op)) = next_op(&mut src, usize::MAX)? else {
@@ -207,6 +210,21 @@ impl Loader<'_> {
             .pop()
             .ok_or_else(|| malformed("no MARK on the stack", offset))?;
         Ok(self.stack.split_off(base))
+    }
+
+    /// Everything pushed since the last MARK, and the MARK, in the reused
+    /// scratch vector (hand it back with `self.scratch = items`): the
+    /// batches of `APPENDS`, `SETITEMS` and `ADDITEMS` cost no allocation.
+    fn pop_mark_scratch(&mut self, offset: u64) -> Result<Vec<Id>> {
+        let base = self
+            .marks
+            .pop()
+            .ok_or_else(|| malformed("no MARK on the stack", offset))?;
+        let mut items = core::mem::take(&mut self.scratch);
+        items.clear();
+        items.extend_from_slice(&self.stack[base..]);
+        self.stack.truncate(base);
+        Ok(items)
     }
 
     fn push_int(&mut self, n: Big) -> Result<()> {
@@ -386,8 +404,10 @@ impl Loader<'_> {
                 self.list_extend(&[item], offset)
             }
             Op::Appends => {
-                let items = self.pop_mark(offset)?;
-                self.list_extend(&items, offset)
+                let items = self.pop_mark_scratch(offset)?;
+                let result = self.list_extend(&items, offset);
+                self.scratch = items;
+                result
             }
             Op::SetItem => {
                 let value = self.pop(offset)?;
@@ -396,17 +416,23 @@ impl Loader<'_> {
                 self.dict_extend(dict, &[key, value], offset)
             }
             Op::SetItems => {
-                let items = self.pop_mark(offset)?;
-                if items.len() % 2 != 0 {
+                let items = self.pop_mark_scratch(offset)?;
+                if !items.len().is_multiple_of(2) {
                     return Err(malformed("SETITEMS with an odd number of items", offset));
                 }
-                let dict = self.top(offset)?;
-                self.dict_extend(dict, &items, offset)
+                let result = self
+                    .top(offset)
+                    .and_then(|dict| self.dict_extend(dict, &items, offset));
+                self.scratch = items;
+                result
             }
             Op::AddItems => {
-                let items = self.pop_mark(offset)?;
-                let set = self.top(offset)?;
-                self.set_extend(set, &items, offset)
+                let items = self.pop_mark_scratch(offset)?;
+                let result = self
+                    .top(offset)
+                    .and_then(|set| self.set_extend(set, &items, offset));
+                self.scratch = items;
+                result
             }
             Op::Get(index) => {
                 let id = self
@@ -808,19 +834,62 @@ impl<'a> Tree<'a> for Node<'a> {
 }
 
 /// A container of the value tree being built, with its children so far.
-struct Open<'a> {
+struct Open {
     id: Id,
-    items: &'a [Id],
-    /// For a dict: its pairs, walked as key, value, key, value.
-    pairs: &'a [(Id, Id)],
+    /// Whether this container is reached more than once (it, or a
+    /// container around it, is shared): then nothing under it is moved.
+    shared: bool,
+    /// What kind of container.
+    kind: Kind,
+    /// Its elements (not a dict).
+    children: Vec<Id>,
     built: Vec<Value>,
+    /// A dict's entries, and those built so far (the key of the next one
+    /// waits in `key`).
+    entries: Vec<(Id, Id)>,
+    built_entries: Vec<(Value, Value)>,
+    key: Option<Value>,
+}
+
+impl Open {
+    /// The next child to build, if any is left.
+    fn next_child(&self) -> Option<Id> {
+        if let Kind::Dict = self.kind {
+            let (k, v) = self.entries.get(self.built_entries.len())?;
+            Some(if self.key.is_some() { *v } else { *k })
+        } else {
+            self.children.get(self.built.len()).copied()
+        }
+    }
+
+    /// Adds a built child.
+    fn add(&mut self, value: Value) {
+        if let Kind::Dict = self.kind {
+            match self.key.take() {
+                Some(key) => self.built_entries.push((key, value)),
+                None => self.key = Some(value),
+            }
+        } else {
+            self.built.push(value);
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    List,
+    Tuple,
+    Set,
+    FrozenSet,
+    Dict,
 }
 
 impl Loaded {
     /// Builds the value tree without recursion: shared objects are copied
-    /// (each copy charged against the output limit), containers nest at
-    /// most `max_depth` deep, and one that contains itself is refused.
-    fn value(&self, options: &LoadOptions) -> Result<Value> {
+    /// (each copy charged against the output limit), objects used once are
+    /// moved out of the arena, containers nest at most `max_depth` deep,
+    /// and one that contains itself is refused.
+    fn value(mut self, options: &LoadOptions) -> Result<Value> {
         let max_output = options.max_output;
         let max_depth = options.limits.max_depth;
         let mut size = 0usize;
@@ -831,90 +900,109 @@ impl Loaded {
             }
             Ok(())
         };
+        // How many containers (and the root) refer to each object: one
+        // reference means the object can be moved rather than copied.
+        let mut uses = vec![0u32; self.objects.len()];
+        uses[self.root as usize] = 1;
+        for obj in &self.objects {
+            match obj {
+                Obj::List(v) | Obj::Tuple(v) | Obj::Set(v) | Obj::FrozenSet(v) => {
+                    for &id in v {
+                        uses[id as usize] = uses[id as usize].saturating_add(1);
+                    }
+                }
+                Obj::Dict(pairs) => {
+                    for &(k, v) in pairs {
+                        uses[k as usize] = uses[k as usize].saturating_add(1);
+                        uses[v as usize] = uses[v as usize].saturating_add(1);
+                    }
+                }
+                _ => {}
+            }
+        }
         let mut on_path = vec![false; self.objects.len()];
-        let mut open: Vec<Open<'_>> = Vec::new();
+        let mut open: Vec<Open> = Vec::new();
         let mut next = self.root;
         loop {
             // Visit `next`: a leaf goes to its parent, a container opens.
-            let obj = &self.objects[next as usize];
-            charge(size_of::<Value>() + heap_size(obj))?;
-            let (items, pairs): (&[Id], &[(Id, Id)]) = match obj {
-                Obj::List(v) | Obj::Tuple(v) | Obj::Set(v) | Obj::FrozenSet(v) => (v, &[]),
-                Obj::Dict(p) => (&[], p),
-                _ => {
-                    let leaf = self.leaf(obj)?;
+            let index = next as usize;
+            charge(size_of::<Value>() + heap_size(&self.objects[index]))?;
+            // Moved only if nothing on the way here is reached twice.
+            let unique = uses[index] <= 1 && !open.last().is_some_and(|p| p.shared);
+            let opened = match &mut self.objects[index] {
+                Obj::List(v) => Some((Kind::List, take_or_copy(v, unique), Vec::new())),
+                Obj::Tuple(v) => Some((Kind::Tuple, take_or_copy(v, unique), Vec::new())),
+                Obj::Set(v) => Some((Kind::Set, take_or_copy(v, unique), Vec::new())),
+                Obj::FrozenSet(v) => Some((Kind::FrozenSet, take_or_copy(v, unique), Vec::new())),
+                Obj::Dict(pairs) => Some((Kind::Dict, Vec::new(), take_or_copy(pairs, unique))),
+                _ => None,
+            };
+            match opened {
+                None => {
+                    let leaf = if unique {
+                        let obj = core::mem::replace(&mut self.objects[index], Obj::None);
+                        self.leaf_owned(obj)?
+                    } else {
+                        self.leaf(&self.objects[index])?
+                    };
                     match open.last_mut() {
-                        Some(parent) => parent.built.push(leaf),
+                        Some(parent) => parent.add(leaf),
                         None => return Ok(leaf),
                     }
-                    (&[], &[])
                 }
-            };
-            if matches!(
-                obj,
-                Obj::List(_) | Obj::Tuple(_) | Obj::Set(_) | Obj::FrozenSet(_) | Obj::Dict(_)
-            ) {
-                if open.len() >= max_depth {
-                    return Err(Error::DepthLimit { max: max_depth });
+                Some((kind, children, entries)) => {
+                    if open.len() >= max_depth {
+                        return Err(Error::DepthLimit { max: max_depth });
+                    }
+                    if on_path[index] {
+                        return Err(Error::Recursive);
+                    }
+                    on_path[index] = true;
+                    let count = children.len() + 2 * entries.len();
+                    charge(count.saturating_mul(size_of::<Value>()))?;
+                    open.push(Open {
+                        id: next,
+                        shared: !unique,
+                        kind,
+                        built: Vec::with_capacity(children.len()),
+                        children,
+                        built_entries: Vec::with_capacity(entries.len()),
+                        entries,
+                        key: None,
+                    });
                 }
-                if on_path[next as usize] {
-                    return Err(Error::Recursive);
-                }
-                on_path[next as usize] = true;
-                let count = items.len() + 2 * pairs.len();
-                charge(count.saturating_mul(size_of::<Value>()))?;
-                open.push(Open {
-                    id: next,
-                    items,
-                    pairs,
-                    built: Vec::with_capacity(count),
-                });
             }
             // Close every finished container, then pick the next child.
             loop {
                 let Some(top) = open.last() else {
                     return Err(malformed("not a value", self.offset));
                 };
-                let have = top.built.len();
-                if have < top.items.len() + 2 * top.pairs.len() {
-                    next = if top.pairs.is_empty() {
-                        top.items[have]
-                    } else if have % 2 == 0 {
-                        top.pairs[have / 2].0
-                    } else {
-                        top.pairs[have / 2].1
-                    };
+                if let Some(child) = top.next_child() {
+                    next = child;
                     break;
                 }
                 let Some(finished) = open.pop() else {
                     return Err(malformed("not a value", self.offset));
                 };
                 on_path[finished.id as usize] = false;
-                let value = self.container(finished);
+                let value = container(finished);
                 match open.last_mut() {
-                    Some(parent) => parent.built.push(value),
+                    Some(parent) => parent.add(value),
                     None => return Ok(value),
                 }
             }
         }
     }
 
-    fn container(&self, open: Open<'_>) -> Value {
-        let built = open.built;
-        match &self.objects[open.id as usize] {
-            Obj::List(_) => Value::List(built),
-            Obj::Tuple(_) => Value::Tuple(built),
-            Obj::Set(_) => Value::Set(built),
-            Obj::FrozenSet(_) => Value::FrozenSet(built),
-            _ => {
-                let mut pairs = Vec::with_capacity(built.len() / 2);
-                let mut it = built.into_iter();
-                while let (Some(k), Some(v)) = (it.next(), it.next()) {
-                    pairs.push((k, v));
-                }
-                Value::Dict(pairs)
-            }
-        }
+    /// A leaf's value, moved out of the arena.
+    fn leaf_owned(&self, obj: Obj) -> Result<Value> {
+        Ok(match obj {
+            Obj::Big(n) => Value::BigInt(BigInt(n)),
+            Obj::Str(s) | Obj::Converted(s) => Value::Str(s),
+            Obj::Bytes(b) => Value::Bytes(b),
+            Obj::ByteArray(b) => Value::ByteArray(b),
+            other => self.leaf(&other)?,
+        })
     }
 
     fn leaf(&self, obj: &Obj) -> Result<Value> {
@@ -936,6 +1024,27 @@ impl Loaded {
                 return Err(malformed("not a scalar", self.offset));
             }
         })
+    }
+}
+
+/// A container's element ids: taken from an object used once, else copied.
+fn take_or_copy<T: Clone>(ids: &mut Vec<T>, unique: bool) -> Vec<T> {
+    if unique {
+        core::mem::take(ids)
+    } else {
+        ids.clone()
+    }
+}
+
+/// The value of a finished container.
+fn container(open: Open) -> Value {
+    let built = open.built;
+    match open.kind {
+        Kind::List => Value::List(built),
+        Kind::Tuple => Value::Tuple(built),
+        Kind::Set => Value::Set(built),
+        Kind::FrozenSet => Value::FrozenSet(built),
+        Kind::Dict => Value::Dict(open.built_entries),
     }
 }
 

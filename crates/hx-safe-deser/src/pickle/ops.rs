@@ -797,7 +797,7 @@ impl<T: Copy> Memo<T> {
             return Ok(());
         }
         if index == dense_len {
-            if self.sparse.remove(&index).is_none() {
+            if self.sparse.is_empty() || self.sparse.remove(&index).is_none() {
                 if self.count >= self.max {
                     return Err(Error::MemoLimit { max: self.max });
                 }

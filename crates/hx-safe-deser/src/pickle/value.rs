@@ -45,44 +45,55 @@ pub enum Value {
 /// by move; match on a reference, or use `std::mem::take` on the fields.)
 impl Drop for Value {
     fn drop(&mut self) {
-        let nested = |v: &Value| {
-            matches!(
-                v,
-                Value::List(_)
-                    | Value::Tuple(_)
-                    | Value::Dict(_)
-                    | Value::Set(_)
-                    | Value::FrozenSet(_)
-            )
-        };
-        let deep = match self {
-            Self::List(items) | Self::Tuple(items) | Self::Set(items) | Self::FrozenSet(items) => {
-                items.iter().any(nested)
-            }
-            Self::Dict(pairs) => pairs.iter().any(|(k, v)| nested(k) || nested(v)),
-            _ => false,
-        };
-        if !deep {
+        if !has_nested(self) {
             return;
         }
+        // Containers inside containers are moved onto a heap stack and
+        // dropped from there, one level at a time; leaves drop in place.
         let mut pending = Vec::new();
-        take_children(self, &mut pending);
+        take_nested(self, &mut pending);
         while let Some(mut value) = pending.pop() {
-            take_children(&mut value, &mut pending);
+            take_nested(&mut value, &mut pending);
         }
     }
 }
 
-/// Moves the children of `value` onto `out`.
-fn take_children(value: &mut Value, out: &mut Vec<Value>) {
+fn is_container(v: &Value) -> bool {
+    matches!(
+        v,
+        Value::List(_) | Value::Tuple(_) | Value::Dict(_) | Value::Set(_) | Value::FrozenSet(_)
+    )
+}
+
+/// Whether `value` holds a container.
+fn has_nested(value: &Value) -> bool {
     match value {
         Value::List(items) | Value::Tuple(items) | Value::Set(items) | Value::FrozenSet(items) => {
-            out.append(items);
+            items.iter().any(is_container)
+        }
+        Value::Dict(pairs) => pairs
+            .iter()
+            .any(|(k, v)| is_container(k) || is_container(v)),
+        _ => false,
+    }
+}
+
+/// Moves the containers among the children of `value` onto `out`, leaving
+/// `None` in their place.
+fn take_nested(value: &mut Value, out: &mut Vec<Value>) {
+    let mut take = |v: &mut Value| {
+        if is_container(v) {
+            out.push(core::mem::replace(v, Value::None));
+        }
+    };
+    match value {
+        Value::List(items) | Value::Tuple(items) | Value::Set(items) | Value::FrozenSet(items) => {
+            items.iter_mut().for_each(&mut take);
         }
         Value::Dict(pairs) => {
-            for (k, v) in pairs.drain(..) {
-                out.push(k);
-                out.push(v);
+            for (k, v) in pairs.iter_mut() {
+                take(k);
+                take(v);
             }
         }
         _ => {}

@@ -295,6 +295,12 @@ fn shared_references_count_against_the_output_limit() {
         pickle::load(&bomb, &options),
         Err(Error::OutputLimit { .. })
     ));
+    // A shared list of shared and unshared things, expanded twice: the tree
+    // holds two full copies (nothing moved out by the first).
+    let shared = b"\x80\x02]\x94(\x8c\x01a\x94K\x01]\x94K\x02ah\x01h\x02e]\x94(h\x00h\x00e.";
+    let json = r#"[["a",1,[2],"a",[2]],["a",1,[2],"a",[2]]]"#;
+    assert_eq!(pickle::load(shared, &options).unwrap().to_json(), json);
+    assert_eq!(pickle::load_json(shared, &options).unwrap(), json);
     // Under the limit the same sharing is expanded, as Python expands it.
     let mut small = b"N".to_vec();
     for _ in 0..3 {
