@@ -170,6 +170,10 @@ fn scan(c: &mut Criterion) {
     g.bench_function(format!("load objects {} MiB", data.len() >> 20), |b| {
         b.iter(|| pickle::load(black_box(&data), &big).unwrap());
     });
+    // What `hx pickle load` runs: the JSON form straight from the loader.
+    g.bench_function(format!("load_json objects {} MiB", data.len() >> 20), |b| {
+        b.iter(|| pickle::load_json(black_box(&data), &big).unwrap());
+    });
     g.finish();
 }
 

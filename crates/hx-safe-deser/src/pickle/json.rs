@@ -275,7 +275,17 @@ struct Out {
 
 impl Out {
     /// Makes room for `n` more bytes, or fails if they would pass the limit.
+    #[inline]
     fn room(&mut self, n: usize) -> Result<()> {
+        let len = self.bytes.len();
+        if n <= self.bytes.capacity() - len && n <= self.max - len {
+            return Ok(());
+        }
+        self.grow(n)
+    }
+
+    #[cold]
+    fn grow(&mut self, n: usize) -> Result<()> {
         let len = self.bytes.len();
         let need = len.checked_add(n).filter(|&need| need <= self.max);
         let Some(need) = need else {
@@ -293,6 +303,7 @@ impl Out {
         Ok(())
     }
 
+    #[inline]
     fn put(&mut self, text: &[u8]) -> Result<()> {
         self.room(text.len())?;
         self.bytes.extend_from_slice(text);
@@ -301,15 +312,23 @@ impl Out {
 
     /// A JSON string, as serde_json escapes it.
     fn string(&mut self, text: &str) -> Result<()> {
-        let escaped: usize = text
-            .bytes()
-            .map(|b| match b {
-                b'"' | b'\\' | 0x08 | 0x09 | 0x0a | 0x0c | 0x0d => 2,
-                0..0x20 => 6,
-                _ => 1,
-            })
-            .sum();
-        self.room(escaped + 2)?;
+        // Escaping makes a byte at most six: within the limit by that
+        // bound, the string is written at once; else its exact length
+        // decides.
+        let bound = text.len().saturating_mul(6).saturating_add(2);
+        if bound <= self.max - self.bytes.len() {
+            self.room(bound)?;
+        } else {
+            let escaped: usize = text
+                .bytes()
+                .map(|b| match b {
+                    b'"' | b'\\' | 0x08 | 0x09 | 0x0a | 0x0c | 0x0d => 2,
+                    0..0x20 => 6,
+                    _ => 1,
+                })
+                .sum();
+            self.room(escaped + 2)?;
+        }
         // Writing a str into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut self.bytes, text);
         Ok(())
@@ -320,7 +339,12 @@ impl Out {
             Leaf::None => self.put(b"null"),
             Leaf::Bool(true) => self.put(b"true"),
             Leaf::Bool(false) => self.put(b"false"),
-            Leaf::Int(n) => self.put(n.to_string().as_bytes()),
+            Leaf::Int(n) => {
+                // At most 20 bytes; writing into a Vec cannot fail.
+                self.room(20)?;
+                let _ = std::io::Write::write_fmt(&mut self.bytes, format_args!("{n}"));
+                Ok(())
+            }
             // At most 65,536 bits (the loader's limit): short text.
             Leaf::Big(n) => self.put(format!("\"{n}\"").as_bytes()),
             Leaf::Float(x) if x.is_finite() => {

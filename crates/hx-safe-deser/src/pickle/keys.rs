@@ -111,7 +111,19 @@ impl Keys {
         value: Id,
     ) -> Result<bool> {
         if pairs.len() < SCAN_LEN {
-            // Small: compared one by one, no hash needed.
+            // Small: compared one by one, no hash needed; string keys (the
+            // common case) compared directly.
+            if let Obj::Str(k) = &objects[key as usize] {
+                let found = pairs.iter().position(|p| {
+                    p.0 == key || matches!(&objects[p.0 as usize], Obj::Str(t) if t == k)
+                });
+                if let Some(at) = found {
+                    pairs[at].1 = value;
+                    return Ok(false);
+                }
+                pairs.push((key, value));
+                return Ok(true);
+            }
             check_hashable(objects, key)?;
             if let Some(at) = pairs.iter().position(|p| equal(objects, p.0, key)) {
                 pairs[at].1 = value;

@@ -27,7 +27,8 @@ pub(crate) enum Obj {
     None,
     Bool(bool),
     Int(i64),
-    Big(Big),
+    /// Boxed, as `TimeZone` is, to keep every object 32 bytes.
+    Big(Box<Big>),
     Float(f64),
     Str(String),
     Bytes(Vec<u8>),
@@ -43,7 +44,7 @@ pub(crate) enum Obj {
     /// not a `str` to Python (never a name, never compared as a key).
     Converted(String),
     TimeDelta(TimeDelta),
-    TimeZone(TimeZone),
+    TimeZone(Box<TimeZone>),
 }
 
 /// The largest `LONG1`/`LONG4` accepted, in bytes (65,536 bits).
@@ -232,7 +233,7 @@ impl Loader<'_> {
             Ok(small) => self.push_new(Obj::Int(small), 0),
             Err(_) => {
                 let size = n.bits().div_ceil(8);
-                self.push_new(Obj::Big(n), usize::try_from(size).unwrap_or(usize::MAX))
+                self.push_new(Obj::Big(Box::new(n)), usize::try_from(size).unwrap_or(usize::MAX))
             }
         }
     }
@@ -549,6 +550,7 @@ impl Loader<'_> {
             return Err(malformed(NOT_A_DICT, offset));
         };
         let mut pairs = core::mem::take(pairs);
+        pairs.reserve(items.len() / 2);
         let result = items.chunks_exact(2).try_for_each(|kv| {
             self.keys
                 .dict_insert(&self.objects, dict, &mut pairs, kv[0], kv[1])
@@ -755,10 +757,10 @@ impl Loader<'_> {
                 Obj::TimeDelta(TimeDelta::new(d, s, u).ok_or_else(bad)?)
             }
             (Constructor::TimeZone, [Obj::TimeDelta(offset_td)]) => {
-                Obj::TimeZone(TimeZone::new(*offset_td, None).ok_or_else(bad)?)
+                Obj::TimeZone(Box::new(TimeZone::new(*offset_td, None).ok_or_else(bad)?))
             }
             (Constructor::TimeZone, [Obj::TimeDelta(offset_td), Obj::Str(name)]) => {
-                Obj::TimeZone(TimeZone::new(*offset_td, Some(name.clone())).ok_or_else(bad)?)
+                Obj::TimeZone(Box::new(TimeZone::new(*offset_td, Some(name.clone())).ok_or_else(bad)?))
             }
             _ => return Err(bad()),
         };
@@ -997,7 +999,7 @@ impl Loaded {
     /// A leaf's value, moved out of the arena.
     fn leaf_owned(&self, obj: Obj) -> Result<Value> {
         Ok(match obj {
-            Obj::Big(n) => Value::BigInt(BigInt(n)),
+            Obj::Big(n) => Value::BigInt(BigInt(*n)),
             Obj::Str(s) | Obj::Converted(s) => Value::Str(s),
             Obj::Bytes(b) => Value::Bytes(b),
             Obj::ByteArray(b) => Value::ByteArray(b),
@@ -1010,7 +1012,7 @@ impl Loaded {
             Obj::None => Value::None,
             Obj::Bool(b) => Value::Bool(*b),
             Obj::Int(n) => Value::Int(*n),
-            Obj::Big(n) => Value::BigInt(BigInt(n.clone())),
+            Obj::Big(n) => Value::BigInt(BigInt((**n).clone())),
             Obj::Float(x) => Value::Float(*x),
             Obj::Str(s) | Obj::Converted(s) => Value::Str(s.clone()),
             Obj::Bytes(b) => Value::Bytes(b.clone()),
