@@ -390,8 +390,8 @@ mod tests {
         assert!(big_of_integral(0.5).is_none() && big_of_integral(f64::NAN).is_none());
         let objects = vec![
             Obj::Float(1e20),
-            Obj::Big("100000000000000000000".parse().unwrap()),
-            Obj::Big("100000000000000000001".parse().unwrap()),
+            Obj::Big(Box::new("100000000000000000000".parse().unwrap())),
+            Obj::Big(Box::new("100000000000000000001".parse().unwrap())),
             Obj::Float(-0.0),
             Obj::Int(0),
             Obj::Bool(false),
