@@ -233,7 +233,10 @@ impl Loader<'_> {
             Ok(small) => self.push_new(Obj::Int(small), 0),
             Err(_) => {
                 let size = n.bits().div_ceil(8);
-                self.push_new(Obj::Big(Box::new(n)), usize::try_from(size).unwrap_or(usize::MAX))
+                self.push_new(
+                    Obj::Big(Box::new(n)),
+                    usize::try_from(size).unwrap_or(usize::MAX),
+                )
             }
         }
     }
@@ -759,9 +762,9 @@ impl Loader<'_> {
             (Constructor::TimeZone, [Obj::TimeDelta(offset_td)]) => {
                 Obj::TimeZone(Box::new(TimeZone::new(*offset_td, None).ok_or_else(bad)?))
             }
-            (Constructor::TimeZone, [Obj::TimeDelta(offset_td), Obj::Str(name)]) => {
-                Obj::TimeZone(Box::new(TimeZone::new(*offset_td, Some(name.clone())).ok_or_else(bad)?))
-            }
+            (Constructor::TimeZone, [Obj::TimeDelta(offset_td), Obj::Str(name)]) => Obj::TimeZone(
+                Box::new(TimeZone::new(*offset_td, Some(name.clone())).ok_or_else(bad)?),
+            ),
             _ => return Err(bad()),
         };
         Ok(obj)

@@ -826,10 +826,4 @@ impl<T: Copy> Memo<T> {
             None => self.sparse.get(&index).copied(),
         }
     }
-
-    pub(crate) fn clear(&mut self) {
-        self.dense.clear();
-        self.sparse.clear();
-        self.count = 0;
-    }
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::num::NonZeroU64;
 
 use super::globals::{Verdict, verdict};
-use super::ops::{Memo, Op, Payload, Source, malformed, next_op};
+use super::ops::{Op, Payload, Source, malformed, next_op};
 use super::text;
 use super::{Finding, LoadOptions, Report};
 use crate::Error;
@@ -47,6 +47,93 @@ enum Sym {
         at: u32,
         len: u8,
     },
+}
+
+/// The scanner's memo: which indices are set (a `GET` of one that is not is
+/// malformed, as in CPython) and, for the first [`DENSE_MAX`] indices, which
+/// hold a tracked string. Python's pickler numbers entries 0, 1, 2, ..., so
+/// a pickle of any size is scanned: entries past [`DENSE_MAX`] are kept as
+/// one bit each (up to [`BITS_MAX`] more), their strings no longer tracked,
+/// so a global built from one comes out unresolved, never allowed.
+/// Out-of-sequence indices beyond both go to a map of at most
+/// [`SPARSE_MAX`](super::ops::SPARSE_MAX) entries ([`Error::MemoLimit`]
+/// beyond). At most 16 + 8 + 2 MiB whatever the input.
+#[derive(Default)]
+struct ScanMemo {
+    /// Packed entries of indices below [`DENSE_MAX`]; 0 = not set.
+    dense: Vec<u64>,
+    /// One bit per index from [`DENSE_MAX`] on.
+    bits: Vec<u64>,
+    sparse: HashMap<u64, NonZeroU64>,
+    count: usize,
+}
+
+/// Memo indices whose strings are tracked: 16 MiB of entries.
+const DENSE_MAX: u64 = 1 << 21;
+/// Memo indices past [`DENSE_MAX`] kept as bits: 8 MiB.
+const BITS_MAX: u64 = 1 << 26;
+
+impl ScanMemo {
+    fn len(&self) -> usize {
+        self.count
+    }
+
+    fn put(&mut self, index: u64, entry: NonZeroU64) -> Result<(), Error> {
+        if index < DENSE_MAX {
+            // index < DENSE_MAX, a usize.
+            let i = usize::try_from(index).unwrap_or(0);
+            if i >= self.dense.len() {
+                self.dense.resize(i + 1, 0);
+            }
+            if self.dense[i] == 0 {
+                self.count += 1;
+            }
+            self.dense[i] = entry.get();
+            return Ok(());
+        }
+        let bit = index - DENSE_MAX;
+        if bit < BITS_MAX {
+            let word = usize::try_from(bit / 64).unwrap_or(0);
+            if word >= self.bits.len() {
+                self.bits.resize(word + 1, 0);
+            }
+            let mask = 1u64 << (bit % 64);
+            if self.bits[word] & mask == 0 {
+                self.count += 1;
+            }
+            self.bits[word] |= mask;
+            return Ok(());
+        }
+        if self.sparse.len() >= super::ops::SPARSE_MAX && !self.sparse.contains_key(&index) {
+            return Err(Error::MemoLimit {
+                max: super::ops::SPARSE_MAX,
+            });
+        }
+        if self.sparse.insert(index, OTHER).is_none() {
+            self.count += 1;
+        }
+        Ok(())
+    }
+
+    fn get(&self, index: u64) -> Option<NonZeroU64> {
+        if index < DENSE_MAX {
+            let i = usize::try_from(index).ok()?;
+            return self.dense.get(i).copied().and_then(NonZeroU64::new);
+        }
+        let bit = index - DENSE_MAX;
+        if bit < BITS_MAX {
+            let word = self.bits.get(usize::try_from(bit / 64).ok()?)?;
+            return (word & (1 << (bit % 64)) != 0).then_some(OTHER);
+        }
+        self.sparse.get(&index).copied()
+    }
+
+    fn clear(&mut self) {
+        self.dense.clear();
+        self.bits.clear();
+        self.sparse.clear();
+        self.count = 0;
+    }
 }
 
 /// A memo entry that is not a tracked string.
@@ -88,7 +175,7 @@ struct Scanner<'o> {
     options: &'o LoadOptions,
     stack: Vec<Sym>,
     marks: Vec<usize>,
-    memo: Memo<NonZeroU64>,
+    memo: ScanMemo,
     arena: Vec<u8>,
     findings: Vec<Finding>,
     index: HashMap<(String, String), usize>,
@@ -112,7 +199,7 @@ pub(crate) fn scan_pickles<S: Source>(
         options,
         stack: Vec::new(),
         marks: Vec::new(),
-        memo: Memo::new(options.max_memo),
+        memo: ScanMemo::default(),
         arena: Vec::new(),
         findings: Vec::new(),
         index: HashMap::new(),
@@ -287,9 +374,8 @@ impl Scanner<'_> {
                 *top = sym;
             }
         }
-        // Past the memo limit, entries are refused before they are stored
-        // (the scan is then unsafe); a later GET of one is "not a constant
-        // string", so a global built from it is unresolved.
+        // Out-of-sequence indices past their cap are refused before they
+        // are stored (the scan is then unsafe).
         if let Err(e) = self.memo.put(index, pack(sym)) {
             self.note(e);
         }

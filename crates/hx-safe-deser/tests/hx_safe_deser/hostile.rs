@@ -202,7 +202,9 @@ impl Read for Flood {
 
 #[test]
 fn scan_memory_stays_bounded_whatever_the_input() {
-    // 32 MB of MEMOIZE: the memo is capped before it grows.
+    // 32 MB of MEMOIZE (32 million memo entries, as a real pickle of that
+    // many objects has): the first 2 Mi entries are tracked, the rest kept
+    // as one bit each; the scan goes to the end.
     let memo_flood = Flood {
         head: b"N".to_vec(),
         unit: Box::new(|_| vec![0x94; 4096]),
@@ -216,11 +218,32 @@ fn scan_memory_stays_bounded_whatever_the_input() {
     });
     let report = report.unwrap();
     assert!(
+        matches!(report.problem, Some(Error::Truncated)),
+        "{:?}",
+        report.problem
+    );
+    assert!(report.bytes > 32 << 20);
+    assert!(info.bytes_max < 32 << 20, "peak {} bytes", info.bytes_max);
+
+    // Memo indices out of sequence and far apart: capped before stored.
+    let sparse_flood = Flood {
+        head: b"N".to_vec(),
+        unit: Box::new(|n| {
+            let index = u32::try_from(n).unwrap().wrapping_mul(2_654_435_761) | 0x8000_0000;
+            let mut op = vec![b'r'];
+            op.extend_from_slice(&index.to_le_bytes());
+            op
+        }),
+        left: 1 << 20,
+        pending: Vec::new(),
+        n: 0,
+    };
+    let report = pickle::scan_reader(sparse_flood, &LoadOptions::default()).unwrap();
+    assert!(
         matches!(report.problem, Some(Error::MemoLimit { .. })),
         "{:?}",
         report.problem
     );
-    assert!(info.bytes_max < 24 << 20, "peak {} bytes", info.bytes_max);
 
     // 16 MB of distinct globals: the list is capped.
     let globals_flood = Flood {
