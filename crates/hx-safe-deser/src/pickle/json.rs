@@ -41,6 +41,8 @@ pub(crate) trait Tree<'a>: Copy {
     /// An index for the check that no container contains itself (`None`
     /// for trees that cannot share nodes).
     fn index(self) -> Option<usize>;
+    /// The text of a string node (a dict key in the plain object form).
+    fn text(self) -> Option<&'a str>;
 }
 
 impl<'a> Tree<'a> for &'a Value {
@@ -70,6 +72,13 @@ impl<'a> Tree<'a> for &'a Value {
     fn index(self) -> Option<usize> {
         None
     }
+
+    fn text(self) -> Option<&'a str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
 }
 
 enum Frame<'a, T: Tree<'a>> {
@@ -94,18 +103,19 @@ enum Frame<'a, T: Tree<'a>> {
     },
 }
 
-/// Writes `root` as JSON: at most `max_output` bytes, containers nested at
-/// most `max_depth` deep; `on_path` (one flag per arena index) refuses a
-/// container met again inside itself.
+/// Writes `root` as JSON: at most `max_output` bytes (`size_hint` reserved
+/// up front), containers nested at most `max_depth` deep; `on_path` (one
+/// flag per arena index) refuses a container met again inside itself.
 pub(crate) fn write<'a, T: Tree<'a>>(
     root: T,
+    size_hint: usize,
     max_output: usize,
     max_depth: usize,
     on_path: &mut [bool],
 ) -> Result<String> {
     let mut w = Writer {
         out: Out {
-            bytes: Vec::new(),
+            bytes: Vec::with_capacity(size_hint.min(max_output)),
             max: max_output,
         },
         max_output,
@@ -138,8 +148,8 @@ pub(crate) fn write<'a, T: Tree<'a>>(
                     if *next > 1 {
                         w.out.put(b",")?;
                     }
-                    if let Shape::Leaf(Leaf::Str(key)) = node.child(k).shape()? {
-                        w.out.string(&key)?;
+                    if let Some(key) = node.child(k).text() {
+                        w.out.string(key)?;
                     }
                     w.out.put(b":")?;
                     w.value(node.child(v))?;
@@ -232,8 +242,7 @@ impl<'a, T: Tree<'a>> Writer<'a, '_, T> {
             Shape::Dict(pairs) => {
                 let mut plain = true;
                 for (k, _) in pairs {
-                    plain &= matches!(node.child(k).shape()?,
-                        Shape::Leaf(Leaf::Str(s)) if !s.starts_with('$'));
+                    plain &= node.child(k).text().is_some_and(|s| !s.starts_with('$'));
                 }
                 if plain {
                     self.out.put(b"{")?;
@@ -339,12 +348,7 @@ impl Out {
             Leaf::None => self.put(b"null"),
             Leaf::Bool(true) => self.put(b"true"),
             Leaf::Bool(false) => self.put(b"false"),
-            Leaf::Int(n) => {
-                // At most 20 bytes; writing into a Vec cannot fail.
-                self.room(20)?;
-                let _ = std::io::Write::write_fmt(&mut self.bytes, format_args!("{n}"));
-                Ok(())
-            }
+            Leaf::Int(n) => self.put(itoa::Buffer::new().format(*n).as_bytes()),
             // At most 65,536 bits (the loader's limit): short text.
             Leaf::Big(n) => self.put(format!("\"{n}\"").as_bytes()),
             Leaf::Float(x) if x.is_finite() => {

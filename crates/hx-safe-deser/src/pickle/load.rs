@@ -91,8 +91,10 @@ pub(crate) fn load_json(input: &[u8], options: &LoadOptions) -> Result<String> {
         id: loaded.root,
         offset: loaded.offset,
     };
+    // JSON of a pickle is typically under twice its size.
     json::write(
         root,
+        input.len().saturating_mul(2),
         options.max_output,
         options.limits.max_depth,
         &mut on_path,
@@ -835,6 +837,13 @@ impl<'a> Tree<'a> for Node<'a> {
 
     fn index(self) -> Option<usize> {
         Some(self.id as usize)
+    }
+
+    fn text(self) -> Option<&'a str> {
+        match &self.objects[self.id as usize] {
+            Obj::Str(s) | Obj::Converted(s) => Some(s),
+            _ => None,
+        }
     }
 }
 

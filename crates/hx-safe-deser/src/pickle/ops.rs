@@ -340,7 +340,7 @@ impl Source for SliceSource<'_> {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     fn fixed(&mut self, n: u64) -> Result<u64> {
         let n = usize::try_from(n).unwrap_or(usize::MAX);
         self.room(n)?;
@@ -598,7 +598,8 @@ fn decimal_line<S: Source>(src: &mut S, offset: u64) -> Result<u64> {
 
 /// Decodes the next opcode. `Ok(None)` at the end of the input. Payloads
 /// longer than `keep` bytes are skipped (not kept).
-#[inline]
+// Always inlined: the decoder is the scanner's and the loader's inner loop.
+#[inline(always)]
 pub(crate) fn next_op<S: Source>(src: &mut S, keep: usize) -> Result<Option<(u64, Op)>> {
     let offset = src.offset();
     let Some(code) = src.next_byte()? else {

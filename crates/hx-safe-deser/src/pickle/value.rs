@@ -145,7 +145,7 @@ impl Value {
     pub fn to_json(&self) -> String {
         // A value tree has no limit to break, no cycle and nothing without
         // a JSON form.
-        super::json::write(self, usize::MAX, usize::MAX, &mut []).unwrap_or_default()
+        super::json::write(self, 0, usize::MAX, usize::MAX, &mut []).unwrap_or_default()
     }
 }
 
