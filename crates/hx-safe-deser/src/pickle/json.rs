@@ -55,7 +55,7 @@ impl<'a> Tree<'a> for &'a Value {
             Value::Int(n) => Shape::Leaf(Leaf::Int(*n)),
             Value::BigInt(n) => Shape::Leaf(Leaf::Big(&n.0)),
             Value::Float(x) => Shape::Leaf(Leaf::Float(*x)),
-            Value::Str(s) => Shape::Leaf(Leaf::Str(Cow::Borrowed(s))),
+            Value::Str(s) => Shape::Leaf(Leaf::Str(Cow::Borrowed(&**s))),
             Value::Bytes(b) | Value::ByteArray(b) => Shape::Leaf(Leaf::Bytes(b)),
             Value::List(items)
             | Value::Tuple(items)
@@ -75,7 +75,7 @@ impl<'a> Tree<'a> for &'a Value {
 
     fn text(self) -> Option<&'a str> {
         match self {
-            Value::Str(s) => Some(s),
+            Value::Str(s) => Some(&**s),
             _ => None,
         }
     }

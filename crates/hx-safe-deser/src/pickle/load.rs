@@ -6,6 +6,7 @@
 
 use core::mem::size_of;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use num_bigint::BigInt as Big;
 
@@ -30,7 +31,8 @@ pub(crate) enum Obj {
     /// Boxed, as `TimeZone` is, to keep every object 32 bytes.
     Big(Box<Big>),
     Float(f64),
-    Str(String),
+    /// Shared, as Python shares one `str` among its references.
+    Str(Arc<str>),
     Bytes(Vec<u8>),
     ByteArray(Vec<u8>),
     List(Vec<Id>),
@@ -243,9 +245,9 @@ impl Loader<'_> {
         }
     }
 
-    fn push_str(&mut self, text: String) -> Result<()> {
+    fn push_str(&mut self, text: &str) -> Result<()> {
         let len = text.len();
-        self.push_new(Obj::Str(text), len)
+        self.push_new(Obj::Str(Arc::from(text)), len)
     }
 
     fn push_bytes(&mut self, bytes: &[u8], array: bool) -> Result<()> {
@@ -352,23 +354,23 @@ impl Loader<'_> {
                 let bytes = text::quoted_string(need(line)?)
                     .ok_or_else(|| malformed("bad STRING literal", offset))?;
                 let text = ascii(bytes).ok_or_else(|| malformed("STRING is not ASCII", offset))?;
-                self.push_str(text)
+                self.push_str(&text)
             }
             Op::BinString(bytes) => {
                 let text = ascii(need(bytes)?.to_vec())
                     .ok_or_else(|| malformed("BINSTRING is not ASCII", offset))?;
-                self.push_str(text)
+                self.push_str(&text)
             }
             Op::UnicodeText(line) => {
                 let text = text::raw_unicode_escape(need(line)?)
                     .ok_or_else(|| malformed("bad UNICODE literal", offset))?;
-                self.push_str(text)
+                self.push_str(&text)
             }
             Op::Unicode(bytes) => {
                 let text = core::str::from_utf8(need(bytes)?).map_err(|_| {
                     malformed("text is not UTF-8 (or holds a lone surrogate)", offset)
                 })?;
-                self.push_str(text.to_owned())
+                self.push_str(text)
             }
             Op::Bytes(bytes) => self.push_bytes(need(bytes)?, false),
             Op::ByteArray(bytes) => self.push_bytes(need(bytes)?, true),
@@ -488,7 +490,7 @@ impl Loader<'_> {
                 let (Obj::Str(module), Obj::Str(name)) = (self.obj(module), self.obj(name)) else {
                     return Err(malformed("STACK_GLOBAL needs two strings", offset));
                 };
-                let (module, name) = (module.clone().into_bytes(), name.clone().into_bytes());
+                let (module, name) = (module.as_bytes().to_vec(), name.as_bytes().to_vec());
                 let constructor = self.global(&module, &name)?;
                 self.push_new(Obj::Callable(constructor), 0)
             }
@@ -625,7 +627,8 @@ impl Loader<'_> {
                     Obj::List(v) | Obj::Set(v) | Obj::FrozenSet(v) | Obj::Tuple(v) => {
                         v.len() * size_of::<Id>()
                     }
-                    Obj::Str(s) | Obj::Converted(s) => s.len(),
+                    Obj::Str(s) => s.len(),
+                    Obj::Converted(s) => s.len(),
                     Obj::Bytes(b) | Obj::ByteArray(b) => b.len(),
                     _ => 0,
                 };
@@ -711,7 +714,7 @@ impl Loader<'_> {
                     Obj::Bytes(bytes)
                 }
             }
-            (Constructor::CodecsEncode, [Obj::Str(text)]) => Obj::Bytes(text.clone().into_bytes()),
+            (Constructor::CodecsEncode, [Obj::Str(text)]) => Obj::Bytes(text.as_bytes().to_vec()),
             (Constructor::OrderedDict, []) => Obj::Dict(Vec::new()),
             (Constructor::OrderedDict, [items]) => {
                 let pairs = elements(items).ok_or_else(bad)?;
@@ -734,7 +737,7 @@ impl Loader<'_> {
                 if !plausible {
                     return Err(bad());
                 }
-                Obj::Converted(text.clone())
+                Obj::Converted(text.to_string())
             }
             (Constructor::DateTime, [Obj::Bytes(state)]) => {
                 Obj::Converted(construct::datetime_text(state, None).ok_or_else(bad)?)
@@ -765,7 +768,7 @@ impl Loader<'_> {
                 Obj::TimeZone(Box::new(TimeZone::new(*offset_td, None).ok_or_else(bad)?))
             }
             (Constructor::TimeZone, [Obj::TimeDelta(offset_td), Obj::Str(name)]) => Obj::TimeZone(
-                Box::new(TimeZone::new(*offset_td, Some(name.clone())).ok_or_else(bad)?),
+                Box::new(TimeZone::new(*offset_td, Some(name.to_string())).ok_or_else(bad)?),
             ),
             _ => return Err(bad()),
         };
@@ -817,7 +820,8 @@ impl<'a> Tree<'a> for Node<'a> {
             Obj::Int(n) => Shape::Leaf(Leaf::Int(*n)),
             Obj::Big(n) => Shape::Leaf(Leaf::Big(n)),
             Obj::Float(x) => Shape::Leaf(Leaf::Float(*x)),
-            Obj::Str(s) | Obj::Converted(s) => Shape::Leaf(Leaf::Str(Cow::Borrowed(s))),
+            Obj::Str(s) => Shape::Leaf(Leaf::Str(Cow::Borrowed(s))),
+            Obj::Converted(s) => Shape::Leaf(Leaf::Str(Cow::Borrowed(s))),
             Obj::Bytes(b) | Obj::ByteArray(b) => Shape::Leaf(Leaf::Bytes(b)),
             Obj::TimeDelta(td) => Shape::Leaf(Leaf::Str(Cow::Owned(td.to_python_str()))),
             Obj::TimeZone(tz) => Shape::Leaf(Leaf::Str(Cow::Owned(tz.to_python_str()))),
@@ -841,7 +845,8 @@ impl<'a> Tree<'a> for Node<'a> {
 
     fn text(self) -> Option<&'a str> {
         match &self.objects[self.id as usize] {
-            Obj::Str(s) | Obj::Converted(s) => Some(s),
+            Obj::Str(s) => Some(s),
+            Obj::Converted(s) => Some(s),
             _ => None,
         }
     }
@@ -1012,7 +1017,8 @@ impl Loaded {
     fn leaf_owned(&self, obj: Obj) -> Result<Value> {
         Ok(match obj {
             Obj::Big(n) => Value::BigInt(BigInt(*n)),
-            Obj::Str(s) | Obj::Converted(s) => Value::Str(s),
+            Obj::Str(s) => Value::Str(s),
+            Obj::Converted(s) => Value::Str(s.into()),
             Obj::Bytes(b) => Value::Bytes(b),
             Obj::ByteArray(b) => Value::ByteArray(b),
             other => self.leaf(&other)?,
@@ -1026,11 +1032,13 @@ impl Loaded {
             Obj::Int(n) => Value::Int(*n),
             Obj::Big(n) => Value::BigInt(BigInt((**n).clone())),
             Obj::Float(x) => Value::Float(*x),
-            Obj::Str(s) | Obj::Converted(s) => Value::Str(s.clone()),
+            // Shared as Python shares it: no copy.
+            Obj::Str(s) => Value::Str(Arc::clone(s)),
+            Obj::Converted(s) => Value::Str(s.as_str().into()),
             Obj::Bytes(b) => Value::Bytes(b.clone()),
             Obj::ByteArray(b) => Value::ByteArray(b.clone()),
-            Obj::TimeDelta(td) => Value::Str(td.to_python_str()),
-            Obj::TimeZone(tz) => Value::Str(tz.to_python_str()),
+            Obj::TimeDelta(td) => Value::Str(td.to_python_str().into()),
+            Obj::TimeZone(tz) => Value::Str(tz.to_python_str().into()),
             Obj::Callable(_) => {
                 return Err(malformed("a class or function is not a value", self.offset));
             }
@@ -1065,7 +1073,8 @@ fn container(open: Open) -> Value {
 /// The heap bytes the value of a leaf object holds.
 fn heap_size(obj: &Obj) -> usize {
     match obj {
-        Obj::Str(s) | Obj::Converted(s) => s.len(),
+        Obj::Str(s) => s.len(),
+        Obj::Converted(s) => s.len(),
         Obj::Bytes(b) | Obj::ByteArray(b) => b.len(),
         Obj::Big(n) => usize::try_from(n.bits().div_ceil(8)).unwrap_or(usize::MAX),
         // The text of a timedelta or timezone is short.

@@ -22,8 +22,10 @@ pub enum Value {
     BigInt(BigInt),
     /// A `float`.
     Float(f64),
-    /// A `str`.
-    Str(String),
+    /// A `str`. Shared (an [`Arc`](std::sync::Arc)) where the pickle shares
+    /// it, as Python shares one `str` among its references: a dict key
+    /// repeated in a million dicts is one allocation.
+    Str(std::sync::Arc<str>),
     /// A `bytes`.
     Bytes(Vec<u8>),
     /// A `bytearray`.
@@ -45,11 +47,28 @@ pub enum Value {
 /// by move; match on a reference, or use `std::mem::take` on the fields.)
 impl Drop for Value {
     fn drop(&mut self) {
-        if !has_nested(self) {
+        if !is_container(self) {
             return;
         }
-        // Containers inside containers are moved onto a heap stack and
-        // dropped from there, one level at a time; leaves drop in place.
+        // Shallow trees drop their children here, recursing as usual;
+        // past DROP_DEPTH levels the containers below are moved onto a heap
+        // stack and dropped from there, one level at a time.
+        let depth = DROP_DEPTH.get();
+        if depth < MAX_DROP_DEPTH {
+            DROP_DEPTH.set(depth + 1);
+            match self {
+                Self::List(items)
+                | Self::Tuple(items)
+                | Self::Set(items)
+                | Self::FrozenSet(items) => {
+                    drop(core::mem::take(items));
+                }
+                Self::Dict(pairs) => drop(core::mem::take(pairs)),
+                _ => {}
+            }
+            DROP_DEPTH.set(depth);
+            return;
+        }
         let mut pending = Vec::new();
         take_nested(self, &mut pending);
         while let Some(mut value) = pending.pop() {
@@ -58,24 +77,20 @@ impl Drop for Value {
     }
 }
 
+thread_local! {
+    /// How many `Value` drops are running on this thread, one inside the
+    /// other.
+    static DROP_DEPTH: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
+}
+
+/// The deepest a drop recurses (a few hundred bytes of stack a level).
+const MAX_DROP_DEPTH: u32 = 64;
+
 fn is_container(v: &Value) -> bool {
     matches!(
         v,
         Value::List(_) | Value::Tuple(_) | Value::Dict(_) | Value::Set(_) | Value::FrozenSet(_)
     )
-}
-
-/// Whether `value` holds a container.
-fn has_nested(value: &Value) -> bool {
-    match value {
-        Value::List(items) | Value::Tuple(items) | Value::Set(items) | Value::FrozenSet(items) => {
-            items.iter().any(is_container)
-        }
-        Value::Dict(pairs) => pairs
-            .iter()
-            .any(|(k, v)| is_container(k) || is_container(v)),
-        _ => false,
-    }
 }
 
 /// Moves the containers among the children of `value` onto `out`, leaving

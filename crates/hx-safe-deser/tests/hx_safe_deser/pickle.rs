@@ -21,7 +21,7 @@ pub fn typed(v: &Value) -> Json {
         Value::Int(n) => json!(["int", n.to_string()]),
         Value::BigInt(n) => json!(["int", n.to_string()]),
         Value::Float(x) => json!(["float", hex::encode(x.to_be_bytes())]),
-        Value::Str(s) => json!(["str", s]),
+        Value::Str(s) => json!(["str", &**s]),
         Value::Bytes(b) => json!(["bytes", hex::encode(b)]),
         Value::ByteArray(b) => json!(["bytearray", hex::encode(b)]),
         Value::List(items) => json!(["list", all(items)]),
