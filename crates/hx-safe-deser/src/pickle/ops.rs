@@ -413,6 +413,48 @@ impl<R: Read> ReaderSource<R> {
         Ok(())
     }
 
+    /// `take` past the fast path: reading more input, skipping long
+    /// payloads, checking the frame.
+    fn take_slow(&mut self, n: u64, keep: usize) -> Result<Payload> {
+        self.check_room(n)?;
+        let offset = self.consumed;
+        let small = usize::try_from(n)
+            .ok()
+            .filter(|&n| n <= keep && n <= READ_BUFFER);
+        if let Some(len) = small {
+            while self.end - self.start < len {
+                if !self.fill()? {
+                    return truncated();
+                }
+            }
+            self.advance(len);
+            return Ok(Payload {
+                offset,
+                len: n,
+                kept: true,
+            });
+        }
+        // Skip: what is buffered, then read past the rest.
+        let mut left = n;
+        loop {
+            let here = (self.end - self.start) as u64;
+            let step = here.min(left);
+            // step <= here, a buffer length.
+            self.advance(usize::try_from(step).unwrap_or(0));
+            left -= step;
+            if left == 0 {
+                return Ok(Payload {
+                    offset,
+                    len: n,
+                    kept: false,
+                });
+            }
+            if !self.fill()? {
+                return truncated();
+            }
+        }
+    }
+
     /// Reads more input after what is buffered, keeping the last [`TAIL`]
     /// consumed bytes; `false` at the end.
     fn fill(&mut self) -> Result<bool> {
@@ -475,18 +517,15 @@ impl<R: Read> Source for ReaderSource<R> {
         Ok(Some(byte))
     }
 
+    #[inline]
     fn take(&mut self, n: u64, keep: usize) -> Result<Payload> {
-        self.check_room(n)?;
-        let offset = self.consumed;
-        let small = usize::try_from(n)
-            .ok()
-            .filter(|&n| n <= keep && n <= READ_BUFFER);
-        if let Some(len) = small {
-            while self.end - self.start < len {
-                if !self.fill()? {
-                    return truncated();
-                }
-            }
+        // Fast path: a short payload already buffered, within its frame.
+        if let Ok(len) = usize::try_from(n)
+            && len <= keep
+            && len <= self.end - self.start
+            && self.frame_end.is_none_or(|end| self.consumed + n <= end)
+        {
+            let offset = self.consumed;
             self.advance(len);
             return Ok(Payload {
                 offset,
@@ -494,25 +533,21 @@ impl<R: Read> Source for ReaderSource<R> {
                 kept: true,
             });
         }
-        // Skip: what is buffered, then read past the rest.
-        let mut left = n;
-        loop {
-            let here = (self.end - self.start) as u64;
-            let step = here.min(left);
-            // step <= here, a buffer length.
-            self.advance(usize::try_from(step).unwrap_or(0));
-            left -= step;
-            if left == 0 {
-                return Ok(Payload {
-                    offset,
-                    len: n,
-                    kept: false,
-                });
-            }
-            if !self.fill()? {
-                return truncated();
-            }
+        self.take_slow(n, keep)
+    }
+
+    #[inline]
+    fn fixed(&mut self, n: u64) -> Result<u64> {
+        let len = usize::try_from(n).unwrap_or(usize::MAX);
+        if len <= self.end - self.start && self.frame_end.is_none_or(|end| self.consumed + n <= end)
+        {
+            let value = le_u64(&self.buf[self.start..self.start + len]);
+            self.advance(len);
+            return Ok(value);
         }
+        let payload = self.take_slow(n, 8)?;
+        self.bytes(payload)
+            .map_or_else(truncated, |b| Ok(le_u64(b)))
     }
 
     fn line(&mut self, keep: usize) -> Result<Payload> {
