@@ -20,8 +20,9 @@ fn format_name(format: Format) -> &'static str {
     }
 }
 
-#[test]
-fn model_files_are_opened_and_every_pickle_inside_is_scanned() {
+/// The files `model_files.py` writes into a new directory, and what it says
+/// each holds.
+fn model_files() -> (tempfile::TempDir, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
     let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/model_files.py");
@@ -35,7 +36,12 @@ fn model_files_are_opened_and_every_pickle_inside_is_scanned() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let expect: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (dir, serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn model_files_are_opened_and_every_pickle_inside_is_scanned() {
+    let (dir, expect) = model_files();
     let expect = expect.as_object().unwrap();
     assert_eq!(expect.len(), 12);
     for (file, want) in expect {
@@ -112,17 +118,7 @@ fn model_files_are_opened_and_every_pickle_inside_is_scanned() {
 
 #[test]
 fn archive_bounds_are_enforced() {
-    let dir = tempfile::tempdir().unwrap();
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/model_files.py");
-    let ok = std::process::Command::new(&py)
-        .arg(script)
-        .arg(dir.path())
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(ok);
+    let (dir, _) = model_files();
     let data = std::fs::read(dir.path().join("torch_zip_deflated.pt")).unwrap();
     let options = LoadOptions::default();
     for (limits, what) in [
