@@ -15,7 +15,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  ci          fmt --check, clippy per package, tests, docs, bench build (what CI runs)
+  ci          fmt --check, clippy per package, tests, constant-time check, 15 s of each
+              pickle fuzz target, docs, bench build (what CI runs)
   bench       run the criterion benches (all, or: cargo xtask bench <crate> [filter])
   peer-env    create the Python environment the interop tests use (target/peer-venv)
   audit       cargo deny: licenses, bans, sources, and RustSec advisories (installs cargo-deny if missing)
@@ -269,6 +270,17 @@ fn ci(root: &Path) -> ExitCode {
         &test_env,
     ));
     steps.push(ct(root));
+    // The pickle fuzz targets, briefly (the long runs: cargo xtask fuzz).
+    let fuzz_start = Instant::now();
+    let pickle_targets: Vec<String> = ["pickle_scan", "pickle_load", "pickle_model"]
+        .map(str::to_owned)
+        .to_vec();
+    let fuzz_ok = ensure_cargo_tool(root, "fuzz") && fuzz_targets(root, &pickle_targets, 15) == 0;
+    steps.push(Step {
+        name: "fuzz pickle (15 s each)".into(),
+        ok: fuzz_ok,
+        secs: fuzz_start.elapsed().as_secs_f64(),
+    });
     steps.push(run(
         root,
         "doc",
@@ -629,11 +641,27 @@ fn fuzz(root: &Path, rest: &[String]) -> ExitCode {
             })
             .unwrap_or_default();
     }
+    let failed = fuzz_targets(root, &targets, seconds);
+    println!("xtask fuzz: {} target(s), {failed} failed", targets.len());
+    if failed == 0 && !targets.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Runs each of `targets` for `seconds` from its seeds; returns how many
+/// failed (a crash, a failed property, or a build that did not finish).
+fn fuzz_targets(root: &Path, targets: &[String], seconds: u32) -> usize {
+    let fuzz_dir = root.join("fuzz");
+    // The crates the fuzz workspace shares with the main one resolve to the
+    // very versions the workspace builds and tests.
+    follow_main_lock(root, "fuzz");
     // cargo-fuzz needs nightly flags; the stable toolchain accepts them with
     // RUSTC_BOOTSTRAP=1 (a maintainer-only task, never used for release builds).
     let env = [("RUSTC_BOOTSTRAP", "1".to_owned())];
     let mut failed = 0;
-    for target in &targets {
+    for target in targets {
         let corpus = root.join("target").join("fuzz-corpus").join(target);
         let _ = std::fs::create_dir_all(&corpus);
         seed(&fuzz_dir.join("seeds").join(target), &corpus);
@@ -661,10 +689,5 @@ fn fuzz(root: &Path, rest: &[String]) -> ExitCode {
             failed += 1;
         }
     }
-    println!("xtask fuzz: {} target(s), {failed} failed", targets.len());
-    if failed == 0 && !targets.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    failed
 }
