@@ -78,7 +78,18 @@ pub fn print_line(line: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{line}")
         .and_then(|()| out.flush())
-        .map_err(|e| Failure::Usage(format!("standard output: {e}")))
+        .map_err(stdout_failure)
+}
+
+/// A failed write to stdout: a closed pipe (`hx ... | head -1`) ends the
+/// command quietly with the status a shell reports for SIGPIPE, as coreutils
+/// do; any other error is an I/O error.
+fn stdout_failure(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure::Status(128 + 13)
+    } else {
+        Failure::Usage(format!("standard output: {e}"))
+    }
 }
 
 /// Writes a secret file atomically: a temporary file in the same directory
@@ -176,5 +187,5 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())
-        .map_err(|e| Failure::Usage(format!("standard output: {e}")))
+        .map_err(stdout_failure)
 }

@@ -346,3 +346,56 @@ fn scan_opens_model_files_and_reports_per_member() {
     );
     assert_eq!(code(&o), 0, "{}", err(&o));
 }
+
+#[test]
+fn a_closed_output_pipe_ends_the_command_quietly() {
+    use std::io::Read as _;
+    use std::process::{Command, Stdio};
+    // Many distinct globals, so scan writes far more than a pipe holds.
+    let mut data = Vec::new();
+    for i in 0..4000 {
+        data.extend_from_slice(format!("cmod{i}\nname{i}\n0").as_bytes());
+    }
+    data.extend_from_slice(b"N.");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("many.pkl"), &data).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
+        .args(["pickle", "scan", "many.pkl"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(141), "{stderr}");
+    assert!(
+        !stderr.contains("Broken pipe") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn pickle_help_has_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["scan", "load"] {
+        let o = hx(dir.path(), &["pickle", command, "--help"], b"");
+        assert_eq!(code(&o), 0);
+        assert!(
+            out(&o).contains("EXAMPLES:") && out(&o).contains(&format!("hx pickle {command}")),
+            "{}",
+            out(&o)
+        );
+    }
+}
