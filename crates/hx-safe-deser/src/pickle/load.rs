@@ -217,10 +217,14 @@ impl Loader<'_> {
         Ok(self.stack.split_off(base))
     }
 
-    /// Everything pushed since the last MARK, and the MARK, in the reused
-    /// scratch vector (hand it back with `self.scratch = items`): the
-    /// batches of `APPENDS`, `SETITEMS` and `ADDITEMS` cost no allocation.
-    fn pop_mark_scratch(&mut self, offset: u64) -> Result<Vec<Id>> {
+    /// Runs `f` on everything pushed since the last MARK, popped with the
+    /// MARK into the reused scratch vector: the batches of `APPENDS`,
+    /// `SETITEMS` and `ADDITEMS` cost no allocation.
+    fn with_batch(
+        &mut self,
+        offset: u64,
+        f: impl FnOnce(&mut Self, &[Id]) -> Result<()>,
+    ) -> Result<()> {
         let base = self
             .marks
             .pop()
@@ -229,7 +233,9 @@ impl Loader<'_> {
         items.clear();
         items.extend_from_slice(&self.stack[base..]);
         self.stack.truncate(base);
-        Ok(items)
+        let result = f(self, &items);
+        self.scratch = items;
+        result
     }
 
     fn push_int(&mut self, n: Big) -> Result<()> {
@@ -411,37 +417,25 @@ impl Loader<'_> {
                 let item = self.pop(offset)?;
                 self.list_extend(&[item], offset)
             }
-            Op::Appends => {
-                let items = self.pop_mark_scratch(offset)?;
-                let result = self.list_extend(&items, offset);
-                self.scratch = items;
-                result
-            }
+            Op::Appends => self.with_batch(offset, |vm, items| vm.list_extend(items, offset)),
             Op::SetItem => {
                 let value = self.pop(offset)?;
                 let key = self.pop(offset)?;
                 let dict = self.top(offset)?;
-                self.dict_extend(dict, &[key, value], offset)
+                self.dict_extend(dict, [(key, value)].into_iter(), offset)
             }
-            Op::SetItems => {
-                let items = self.pop_mark_scratch(offset)?;
+            Op::SetItems => self.with_batch(offset, |vm, items| {
                 if !items.len().is_multiple_of(2) {
                     return Err(malformed("SETITEMS with an odd number of items", offset));
                 }
-                let result = self
-                    .top(offset)
-                    .and_then(|dict| self.dict_extend(dict, &items, offset));
-                self.scratch = items;
-                result
-            }
-            Op::AddItems => {
-                let items = self.pop_mark_scratch(offset)?;
-                let result = self
-                    .top(offset)
-                    .and_then(|set| self.set_extend(set, &items, offset));
-                self.scratch = items;
-                result
-            }
+                let dict = vm.top(offset)?;
+                let pairs = items.chunks_exact(2).map(|kv| (kv[0], kv[1]));
+                vm.dict_extend(dict, pairs, offset)
+            }),
+            Op::AddItems => self.with_batch(offset, |vm, items| {
+                let set = vm.top(offset)?;
+                vm.set_extend(set, items, offset)
+            }),
             Op::Get(index) => {
                 let id = self
                     .memo
@@ -549,58 +543,75 @@ impl Loader<'_> {
         self.check_len(len)
     }
 
-    /// Inserts `items` (key, value, key, value, ...) into the dict `dict`
-    /// as Python's `d[k] = v` does, one pair after the other.
-    fn dict_extend(&mut self, dict: Id, items: &[Id], offset: u64) -> Result<()> {
-        self.charge(items.len() / 2 * DICT_ENTRY)?;
+    /// Inserts `new` into the dict `dict` as Python's `d[k] = v` does, one
+    /// pair after the other.
+    fn dict_extend(
+        &mut self,
+        dict: Id,
+        new: impl ExactSizeIterator<Item = (Id, Id)>,
+        offset: u64,
+    ) -> Result<()> {
         let Obj::Dict(pairs) = self.obj_mut(dict) else {
             return Err(malformed(NOT_A_DICT, offset));
         };
         let mut pairs = core::mem::take(pairs);
-        pairs.reserve(items.len() / 2);
-        let result = items.chunks_exact(2).try_for_each(|kv| {
-            self.keys
-                .dict_insert(&self.objects, dict, &mut pairs, kv[0], kv[1])
-                .map(|_| ())
-        });
-        let len = pairs.len();
+        let result = self.insert_pairs(dict, &mut pairs, new, offset);
         if let Obj::Dict(slot) = self.obj_mut(dict) {
             *slot = pairs;
         }
-        result.map_err(|e| at_offset(e, offset))?;
-        self.check_len(len)
+        result
     }
 
-    /// Adds `items` to the set `set` as Python's `s.add(x)` does.
-    fn set_extend(&mut self, set: Id, items: &[Id], offset: u64) -> Result<()> {
-        self.charge(items.len() * SET_ENTRY)?;
+    /// Adds `new` to the set `set` as Python's `s.add(x)` does.
+    fn set_extend(&mut self, set: Id, new: &[Id], offset: u64) -> Result<()> {
         let Obj::Set(elements) = self.obj_mut(set) else {
             return Err(malformed("ADDITEMS on something that is not a set", offset));
         };
         let mut elements = core::mem::take(elements);
-        let result = items.iter().try_for_each(|&item| {
-            self.keys
-                .set_insert(&self.objects, set, &mut elements, item)
-                .map(|_| ())
-        });
-        let len = elements.len();
+        let result = self.insert_elements(set, &mut elements, new, offset);
         if let Obj::Set(slot) = self.obj_mut(set) {
             *slot = elements;
         }
-        result.map_err(|e| at_offset(e, offset))?;
-        self.check_len(len)
+        result
     }
 
-    /// `items` without repeats, as a new set `id` holds them.
-    fn distinct(&mut self, id: Id, items: Vec<Id>, offset: u64) -> Result<Vec<Id>> {
-        self.charge(items.len() * SET_ENTRY)?;
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
+    /// Inserts `new` into `pairs`, the entries of the dict `dict` (taken
+    /// out of the arena meanwhile), charging them and holding the dict to
+    /// `max_seq_len`.
+    fn insert_pairs(
+        &mut self,
+        dict: Id,
+        pairs: &mut Vec<(Id, Id)>,
+        new: impl ExactSizeIterator<Item = (Id, Id)>,
+        offset: u64,
+    ) -> Result<()> {
+        self.charge(new.len() * DICT_ENTRY)?;
+        pairs.reserve(new.len());
+        for (k, v) in new {
             self.keys
-                .set_insert(&self.objects, id, &mut out, item)
+                .dict_insert(&self.objects, dict, pairs, k, v)
                 .map_err(|e| at_offset(e, offset))?;
         }
-        Ok(out)
+        self.check_len(pairs.len())
+    }
+
+    /// Adds `new` to `elements`, those of the set `set`, unless equal ones
+    /// are there; charged and held to `max_seq_len`.
+    fn insert_elements(
+        &mut self,
+        set: Id,
+        elements: &mut Vec<Id>,
+        new: &[Id],
+        offset: u64,
+    ) -> Result<()> {
+        self.charge(new.len() * SET_ENTRY)?;
+        elements.reserve(new.len());
+        for &item in new {
+            self.keys
+                .set_insert(&self.objects, set, elements, item)
+                .map_err(|e| at_offset(e, offset))?;
+        }
+        self.check_len(elements.len())
     }
 
     /// Pushes an object made by a constructor or a container opcode, with
@@ -611,22 +622,23 @@ impl Loader<'_> {
         })?;
         let (obj, payload) = match obj {
             Obj::Dict(items) => {
-                self.charge(items.len() * DICT_ENTRY)?;
-                let mut pairs = Vec::with_capacity(items.len());
-                for (k, v) in items {
-                    self.keys
-                        .dict_insert(&self.objects, id, &mut pairs, k, v)
-                        .map_err(|e| at_offset(e, offset))?;
-                }
+                let mut pairs = Vec::new();
+                self.insert_pairs(id, &mut pairs, items.into_iter(), offset)?;
                 (Obj::Dict(pairs), 0)
             }
-            Obj::Set(items) => (Obj::Set(self.distinct(id, items, offset)?), 0),
-            Obj::FrozenSet(items) => (Obj::FrozenSet(self.distinct(id, items, offset)?), 0),
+            Obj::Set(items) => {
+                let mut elements = Vec::new();
+                self.insert_elements(id, &mut elements, &items, offset)?;
+                (Obj::Set(elements), 0)
+            }
+            Obj::FrozenSet(items) => {
+                let mut elements = Vec::new();
+                self.insert_elements(id, &mut elements, &items, offset)?;
+                (Obj::FrozenSet(elements), 0)
+            }
             other => {
                 let payload = match &other {
-                    Obj::List(v) | Obj::Set(v) | Obj::FrozenSet(v) | Obj::Tuple(v) => {
-                        v.len() * size_of::<Id>()
-                    }
+                    Obj::List(v) | Obj::Tuple(v) => v.len() * size_of::<Id>(),
                     Obj::Str(s) => s.len(),
                     Obj::Converted(s) => s.len(),
                     Obj::Bytes(b) | Obj::ByteArray(b) => b.len(),

@@ -505,22 +505,23 @@ impl Scanner<'_> {
                 }
                 self.stack.push(Sym::Other);
             }
-            Op::TupleN(n) => {
-                self.pop_n(n, offset);
-                self.stack.push(Sym::Other);
-            }
-            // The item, then the list it goes into.
-            Op::Append => {
-                self.pop_n(2, offset);
-                self.stack.push(Sym::Other);
-            }
-            // BUILD pops the state and leaves the object.
-            Op::Build => {
-                self.pop_n(2, offset);
-                self.stack.push(Sym::Other);
-            }
-            Op::SetItem => {
-                self.pop_n(3, offset);
+            // Opcodes that take a fixed number of entries and leave one:
+            // APPEND the item and its list, BUILD the state and its object,
+            // SETITEM a key, a value and their dict, the calls their
+            // callable and arguments.
+            Op::TupleN(_)
+            | Op::Append
+            | Op::Build
+            | Op::SetItem
+            | Op::Reduce
+            | Op::NewObj
+            | Op::NewObjEx => {
+                let taken = match op {
+                    Op::TupleN(n) => n,
+                    Op::SetItem | Op::NewObjEx => 3,
+                    _ => 2,
+                };
+                self.pop_n(taken, offset);
                 self.stack.push(Sym::Other);
             }
             Op::Get(index) => {
@@ -567,14 +568,6 @@ impl Scanner<'_> {
                     text(name).map(str::to_owned),
                 );
                 self.global(module.as_deref(), name.as_deref(), offset, "STACK_GLOBAL");
-                self.stack.push(Sym::Other);
-            }
-            Op::Reduce | Op::NewObj => {
-                self.pop_n(2, offset);
-                self.stack.push(Sym::Other);
-            }
-            Op::NewObjEx => {
-                self.pop_n(3, offset);
                 self.stack.push(Sym::Other);
             }
             Op::Persid => {
