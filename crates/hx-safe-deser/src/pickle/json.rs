@@ -118,7 +118,6 @@ pub(crate) fn write<'a, T: Tree<'a>>(
             bytes: Vec::with_capacity(size_hint.min(max_output)),
             max: max_output,
         },
-        max_output,
         max_depth,
         on_path,
         stack: Vec::new(),
@@ -188,31 +187,20 @@ pub(crate) fn write<'a, T: Tree<'a>>(
                 }
             }
         }
-        w.check()?;
     }
-    w.check()?;
     // Only whole UTF-8 strings and ASCII are ever written.
     String::from_utf8(w.out.bytes).map_err(|_| Error::Malformed("JSON output".into()))
 }
 
 struct Writer<'a, 'p, T: Tree<'a>> {
+    /// Checks the output limit before every write.
     out: Out,
-    max_output: usize,
     max_depth: usize,
     on_path: &'p mut [bool],
     stack: Vec<Frame<'a, T>>,
 }
 
 impl<'a, T: Tree<'a>> Writer<'a, '_, T> {
-    fn check(&self) -> Result<()> {
-        if self.out.bytes.len() > self.max_output {
-            return Err(Error::OutputLimit {
-                max: self.max_output,
-            });
-        }
-        Ok(())
-    }
-
     /// Writes a leaf, or opens a container.
     fn value(&mut self, node: T) -> Result<()> {
         let shape = node.shape()?;
