@@ -130,9 +130,10 @@ impl LoadOptions {
         self
     }
 
-    /// At most `max_memo` memo entries ([`Error::MemoLimit`] beyond; `scan`
-    /// stops tracking strings instead, so globals built from later entries
-    /// come out [`Verdict::Unresolved`]).
+    /// At most `max_memo` memo entries for [`load`] ([`Error::MemoLimit`]
+    /// beyond). [`scan`] keeps a memo of any size in bounded memory
+    /// instead: strings are tracked in the first 2 Mi entries, so a global
+    /// built from a later one comes out [`Verdict::Unresolved`].
     #[must_use]
     pub fn with_max_memo(mut self, max_memo: usize) -> Self {
         self.max_memo = max_memo;
