@@ -270,12 +270,15 @@ fn ci(root: &Path) -> ExitCode {
         &test_env,
     ));
     steps.push(ct(root));
-    // The pickle fuzz targets, briefly (the long runs: cargo xtask fuzz).
+    // The pickle fuzz targets, briefly and from a fixed libFuzzer seed, so
+    // that a run is the same exploration on every machine (the long runs,
+    // from fresh seeds: cargo xtask fuzz).
     let fuzz_start = Instant::now();
     let pickle_targets: Vec<String> = ["pickle_scan", "pickle_load", "pickle_model"]
         .map(str::to_owned)
         .to_vec();
-    let fuzz_ok = ensure_cargo_tool(root, "fuzz") && fuzz_targets(root, &pickle_targets, 15) == 0;
+    let fuzz_ok =
+        ensure_cargo_tool(root, "fuzz") && fuzz_targets(root, &pickle_targets, 15, Some(1)) == 0;
     steps.push(Step {
         name: "fuzz pickle (15 s each)".into(),
         ok: fuzz_ok,
@@ -641,7 +644,7 @@ fn fuzz(root: &Path, rest: &[String]) -> ExitCode {
             })
             .unwrap_or_default();
     }
-    let failed = fuzz_targets(root, &targets, seconds);
+    let failed = fuzz_targets(root, &targets, seconds, None);
     println!("xtask fuzz: {} target(s), {failed} failed", targets.len());
     if failed == 0 && !targets.is_empty() {
         ExitCode::SUCCESS
@@ -650,9 +653,10 @@ fn fuzz(root: &Path, rest: &[String]) -> ExitCode {
     }
 }
 
-/// Runs each of `targets` for `seconds` from its seeds; returns how many
+/// Runs each of `targets` for `seconds` from its seeds (libFuzzer's
+/// random seed fixed to `rng_seed` if given); returns how many
 /// failed (a crash, a failed property, or a build that did not finish).
-fn fuzz_targets(root: &Path, targets: &[String], seconds: u32) -> usize {
+fn fuzz_targets(root: &Path, targets: &[String], seconds: u32, rng_seed: Option<u32>) -> usize {
     let fuzz_dir = root.join("fuzz");
     // The crates the fuzz workspace shares with the main one resolve to the
     // very versions the workspace builds and tests.
@@ -683,6 +687,10 @@ fn fuzz_targets(root: &Path, targets: &[String], seconds: u32) -> usize {
         let dict = format!("-dict={}", dict.display());
         if target.starts_with("pickle_") {
             args.push(&dict);
+        }
+        let rng_seed = rng_seed.map(|n| format!("-seed={n}"));
+        if let Some(rng_seed) = &rng_seed {
+            args.push(rng_seed);
         }
         let step = run(&fuzz_dir, &format!("fuzz {target}"), "cargo", &args, &env);
         if !step.ok {

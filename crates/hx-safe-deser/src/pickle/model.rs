@@ -352,6 +352,25 @@ impl<R: Read> Read for Declared<R> {
     }
 }
 
+/// What the zip reader found wrong with the archive, or the I/O failure
+/// that stopped it. The reader reports some damage as I/O errors (an extra
+/// field or a header cut short, an offset past the end): those kinds are
+/// the file's problem, not the reading's.
+fn zip_problem(e: zip::result::ZipError) -> Result<Error> {
+    use std::io::ErrorKind::{InvalidData, InvalidInput, OutOfMemory, UnexpectedEof, Unsupported};
+    match e {
+        zip::result::ZipError::Io(e)
+            if !matches!(
+                e.kind(),
+                UnexpectedEof | InvalidData | InvalidInput | OutOfMemory | Unsupported
+            ) =>
+        {
+            Err(e.into())
+        }
+        e => Ok(archive(e.to_string())),
+    }
+}
+
 fn scan_zip<R: Read + Seek>(
     mut reader: R,
     options: &LoadOptions,
@@ -369,8 +388,7 @@ fn scan_zip<R: Read + Seek>(
     }
     let mut zip = match zip::ZipArchive::new(reader) {
         Ok(zip) => zip,
-        Err(zip::result::ZipError::Io(e)) => return Err(e.into()),
-        Err(e) => return refused(Format::Zip, Vec::new(), archive(e.to_string())),
+        Err(e) => return refused(Format::Zip, Vec::new(), zip_problem(e)?),
     };
     let torch = zip
         .file_names()
@@ -386,8 +404,7 @@ fn scan_zip<R: Read + Seek>(
     for i in 0..zip.len() {
         let member = match zip.by_index(i) {
             Ok(member) => member,
-            Err(zip::result::ZipError::Io(e)) => return Err(e.into()),
-            Err(e) => return refused(format, members, archive(e.to_string())),
+            Err(e) => return refused(format, members, zip_problem(e)?),
         };
         let name = match member.name() {
             Ok(name) => name.into_owned(),
