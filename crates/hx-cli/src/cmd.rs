@@ -1,4 +1,5 @@
-//! One module per part of the command contract (`shared/CLI.md`).
+//! One module per part of the command contract (docs/CLI.md), and the
+//! arguments they share.
 
 pub mod aead;
 pub mod config;
@@ -8,3 +9,20 @@ pub mod pickle;
 pub mod random;
 pub mod sign;
 pub mod tour;
+
+/// `-f, --force`: the one switch that lets a command replace an existing
+/// output file.
+#[derive(clap::Args, Clone, Copy)]
+pub struct ForceArg {
+    /// Replace an existing output file (by default an existing file, or a
+    /// symbolic link, is never replaced).
+    #[arg(short, long)]
+    pub force: bool,
+}
+
+impl ForceArg {
+    /// The replacement policy this switch asks for.
+    pub fn replace(self) -> crate::io::Replace {
+        crate::io::Replace::forced(self.force)
+    }
+}

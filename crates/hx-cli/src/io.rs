@@ -1,4 +1,14 @@
-//! Reading secrets and inputs, writing outputs.
+//! Reading secrets and inputs, writing outputs: the conventions every
+//! command follows, built once.
+//!
+//! - `-` names standard input or output wherever a file is named
+//!   ([`is_stdio`], [`Input`], [`Output`]).
+//! - Outputs are named only on success and never replace a file without
+//!   `--force` ([`output`]).
+//! - Secret files readable by group or others are refused
+//!   ([`read_secret_file`]; `HX_KEY_PERMISSIONS=warn` makes it a warning).
+//! - Every read into memory has a bound ([`read_bounded`]).
+//! - A closed output pipe ends the command quietly ([`stdout_failure`]).
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -7,37 +17,194 @@ use zeroize::Zeroizing;
 
 use crate::failure::Failure;
 
+pub mod output;
+mod signals;
+
+pub use output::{Access, Output, Replace, write_output};
+
+/// Whether a file argument means standard input or output.
+pub fn is_stdio(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How a file argument is named in messages.
+pub fn display(path: &Path) -> String {
+    if is_stdio(path) {
+        "standard input".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// An input named on the command line: a file, or standard input for `-`.
+/// Read errors name it.
+pub struct Input {
+    reader: Box<dyn Read>,
+    len: Option<u64>,
+    name: String,
+}
+
+impl Input {
+    /// Opens `path` (`-`: standard input).
+    pub fn open(path: &Path) -> Result<Self, Failure> {
+        if is_stdio(path) {
+            return Ok(Self {
+                reader: Box::new(std::io::stdin()),
+                len: None,
+                name: display(path),
+            });
+        }
+        let file = std::fs::File::open(path)
+            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+        if meta.is_dir() {
+            return Err(Failure::Usage(format!(
+                "{}: is a directory",
+                path.display()
+            )));
+        }
+        Ok(Self {
+            len: meta.is_file().then_some(meta.len()),
+            reader: Box::new(file),
+            name: display(path),
+        })
+    }
+
+    /// The input's length if it is a regular file.
+    pub fn len(&self) -> Option<u64> {
+        self.len
+    }
+}
+
+impl Read for Input {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.reader
+            .read(buf)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", self.name)))
+    }
+}
+
+/// An I/O error whose message names its file: a closed output pipe ends
+/// the command quietly ([`stdout_failure`]), anything else is exit 2.
+pub fn io_failure(e: &std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure::Status(128 + 13)
+    } else {
+        Failure::Usage(e.to_string())
+    }
+}
+
+/// Reads all of `path` (`-`: standard input) into memory, refusing more
+/// than `limit` bytes before reading them: `what` says what the input is
+/// (for the message), e.g. "signature".
+pub fn read_bounded(path: &Path, limit: usize, what: &str) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let input = Input::open(path)?;
+    if input.len().is_some_and(|len| len > limit as u64) {
+        return Err(too_large(path, limit, what));
+    }
+    let mut bytes = Zeroizing::new(Vec::new());
+    input
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    if bytes.len() > limit {
+        return Err(too_large(path, limit, what));
+    }
+    Ok(bytes)
+}
+
+fn too_large(path: &Path, limit: usize, what: &str) -> Failure {
+    Failure::Usage(format!(
+        "{}: larger than {limit} bytes; not a {what}",
+        display(path)
+    ))
+}
+
 /// Largest secret file or stdin secret accepted.
 const MAX_SECRET_LEN: usize = 64 * 1024;
 
-/// Reads a secret file (key, pepper, CSRF secret). One trailing newline
+/// Reads a secret file (key, pepper, CSRF secret) after checking that
+/// only its owner can read it ([`check_private`]). One trailing newline
 /// (`\n` or `\r\n`) is not part of the secret.
 pub fn read_secret_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
     read_secret_file_limited(path, MAX_SECRET_LEN)
+}
+
+/// Reads a small file that holds nothing secret (a public key), with the
+/// bound of a key file. One trailing newline is dropped as for secrets.
+pub fn read_public_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let mut bytes = read_bounded(path, MAX_SECRET_LEN, "key file")?;
+    strip_newline(&mut bytes);
+    if bytes.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{}: the file is empty",
+            display(path)
+        )));
+    }
+    Ok(bytes)
+}
+
+/// The environment variable that turns the permission refusal into a
+/// warning (`HX_KEY_PERMISSIONS=warn`), for platforms that mount secrets
+/// readable by all (Kubernetes' default 0644).
+pub const KEY_PERMISSIONS_ENV: &str = "HX_KEY_PERMISSIONS";
+
+/// Refuses a secret file that group or others can read, naming the file
+/// and the fix; with `HX_KEY_PERMISSIONS=warn`, warns instead. The one
+/// check every command that reads a secret makes.
+pub fn check_private(path: &Path, file: &std::fs::File) -> Result<(), Failure> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let mode = file
+            .metadata()
+            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?
+            .mode();
+        if mode & 0o077 != 0 {
+            let message = format!(
+                "{}: secret file readable by group or others (mode {:04o}); run `chmod 600 {}`",
+                path.display(),
+                mode & 0o7777,
+                path.display()
+            );
+            if warn_only() {
+                eprintln!("hx: warning: {message} ({KEY_PERMISSIONS_ENV}=warn)");
+            } else {
+                return Err(Failure::Usage(format!(
+                    "{message}, or set {KEY_PERMISSIONS_ENV}=warn where secrets are mounted readable"
+                )));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, file);
+    Ok(())
+}
+
+/// Whether `HX_KEY_PERMISSIONS=warn` is set.
+pub fn warn_only() -> bool {
+    std::env::var_os(KEY_PERMISSIONS_ENV).is_some_and(|v| v == "warn")
 }
 
 /// Largest keyring document read (thousands of keys; retired keys are kept).
 pub const MAX_KEYRING_LEN: usize = 16 << 20;
 
 /// [`read_secret_file`] with its own size limit.
+/// `-` reads the secret from standard input (no permission to check).
 pub fn read_secret_file_limited(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-    let mut bytes = Zeroizing::new(Vec::new());
-    file.take(limit as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-    if bytes.len() > limit {
-        return Err(Failure::Usage(format!(
-            "{}: larger than {limit} bytes; not a key file",
-            path.display()
-        )));
+    if !is_stdio(path) {
+        let file = std::fs::File::open(path)
+            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+        check_private(path, &file)?;
     }
+    let mut bytes = read_bounded(path, limit, "key file")?;
     strip_newline(&mut bytes);
     if bytes.is_empty() {
         return Err(Failure::Usage(format!(
             "{}: the file is empty",
-            path.display()
+            display(path)
         )));
     }
     Ok(bytes)
@@ -78,13 +245,13 @@ pub fn print_line(line: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{line}")
         .and_then(|()| out.flush())
-        .map_err(stdout_failure)
+        .map_err(|e| stdout_failure(&e))
 }
 
 /// A failed write to stdout: a closed pipe (`hx ... | head -1`) ends the
 /// command quietly with the status a shell reports for SIGPIPE, as coreutils
 /// do; any other error is an I/O error.
-fn stdout_failure(e: std::io::Error) -> Failure {
+pub fn stdout_failure(e: &std::io::Error) -> Failure {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Failure::Status(128 + 13)
     } else {
@@ -92,53 +259,10 @@ fn stdout_failure(e: std::io::Error) -> Failure {
     }
 }
 
-/// Writes a secret file atomically: a temporary file in the same directory
-/// (created with mode 0600), written, flushed to disk, then renamed over
-/// `path`, and the directory synced. A reader sees the old file or the new
-/// one, never a mixture; a crash leaves no partial file under `path`.
+/// Rewrites a file a command owns (a keyring after `hx key rotate`)
+/// atomically with mode 0600: see [`Output`].
 pub fn write_secret_file_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
-    write_atomic(path, contents, false)
-}
-
-/// [`write_secret_file_atomic`] that fails if `path` exists, even when another
-/// process creates it meanwhile (the rename itself refuses to replace it).
-pub fn create_secret_file_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
-    write_atomic(path, contents, true)
-}
-
-/// Writes a file that holds nothing secret (a public key, a signature)
-/// atomically, like [`write_secret_file_atomic`], readable by everyone
-/// (mode 0644).
-pub fn write_public_file_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
-    write_atomic_mode(path, contents, false, 0o644)
-}
-
-fn write_atomic(path: &Path, contents: &[u8], no_clobber: bool) -> Result<(), Failure> {
-    write_atomic_mode(path, contents, no_clobber, 0o600)
-}
-
-fn write_atomic_mode(
-    path: &Path,
-    contents: &[u8],
-    no_clobber: bool,
-    mode: u32,
-) -> Result<(), Failure> {
-    let io_err = |e: std::io::Error| Failure::Usage(format!("{}: {e}", path.display()));
-    let dir = parent_dir(path);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".hx-")
-        .tempfile_in(dir)
-        .map_err(io_err)?;
-    tmp.write_all(contents).map_err(io_err)?;
-    tmp.as_file().sync_all().map_err(io_err)?;
-    set_mode(tmp.path(), mode).map_err(io_err)?;
-    if no_clobber {
-        tmp.persist_noclobber(path).map_err(|e| io_err(e.error))?;
-    } else {
-        tmp.persist(path).map_err(|e| io_err(e.error))?;
-    }
-    sync_dir(dir);
-    Ok(())
+    write_output(path, contents, Access::Secret, Replace::Allowed)
 }
 
 /// The directory holding `path` (`.` for a bare file name).
@@ -154,17 +278,6 @@ pub fn sync_dir(dir: &Path) {
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> std::io::Result<()> {
-    Ok(())
 }
 
 /// Reads all of stdin, up to `limit` bytes.
@@ -187,5 +300,5 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)
         .and_then(|()| out.flush())
-        .map_err(stdout_failure)
+        .map_err(|e| stdout_failure(&e))
 }

@@ -140,7 +140,7 @@ fn keyring_lifecycle_and_tokens() {
     );
 
     // A damaged keyring is a precise usage error that shows no key bytes.
-    std::fs::write(d.join("bad"), doc.replace("primary", "boss")).unwrap();
+    common::write_secret(d.join("bad"), doc.replace("primary", "boss"));
     let o = hx(d, &["key", "list", "--keyring", "bad"], b"");
     assert_eq!(code(&o), 2);
     let err = String::from_utf8_lossy(&o.stderr);
@@ -157,11 +157,10 @@ fn keyring_lifecycle_and_tokens() {
 fn sealed_keyring_needs_its_master_key() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(
+    common::write_secret(
         d.join("master"),
         "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n",
-    )
-    .unwrap();
+    );
     ok(&hx(
         d,
         &["key", "new", "--out", "ring", "--master-key-file", "master"],
@@ -206,11 +205,10 @@ fn sealed_keyring_needs_its_master_key() {
         )),
         b"x"
     );
-    std::fs::write(
+    common::write_secret(
         d.join("wrong"),
         "BAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n",
-    )
-    .unwrap();
+    );
     assert_eq!(
         code(&hx(
             d,
@@ -258,7 +256,7 @@ fn fernet_commands_interoperate_with_python() {
         &[],
     ))
     .unwrap();
-    std::fs::write(d.join("keys"), [&k1[..], k2.as_bytes()].concat()).unwrap();
+    common::write_secret(d.join("keys"), [&k1[..], k2.as_bytes()].concat());
     let (k1s, k2s) = (
         String::from_utf8(k1.clone()).unwrap().trim().to_owned(),
         k2.trim().to_owned(),
@@ -307,7 +305,7 @@ fn fernet_commands_interoperate_with_python() {
     );
     assert_eq!(code(&o), 1);
     assert_eq!(String::from_utf8_lossy(&o.stderr), "hx: invalid token\n");
-    std::fs::write(d.join("badkeys"), "not-a-key\n").unwrap();
+    common::write_secret(d.join("badkeys"), "not-a-key\n");
     let o = hx(d, &["fernet", "encrypt", "--key-file", "badkeys"], b"x");
     assert_eq!(code(&o), 2);
     assert!(String::from_utf8_lossy(&o.stderr).contains("line 1"));
@@ -344,17 +342,27 @@ fn file_encryption_leaves_nothing_behind_on_failure() {
     assert_eq!(code(&o), 1);
     assert!(String::from_utf8_lossy(&o.stderr).contains("not authentic"));
     assert!(!d.join("out").exists(), "no output on failure");
-    // An existing output file is left as it was.
+    // An existing output file is refused before any work, and even with
+    // --force it is left as it was when the stream fails.
     std::fs::write(d.join("out"), b"keep me").unwrap();
+    let o = hx(d, &["decrypt", "--keyring", "ring", "sealed", "out"], b"");
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
     assert_eq!(
         code(&hx(
             d,
-            &["decrypt", "--keyring", "ring", "truncated", "out"],
+            &["decrypt", "--keyring", "ring", "-f", "truncated", "out"],
             b""
         )),
         1
     );
     assert_eq!(std::fs::read(d.join("out")).unwrap(), b"keep me");
+    ok(&hx(
+        d,
+        &["decrypt", "--keyring", "ring", "--force", "sealed", "out"],
+        b"",
+    ));
+    assert_eq!(std::fs::read(d.join("out")).unwrap(), data);
     let leftovers: Vec<_> = std::fs::read_dir(d)
         .unwrap()
         .filter_map(Result::ok)
@@ -402,11 +410,10 @@ fn staged_rotation_large_keyrings_and_form_kept() {
     );
 
     // A master key in the environment does not seal a plain keyring on rewrite.
-    std::fs::write(
+    common::write_secret(
         d.join("master"),
         "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8\n",
-    )
-    .unwrap();
+    );
     let child = Command::new(env!("CARGO_BIN_EXE_hx"))
         .args(["key", "rotate", "--keyring", "ring"])
         .current_dir(d)
@@ -432,7 +439,7 @@ fn staged_rotation_large_keyrings_and_form_kept() {
     }
     let doc = big.to_document();
     assert!(doc.len() > 64 * 1024);
-    std::fs::write(d.join("big"), doc.as_bytes()).unwrap();
+    common::write_secret(d.join("big"), doc.as_bytes());
     let list = ok(&hx(d, &["key", "list", "--keyring", "big"], b""));
     assert_eq!(String::from_utf8(list).unwrap().lines().count(), 1501);
     ok(&hx(d, &["key", "rotate", "--keyring", "big"], b""));

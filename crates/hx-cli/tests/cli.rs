@@ -13,6 +13,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+
 fn hx(args: &[&str], stdin: &[u8]) -> Output {
     hx_in(None, args, stdin)
 }
@@ -78,7 +80,7 @@ fn token_sizes_and_encodings() {
 fn apikey_lifecycle() {
     let dir = tempfile::tempdir().unwrap();
     let pepper = dir.path().join("pepper");
-    std::fs::write(&pepper, "a-long-server-side-pepper-value\n").unwrap();
+    common::write_secret(&pepper, "a-long-server-side-pepper-value\n");
     let pepper = pepper.to_str().unwrap();
 
     let key = stdout(&hx(&["apikey", "new", "--prefix", "acme"], b""));
@@ -176,7 +178,7 @@ fn passwords_and_passphrases() {
 fn csrf_tokens() {
     let dir = tempfile::tempdir().unwrap();
     let secret = dir.path().join("csrf");
-    std::fs::write(&secret, [7u8; 48]).unwrap();
+    common::write_secret(&secret, [7u8; 48]);
     let secret = secret.to_str().unwrap();
     let token = stdout(&hx(
         &["csrf", "new", "--secret-file", secret, "--session", "abc"],
@@ -209,7 +211,7 @@ fn csrf_tokens() {
     );
     assert_eq!(code(&o), 1);
     assert_eq!(stderr(&o), "hx: invalid CSRF token\n");
-    std::fs::write(dir.path().join("short"), b"short").unwrap();
+    common::write_secret(dir.path().join("short"), b"short");
     let short = dir.path().join("short");
     let o = hx(
         &[
@@ -345,7 +347,7 @@ fn digest_bad_input() {
 fn hmac_over_file_and_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("key");
-    std::fs::write(&key, "Jefe\n").unwrap();
+    common::write_secret(&key, "Jefe\n");
     let key = key.to_str().unwrap();
     let o = hx(
         &["hmac", "--alg", "sha256", "--key-file", key],
@@ -380,7 +382,7 @@ fn hmac_over_file_and_stdin() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("/nonexistent/key"));
     let empty = dir.path().join("empty-key");
-    std::fs::write(&empty, "\n").unwrap();
+    common::write_secret(&empty, "\n");
     let o = hx(&["hmac", "--key-file", empty.to_str().unwrap()], b"data");
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("empty"), "{}", stderr(&o));

@@ -162,12 +162,15 @@ fn unusable_keys_are_usage_errors_naming_the_file() {
     ));
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../hx-sign/tests/data/");
     for (file, needle) in [
-        ("ed25519-encrypted.pem", "encrypted"),
+        ("ed25519-encrypted.pem", "the key is encrypted"),
         ("rsa1024-private.pem", "1024 bits"),
         ("x25519-private.pem", "x25519"),
         ("p256-private.pem", "1.2.840.10045.2.1"),
     ] {
-        std::fs::copy(format!("{data}{file}"), d.join(file)).unwrap();
+        common::write_secret(
+            d.join(file),
+            std::fs::read(format!("{data}{file}")).unwrap(),
+        );
         let out = hx(
             d,
             &["sign", "--key", file, "--in", "msg", "--out", "out.sig"],

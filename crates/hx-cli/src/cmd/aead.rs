@@ -7,7 +7,8 @@ use hx::aead::{FernetKey, Keyring, MAX_TOKEN_PLAINTEXT, MasterKey, MultiFernet};
 
 use crate::failure::{CmdResult, Failure};
 use crate::io::{
-    print_line, read_secret_file, read_stdin_all, write_secret_file_atomic, write_stdout,
+    Access, Input, Output, print_line, read_secret_file, read_stdin_all, write_output,
+    write_secret_file_atomic, write_stdout,
 };
 
 impl From<hx::aead::Error> for Failure {
@@ -114,11 +115,13 @@ fn save_keyring(path: &Path, ring: &Keyring, master: Option<&MasterKey>) -> CmdR
 pub enum KeyCommand {
     /// Create a keyring with one primary key (file mode 0600).
     New {
-        /// Where to write it; an existing file is not overwritten.
-        #[arg(long)]
+        /// Where to write it (mode 0600).
+        #[arg(short, long)]
         out: PathBuf,
         #[command(flatten)]
         master: MasterKeyArg,
+        #[command(flatten)]
+        force: crate::cmd::ForceArg,
     },
     /// Add a new key that opens tokens but does not seal yet (deploy the
     /// keyring everywhere, then `promote` it). Prints its id.
@@ -156,24 +159,18 @@ pub enum KeyCommand {
 
 pub fn key(command: KeyCommand) -> CmdResult {
     match command {
-        KeyCommand::New { out, master } => {
+        KeyCommand::New { out, master, force } => {
+            crate::io::output::refuse_existing(&out, force.replace())?;
             let ring = Keyring::generate()?;
             let document = match master.load()? {
                 Some(m) => zeroize::Zeroizing::new(ring.to_sealed_document(&m)?),
                 None => ring.to_document(),
             };
-            // The rename refuses to replace an existing file, even one created
-            // by another process after any check we could make.
-            crate::io::create_secret_file_atomic(&out, document.as_bytes()).map_err(
-                |e| match e {
-                    Failure::Usage(m) if out.exists() => Failure::Usage(format!(
-                        "{}: already exists; not overwriting a keyring ({m})",
-                        out.display()
-                    )),
-                    other => other,
-                },
-            )?;
-            print_line(&ring.primary_id().to_string())
+            write_output(&out, document.as_bytes(), Access::Secret, force.replace())?;
+            if !crate::io::is_stdio(&out) {
+                print_line(&ring.primary_id().to_string())?;
+            }
+            Ok(())
         }
         KeyCommand::Add { ring } => print_line(&ring.update(Keyring::add)?.to_string()),
         KeyCommand::Promote { ring, id } => ring.update(|r| r.promote(id)),
@@ -271,8 +268,14 @@ pub fn rotate_token(args: &SealArgs) -> CmdResult {
 
 #[derive(Subcommand)]
 pub enum FernetCommand {
-    /// Print a new Fernet key.
-    Key,
+    /// Print a new Fernet key, or write it to a file (mode 0600).
+    Key {
+        /// Write the key here instead of standard output.
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        force: crate::cmd::ForceArg,
+    },
     /// Encrypt stdin with the first key of F.
     Encrypt {
         /// File with one or more Fernet keys, one per line; the first encrypts.
@@ -314,7 +317,15 @@ fn load_fernet_keys(path: &Path) -> Result<MultiFernet, Failure> {
 
 pub fn fernet(command: FernetCommand) -> CmdResult {
     match command {
-        FernetCommand::Key => print_line(&FernetKey::generate()?.to_base64()),
+        FernetCommand::Key { out: None, .. } => print_line(&FernetKey::generate()?.to_base64()),
+        FernetCommand::Key {
+            out: Some(out),
+            force,
+        } => {
+            let line =
+                zeroize::Zeroizing::new(format!("{}\n", *FernetKey::generate()?.to_base64()));
+            write_output(&out, line.as_bytes(), Access::Secret, force.replace())
+        }
         FernetCommand::Encrypt { key_file } => {
             let keys = load_fernet_keys(&key_file)?;
             let data = read_stdin_all(MAX_TOKEN_PLAINTEXT)?;
@@ -347,61 +358,58 @@ mod tests {
 pub struct FileArgs {
     #[command(flatten)]
     ring: KeyringArg,
-    /// Input file.
+    /// Input file (`-`: standard input).
     input: PathBuf,
-    /// Output file; written to a temporary file beside it and renamed only
-    /// on success, so a failure leaves no output behind.
+    /// Output file (`-`: standard output), named only once the whole
+    /// stream has succeeded, so a failure or an interruption leaves none.
     output: PathBuf,
+    #[command(flatten)]
+    force: crate::cmd::ForceArg,
 }
 
 pub fn encrypt_file(args: &FileArgs) -> CmdResult {
     let ring = args.ring.load()?;
-    transform_file(args, |reader, writer| {
+    transform_file(args, Access::Public, |reader, writer| {
         hx::aead::stream::encrypt(&ring, reader, writer)
     })
 }
 
 pub fn decrypt_file(args: &FileArgs) -> CmdResult {
     let ring = args.ring.load()?;
-    transform_file(args, |reader, writer| {
+    transform_file(args, Access::Secret, |reader, writer| {
         hx::aead::stream::decrypt(&ring, reader, writer)
     })
 }
 
-/// Streams `input` through `op` into a temporary file next to `output`
-/// (mode 0600), then fsyncs and renames it; on any error the temporary file
-/// is removed and `output` is left as it was.
+/// Streams `input` through `op` into the output. A file output is named
+/// only on success; standard output receives each chunk once its tag has
+/// been checked, and a stream found damaged or cut short later ends the
+/// command with status 1.
 fn transform_file(
     args: &FileArgs,
+    access: Access,
     op: impl FnOnce(&mut dyn std::io::Read, &mut dyn std::io::Write) -> hx::aead::Result<u64>,
 ) -> CmdResult {
-    let in_err = |e: std::io::Error| Failure::Usage(format!("{}: {e}", args.input.display()));
-    let out_err = |e: std::io::Error| Failure::Usage(format!("{}: {e}", args.output.display()));
-    let input = std::fs::File::open(&args.input).map_err(in_err)?;
-    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
-    let dir = crate::io::parent_dir(&args.output);
-    let tmp = tempfile::Builder::new()
-        .prefix(".hx-")
-        .tempfile_in(dir)
-        .map_err(out_err)?;
+    let input = Input::open(&args.input)?;
+    let mut output = Output::create(&args.output, access, args.force.replace())?;
+    let size = input.len().unwrap_or(0);
     // The stream functions read and write whole 64 KiB chunks themselves: no
     // extra buffering (and copying) layer.
     let mut reader = crate::progress::Reader::new(input, size);
-    let result = op(&mut reader, &mut tmp.as_file());
+    let result = op(&mut reader, &mut output);
     reader.finish();
     match result {
-        Ok(_) => {}
-        Err(hx::aead::Error::Io(e)) => return Err(Failure::Usage(format!("I/O error: {e}"))),
-        Err(hx::aead::Error::InvalidToken) => {
-            return Err(Failure::Rejected(format!(
-                "{}: not authentic under this keyring (damaged, truncated or another key); no output written",
-                args.input.display()
-            )));
-        }
-        Err(e) => return Err(e.into()),
+        Ok(_) => output.commit(),
+        Err(hx::aead::Error::Io(e)) => Err(crate::io::io_failure(&e)),
+        Err(hx::aead::Error::InvalidToken) => Err(Failure::Rejected(format!(
+            "{}: not authentic under this keyring (damaged, truncated or another key); {}",
+            crate::io::display(&args.input),
+            if output.is_stdout() {
+                "output already written to standard output must be discarded"
+            } else {
+                "no output written"
+            }
+        ))),
+        Err(e) => Err(e.into()),
     }
-    tmp.as_file().sync_all().map_err(out_err)?;
-    tmp.persist(&args.output).map_err(|e| out_err(e.error))?;
-    crate::io::sync_dir(dir);
-    Ok(())
 }

@@ -1,6 +1,7 @@
 //! `hx agree`, `hx pk encrypt`, `hx pk decrypt`, and the X25519 / X-Wing
 //! half of `hx keygen` and `hx pubkey` (hx-kex).
 
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
@@ -11,13 +12,18 @@ use hx::sign::Algorithm;
 use crate::failure::{CmdResult, Failure};
 use crate::io;
 
-/// Largest input `hx pk` encrypts or decrypts in one shot (held in memory).
+/// Largest input `hx pk` encrypts or decrypts in one shot (held in memory,
+/// as single-shot HPKE and Python's `cryptography` require); `--stream`
+/// has no limit.
 const MAX_MESSAGE_LEN: usize = 1 << 30;
+
+/// The first bytes of an HPKE stream (`hx pk encrypt --stream`).
+const STREAM_MAGIC: &[u8] = b"hxhpke\x01";
 
 #[derive(Args)]
 pub struct AgreeArgs {
     /// Your X25519 private key (PEM).
-    #[arg(long, value_name = "PRIV.pem")]
+    #[arg(short, long, value_name = "PRIV.pem")]
     key: PathBuf,
     /// The peer's X25519 public key (PEM).
     #[arg(long, value_name = "PUB.pem")]
@@ -45,34 +51,47 @@ pub enum PkCommand {
 #[derive(Args)]
 pub struct PkEncryptArgs {
     /// Recipient's public key (PEM): X25519, X-Wing or RSA.
-    #[arg(long, value_name = "PUB.pem")]
+    #[arg(short = 'r', long, value_name = "PUB.pem")]
     to: PathBuf,
     /// HPKE info (RSA-OAEP label); the decrypting side must give the same.
     #[arg(long, value_name = "S", default_value = "")]
     info: String,
-    /// Input file (`-` for standard input).
-    #[arg(long = "in", value_name = "FILE")]
+    /// Input file (`-`: standard input).
+    #[arg(short, long = "in", value_name = "FILE")]
     input: PathBuf,
-    /// Output file, written atomically.
-    #[arg(long, value_name = "FILE")]
+    /// Output file (`-`: standard output), named only on success.
+    #[arg(short, long, value_name = "FILE")]
     out: PathBuf,
+    /// Encrypt as an HPKE stream (a sealed data key, then 64 KiB chunks):
+    /// any size in bounded memory, read by `hx pk decrypt` only. Without
+    /// it the output is single-shot HPKE as Python's cryptography reads
+    /// it, for inputs up to 1 GiB. X25519 and X-Wing keys.
+    #[arg(long)]
+    stream: bool,
+    #[command(flatten)]
+    force: crate::cmd::ForceArg,
 }
 
 #[derive(Args)]
 pub struct PkDecryptArgs {
     /// Your private key (PEM): X25519, X-Wing or RSA.
-    #[arg(long, value_name = "PRIV.pem")]
+    #[arg(short, long, value_name = "PRIV.pem")]
     key: PathBuf,
     /// HPKE info (RSA-OAEP label) given when encrypting.
     #[arg(long, value_name = "S", default_value = "")]
     info: String,
-    /// Input file (`-` for standard input).
-    #[arg(long = "in", value_name = "FILE")]
+    /// Input file (`-`: standard input): single-shot HPKE, RSA-OAEP, or an
+    /// HPKE stream (recognised by its header).
+    #[arg(short, long = "in", value_name = "FILE")]
     input: PathBuf,
-    /// Output file, written atomically with mode 0600 and only if the whole
-    /// ciphertext authenticates.
-    #[arg(long, value_name = "FILE")]
+    /// Output file (`-`: standard output), mode 0600, named only if the
+    /// whole ciphertext authenticates. A stream decrypted to standard
+    /// output releases each chunk once its tag is checked and exits 1 if
+    /// the stream then turns out damaged or cut short.
+    #[arg(short, long, value_name = "FILE")]
     out: PathBuf,
+    #[command(flatten)]
+    force: crate::cmd::ForceArg,
 }
 
 fn key_failure(path: &Path, e: &hx::kex::Error) -> Failure {
@@ -87,24 +106,8 @@ pub fn read_private_key(path: &Path) -> Result<PrivateKey, Failure> {
 
 /// An hx-kex public key from a file.
 pub fn read_public_key(path: &Path) -> Result<PublicKey, Failure> {
-    let pem = io::read_secret_file(path)?;
+    let pem = io::read_public_file(path)?;
     PublicKey::from_pem(&pem).map_err(|e| key_failure(path, &e))
-}
-
-fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
-    if path == Path::new("-") {
-        return Ok(io::read_stdin_all(MAX_MESSAGE_LEN)?.to_vec());
-    }
-    let len = std::fs::metadata(path)
-        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?
-        .len();
-    if len > MAX_MESSAGE_LEN as u64 {
-        return Err(Failure::Usage(format!(
-            "{}: larger than {MAX_MESSAGE_LEN} bytes; `hx pk` works in memory",
-            path.display()
-        )));
-    }
-    std::fs::read(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
 }
 
 /// `hx keygen` for X25519 and X-Wing: the private key, then its public key.
@@ -126,7 +129,7 @@ pub fn public_pem(path: &Path) -> Result<String, Failure> {
 pub fn agree(args: &AgreeArgs) -> CmdResult {
     let pem = io::read_secret_file(&args.key)?;
     let key = StaticSecret::from_pem(&pem).map_err(|e| key_failure(&args.key, &e))?;
-    let peer_pem = io::read_secret_file(&args.peer)?;
+    let peer_pem = io::read_public_file(&args.peer)?;
     let peer = X25519Public::from_pem(&peer_pem).map_err(|e| key_failure(&args.peer, &e))?;
     let shared = key
         .agree(&peer)
@@ -144,26 +147,109 @@ pub fn agree(args: &AgreeArgs) -> CmdResult {
 
 pub fn pk(command: PkCommand) -> CmdResult {
     match command {
-        PkCommand::Encrypt(args) => {
-            let key = read_public_key(&args.to)?;
-            let plaintext = zeroize::Zeroizing::new(read_input(&args.input)?);
-            let ciphertext =
-                key.encrypt(args.info.as_bytes(), &plaintext)
-                    .map_err(|e| match e {
-                        hx::kex::Error::MessageTooLong { .. } => {
-                            Failure::Usage(format!("{}: {e}", args.input.display()))
-                        }
-                        other => Failure::Usage(other.to_string()),
-                    })?;
-            io::write_public_file_atomic(&args.out, &ciphertext)
-        }
-        PkCommand::Decrypt(args) => {
-            let key = read_private_key(&args.key)?;
-            let ciphertext = read_input(&args.input)?;
-            let plaintext = key
-                .decrypt(args.info.as_bytes(), &ciphertext)
-                .map_err(|e| Failure::Rejected(e.to_string()))?;
-            io::write_secret_file_atomic(&args.out, &plaintext)
-        }
+        PkCommand::Encrypt(args) => pk_encrypt(&args),
+        PkCommand::Decrypt(args) => pk_decrypt(&args),
+    }
+}
+
+fn hpke_public(key: PublicKey, path: &Path) -> Result<hx::kex::hpke::PublicKey, Failure> {
+    match key {
+        PublicKey::X25519(k) => Ok(hx::kex::hpke::PublicKey::X25519(k)),
+        PublicKey::XWing(k) => Ok(hx::kex::hpke::PublicKey::XWing(k)),
+        _ => Err(Failure::Usage(format!(
+            "{}: --stream needs an X25519 or X-Wing key (RSA-OAEP encrypts small messages only)",
+            path.display()
+        ))),
+    }
+}
+
+fn pk_encrypt(args: &PkEncryptArgs) -> CmdResult {
+    let key = read_public_key(&args.to)?;
+    let mut out = io::Output::create(&args.out, io::Access::Public, args.force.replace())?;
+    if args.stream {
+        let key = hpke_public(key, &args.to)?;
+        let input = io::Input::open(&args.input)?;
+        hx::kex::hpke::seal_stream(&key, args.info.as_bytes(), input, &mut out)
+            .map_err(kex_io_failure)?;
+        return out.commit();
+    }
+    let plaintext = read_message(&args.input)?;
+    let ciphertext = key
+        .encrypt(args.info.as_bytes(), &plaintext)
+        .map_err(|e| match e {
+            hx::kex::Error::MessageTooLong { .. } => {
+                Failure::Usage(format!("{}: {e}", io::display(&args.input)))
+            }
+            other => Failure::Usage(other.to_string()),
+        })?;
+    out.write_all(&ciphertext).map_err(|e| out.failure(&e))?;
+    out.commit()
+}
+
+fn pk_decrypt(args: &PkDecryptArgs) -> CmdResult {
+    let key = read_private_key(&args.key)?;
+    let mut out = io::Output::create(&args.out, io::Access::Secret, args.force.replace())?;
+    let mut input = io::Input::open(&args.input)?;
+    // A stream is told by its header; anything else is one ciphertext.
+    let mut head = Vec::with_capacity(STREAM_MAGIC.len());
+    (&mut input)
+        .take(STREAM_MAGIC.len() as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| io::io_failure(&e))?;
+    let to_stdout = out.is_stdout();
+    let rejected = || {
+        Failure::Rejected(format!(
+            "{}: invalid ciphertext: it does not decrypt with this key and info (damaged, or for another key){}",
+            io::display(&args.input),
+            if to_stdout {
+                "; output already written must be discarded"
+            } else {
+                ""
+            }
+        ))
+    };
+    if head == STREAM_MAGIC {
+        let key = match key {
+            PrivateKey::X25519(k) => hx::kex::hpke::PrivateKey::X25519(k),
+            PrivateKey::XWing(k) => hx::kex::hpke::PrivateKey::XWing(k),
+            _ => return Err(rejected()),
+        };
+        let whole = std::io::Cursor::new(head).chain(input);
+        return match hx::kex::hpke::open_stream(&key, args.info.as_bytes(), whole, &mut out) {
+            Ok(_) => out.commit(),
+            Err(hx::kex::Error::Io(e)) => Err(io::io_failure(&e)),
+            Err(_) => Err(rejected()),
+        };
+    }
+    let mut ciphertext = zeroize::Zeroizing::new(head);
+    input
+        .take(MAX_MESSAGE_LEN as u64 + 1)
+        .read_to_end(&mut ciphertext)
+        .map_err(|e| io::io_failure(&e))?;
+    if ciphertext.len() > MAX_MESSAGE_LEN {
+        return Err(Failure::Usage(format!(
+            "{}: larger than {MAX_MESSAGE_LEN} bytes; not a single-shot ciphertext",
+            io::display(&args.input)
+        )));
+    }
+    let plaintext = key
+        .decrypt(args.info.as_bytes(), &ciphertext)
+        .map_err(|_| rejected())?;
+    out.write_all(&plaintext).map_err(|e| out.failure(&e))?;
+    out.commit()
+}
+
+fn read_message(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, Failure> {
+    io::read_bounded(
+        path,
+        MAX_MESSAGE_LEN,
+        "message for single-shot encryption (use --stream)",
+    )
+}
+
+fn kex_io_failure(e: hx::kex::Error) -> Failure {
+    match e {
+        hx::kex::Error::Io(e) => io::io_failure(&e),
+        other => Failure::Usage(other.to_string()),
     }
 }

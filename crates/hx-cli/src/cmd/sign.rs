@@ -18,32 +18,36 @@ pub struct KeygenArgs {
     /// Key algorithm: ed25519, x25519, xwing, rsa-2048, rsa-3072 or rsa-4096.
     #[arg(long, value_name = "ALG")]
     alg: String,
-    /// Private key file to create (PKCS#8 PEM, mode 0600); must not exist.
-    #[arg(long, value_name = "PRIV.pem")]
+    /// Private key file to create (PKCS#8 PEM, mode 0600).
+    #[arg(short, long, value_name = "PRIV.pem")]
     out: PathBuf,
     /// Also write the public key (SubjectPublicKeyInfo PEM) here.
     #[arg(long, value_name = "PUB.pem")]
     pub_out: Option<PathBuf>,
+    #[command(flatten)]
+    force: crate::cmd::ForceArg,
 }
 
 #[derive(Args)]
 pub struct PubkeyArgs {
     /// Private key file (PEM).
-    #[arg(long, value_name = "PRIV.pem")]
+    #[arg(short, long, value_name = "PRIV.pem")]
     key: PathBuf,
 }
 
 #[derive(Args)]
 pub struct SignArgs {
     /// Private key file (PEM): Ed25519, or RSA (signs RSA-PSS-SHA256, salt 32).
-    #[arg(long, value_name = "PRIV.pem")]
+    #[arg(short, long, value_name = "PRIV.pem")]
     key: PathBuf,
-    /// File to sign (`-` for standard input).
-    #[arg(long = "in", value_name = "FILE")]
+    /// File to sign (`-`: standard input).
+    #[arg(short, long = "in", value_name = "FILE")]
     input: PathBuf,
-    /// Where to write the raw signature bytes.
-    #[arg(long, value_name = "SIG")]
+    /// Where to write the raw signature bytes (`-`: standard output).
+    #[arg(short, long, value_name = "SIG")]
     out: PathBuf,
+    #[command(flatten)]
+    force: crate::cmd::ForceArg,
 }
 
 #[derive(Args)]
@@ -51,13 +55,29 @@ pub struct VerifyArgs {
     /// Public key file (PEM).
     #[arg(long = "pub", value_name = "PUB.pem")]
     public: PathBuf,
-    /// Signed file (`-` for standard input).
-    #[arg(long = "in", value_name = "FILE")]
+    /// Signed file (`-`: standard input).
+    #[arg(short, long = "in", value_name = "FILE")]
     input: PathBuf,
-    /// Raw signature bytes.
-    #[arg(long, value_name = "SIG")]
+    /// Raw signature bytes (`-`: standard input).
+    #[arg(short, long, value_name = "SIG")]
     sig: PathBuf,
+    /// RSA signature scheme: pss (SHA-256, salt 32, as `hx sign` makes) or
+    /// pkcs1v15 (SHA-256, as `openssl dgst -sha256 -sign` makes by default).
+    #[arg(long, value_enum, default_value_t = Scheme::Pss, ignore_case = true)]
+    scheme: Scheme,
 }
+
+/// RSA signature schemes `hx verify` accepts.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scheme {
+    /// RSA-PSS with SHA-256 and a 32-byte salt.
+    Pss,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    Pkcs1v15,
+}
+
+/// The largest signature of any key hx reads (RSA-8192: 1,024 bytes).
+const MAX_SIGNATURE_LEN: usize = hx::sign::rsa::MAX_BITS / 8;
 
 /// A key file that cannot be used is a usage error (exit 2) naming the file.
 fn key_failure(path: &Path, e: &hx::sign::Error) -> Failure {
@@ -70,24 +90,16 @@ pub fn read_private_key(path: &Path) -> Result<PrivateKey, Failure> {
 }
 
 fn read_public_key(path: &Path) -> Result<PublicKey, Failure> {
-    let pem = io::read_secret_file(path)?;
+    let pem = io::read_public_file(path)?;
     PublicKey::from_pem(&pem).map_err(|e| key_failure(path, &e))
 }
 
-fn read_message(path: &Path) -> Result<Vec<u8>, Failure> {
-    if path == Path::new("-") {
-        return Ok(io::read_stdin_all(MAX_MESSAGE_LEN)?.to_vec());
-    }
-    let len = std::fs::metadata(path)
-        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?
-        .len();
-    if len > MAX_MESSAGE_LEN as u64 {
-        return Err(Failure::Usage(format!(
-            "{}: larger than {MAX_MESSAGE_LEN} bytes; sign a digest of it instead (hx digest)",
-            path.display()
-        )));
-    }
-    std::fs::read(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+fn read_message(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, Failure> {
+    io::read_bounded(
+        path,
+        MAX_MESSAGE_LEN,
+        "message hx signs in memory; sign its digest instead (hx digest)",
+    )
 }
 
 pub fn keygen(args: &KeygenArgs) -> CmdResult {
@@ -95,11 +107,10 @@ pub fn keygen(args: &KeygenArgs) -> CmdResult {
         .alg
         .parse()
         .map_err(|e: hx::sign::Error| Failure::Usage(e.to_string()))?;
-    if args.out.exists() {
-        return Err(Failure::Usage(format!(
-            "{}: already exists; hx keygen never overwrites a key",
-            args.out.display()
-        )));
+    // Both outputs are checked before the work (an RSA key takes seconds).
+    io::output::refuse_existing(&args.out, args.force.replace())?;
+    if let Some(path) = &args.pub_out {
+        io::output::refuse_existing(path, args.force.replace())?;
     }
     let (private, public) = if algorithm.signs() {
         let key = PrivateKey::generate(algorithm).map_err(|e| Failure::Usage(e.to_string()))?;
@@ -112,14 +123,26 @@ pub fn keygen(args: &KeygenArgs) -> CmdResult {
     } else {
         crate::cmd::kex::generate(algorithm)?
     };
-    io::create_secret_file_atomic(&args.out, private.as_bytes())?;
+    io::write_output(
+        &args.out,
+        private.as_bytes(),
+        io::Access::Secret,
+        args.force.replace(),
+    )?;
     if let Some(path) = &args.pub_out {
-        io::write_public_file_atomic(path, public.as_bytes())?;
+        io::write_output(
+            path,
+            public.as_bytes(),
+            io::Access::Public,
+            args.force.replace(),
+        )?;
     }
-    eprintln!(
-        "hx: wrote {algorithm} private key to {}",
-        args.out.display()
-    );
+    if !io::is_stdio(&args.out) {
+        eprintln!(
+            "hx: wrote {algorithm} private key to {}",
+            args.out.display()
+        );
+    }
     Ok(())
 }
 
@@ -143,18 +166,44 @@ pub fn sign(args: &SignArgs) -> CmdResult {
     let signature = key
         .sign(&message)
         .map_err(|e| Failure::Usage(e.to_string()))?;
-    io::write_public_file_atomic(&args.out, &signature)
+    io::write_output(
+        &args.out,
+        &signature,
+        io::Access::Public,
+        args.force.replace(),
+    )
 }
 
 pub fn verify(args: &VerifyArgs) -> CmdResult {
     let key = read_public_key(&args.public)?;
-    let signature = std::fs::read(&args.sig)
-        .map_err(|e| Failure::Usage(format!("{}: {e}", args.sig.display())))?;
+    if io::is_stdio(&args.sig) && io::is_stdio(&args.input) {
+        return Err(Failure::Usage(
+            "--sig and --in cannot both be standard input".into(),
+        ));
+    }
+    let signature = io::read_bounded(&args.sig, MAX_SIGNATURE_LEN, "signature")?;
     let message = read_message(&args.input)?;
-    match key.verify(&message, &signature) {
+    let verdict = match (&key, args.scheme) {
+        (PublicKey::Rsa(k), Scheme::Pkcs1v15) => k.verify_pkcs1v15_sha256(&message, &signature),
+        (PublicKey::Rsa(_), Scheme::Pss) | (_, Scheme::Pss) => key.verify(&message, &signature),
+        (_, Scheme::Pkcs1v15) => {
+            return Err(Failure::Usage(format!(
+                "{}: --scheme applies to RSA keys; this is an {} key",
+                args.public.display(),
+                key.algorithm()
+            )));
+        }
+    };
+    match verdict {
         Ok(()) => {
             eprintln!("hx: valid {} signature", key.algorithm());
             Ok(())
+        }
+        Err(e) if matches!(key, PublicKey::Rsa(_)) && args.scheme == Scheme::Pss => {
+            Err(Failure::Rejected(format!(
+                "{e} (checked as RSA-PSS-SHA256; a signature from `openssl dgst -sign` \
+                 is PKCS#1 v1.5: try --scheme pkcs1v15)"
+            )))
         }
         Err(e) => Err(Failure::Rejected(e.to_string())),
     }

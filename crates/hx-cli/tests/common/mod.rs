@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! Helpers shared by the command's integration tests.
 
 use std::io::Write;
@@ -26,4 +27,16 @@ pub fn hx(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
 /// The exit status.
 pub fn code(o: &Output) -> i32 {
     o.status.code().unwrap()
+}
+
+/// Writes a secret file as a careful user would: mode 0600 (`hx` refuses
+/// secret files that group or others can read).
+pub fn write_secret(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) {
+    let path = path.as_ref();
+    std::fs::write(path, contents).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
 }
