@@ -118,8 +118,11 @@ fn main() -> ExitCode {
         Command::Config(command) => cmd::config::config(command),
         Command::Tour => cmd::tour::run(),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "hx", &mut std::io::stdout());
-            Ok(())
+            // Generated in memory: clap_complete panics on a failed write,
+            // and a closed pipe must end the command quietly.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "hx", &mut script);
+            io::write_stdout(&script)
         }
     };
     match result {

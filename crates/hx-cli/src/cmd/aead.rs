@@ -45,7 +45,7 @@ impl MasterKeyArg {
 
 /// Loads a keyring; the master key is returned only when the keyring was
 /// sealed, so a rewrite keeps the form it was found in.
-fn load_keyring(
+pub(crate) fn load_keyring(
     path: &Path,
     master: &MasterKeyArg,
 ) -> Result<(Keyring, Option<MasterKey>), Failure> {
@@ -79,8 +79,8 @@ fn load_keyring(
 /// The keyring file and, for a sealed one, its master key.
 #[derive(Args)]
 pub struct KeyringArg {
-    /// The keyring file.
-    #[arg(long)]
+    /// The keyring file (also `HX_KEYRING`).
+    #[arg(short, long, env = "HX_KEYRING")]
     keyring: PathBuf,
     #[command(flatten)]
     master: MasterKeyArg,

@@ -18,11 +18,11 @@ use crate::io::{read_stdin_all, write_secret_file_atomic, write_stdout};
 pub struct OpenArgs {
     /// A keyring file that is one of the file's recipients (also
     /// `HX_KEYRING`). Preferred over `--identity` when both are given.
-    #[arg(long, env = "HX_KEYRING")]
+    #[arg(short, long, env = "HX_KEYRING")]
     keyring: Option<PathBuf>,
     /// A private key file (X25519, X-Wing or RSA) of one of the file's
     /// public-key recipients (also `HX_IDENTITY`).
-    #[arg(long, env = "HX_IDENTITY")]
+    #[arg(short, long, env = "HX_IDENTITY")]
     identity: Option<PathBuf>,
     #[command(flatten)]
     master: MasterKeyArg,
@@ -30,16 +30,15 @@ pub struct OpenArgs {
 
 impl OpenArgs {
     fn opener(&self) -> Result<Option<Opener>, Failure> {
+        // Read here, through the one secret-file check every command makes.
         if let Some(path) = &self.keyring {
-            let master = self.master.load()?;
-            return Opener::keyring_file(path, master.as_ref())
-                .map(Some)
-                .map_err(|e| failure(path, e));
+            let (ring, _) = crate::cmd::aead::load_keyring(path, &self.master)?;
+            return Ok(Some(Opener::Keyring(ring)));
         }
         if let Some(path) = &self.identity {
-            return Opener::identity_file(path)
-                .map(Some)
-                .map_err(|e| failure(path, e));
+            return Ok(Some(Opener::Identity(crate::cmd::kex::read_private_key(
+                path,
+            )?)));
         }
         Ok(None)
     }

@@ -11,7 +11,8 @@
 //! - Where the filesystem has no unnamed files (and on other platforms) the
 //!   content goes to a hidden `.hx-XXXXXX` file beside the destination,
 //!   removed on failure, on SIGINT, SIGTERM and SIGHUP; only SIGKILL or a
-//!   crash can leave it.
+//!   crash can leave it. (`HX_NO_UNNAMED_TEMP=1` chooses this way
+//!   everywhere.)
 //!
 //! An existing destination (a symbolic link included, even a dangling one)
 //! is refused unless the command was given `--force`, both before any work
@@ -221,9 +222,16 @@ pub fn write_output(
     out.commit()
 }
 
+/// Set (to anything) to use named temporary files even where unnamed ones
+/// exist: the tests of the fallback use it, and so can a filesystem that
+/// accepts `O_TMPFILE` but mishandles it.
+pub const NO_UNNAMED_TEMP_ENV: &str = "HX_NO_UNNAMED_TEMP";
+
 fn new_temp(dir: &Path, access: Access) -> std::io::Result<Temp> {
     #[cfg(target_os = "linux")]
-    if let Some(file) = unnamed::create(dir, access.mode()) {
+    if std::env::var_os(NO_UNNAMED_TEMP_ENV).is_none()
+        && let Some(file) = unnamed::create(dir, access.mode())
+    {
         return Ok(Temp::Unnamed(file));
     }
     let cleanup = super::signals::Cleanup::arm();
