@@ -1,4 +1,4 @@
-//! The `hx` command against its contract (`shared/CLI.md`): outputs, exit
+//! The `hx` command against its contract (docs/CLI.md): outputs, exit
 //! statuses, and coreutils' `sha256sum`/`b2sum` as peers for `hx digest`.
 #![allow(
     clippy::unwrap_used,
