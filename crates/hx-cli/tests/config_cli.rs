@@ -1,4 +1,4 @@
-//! `hx config …` against the contract (shared/CLI.md, "Encrypted
+//! `hx config …` against the contract (docs/CLI.md, "Encrypted
 //! configuration"), and `hx config merge` as the merge driver of real
 //! `git merge` runs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
@@ -455,4 +455,65 @@ fn git_merge_of_the_same_key_conflicts_on_that_key() {
     );
     // The working file is a valid config holding our value for `b`.
     assert_eq!(get(d, keys.path(), "b"), "ours-b\n");
+}
+
+/// Anyone holding a recipient's public key can write values into the file,
+/// so the names that change how the child runs are refused by `exec` and
+/// `export` unless allowed one by one, and a name that is not a shell
+/// identifier never reaches a shell.
+#[test]
+fn exec_and_export_refuse_variables_that_change_how_programs_run() {
+    let dir = setup();
+    let d = dir.path();
+    ok(&hx(d, &with(&["config", "init", "app.hxc"], &K), b""));
+    let exec = |extra: &[&str]| {
+        let mut args = vec!["config", "exec", "app.hxc", "-k", "ring.hxk"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--", "sh", "-c", "printf %s \"$LD_PRELOAD\""]);
+        hx(d, &args, b"")
+    };
+    for (path, name) in [
+        ("ld_preload", "LD_PRELOAD"),
+        ("path", "PATH"),
+        ("bash-env", "BASH_ENV"),
+        ("pythonpath", "PYTHONPATH"),
+        ("node.options", "NODE_OPTIONS"),
+        ("dyld.insert-libraries", "DYLD_INSERT_LIBRARIES"),
+    ] {
+        ok(&key_cmd(d, "set", path, &K, b"/tmp/evil.so"));
+        let o = exec(&[]);
+        assert_eq!(code(&o), 1, "{path}: {}", err(&o));
+        assert!(
+            err(&o).contains(name) && err(&o).contains("--allow-env"),
+            "{}",
+            err(&o)
+        );
+        assert!(out(&o).is_empty(), "the command did not run");
+        let o = hx(
+            d,
+            &with(&["config", "export", "app.hxc", "--format", "env"], &K),
+            b"",
+        );
+        assert_eq!(code(&o), 1, "{path}");
+        assert!(out(&o).is_empty());
+        ok(&key_cmd(d, "rm", path, &K, b""));
+    }
+    // Allowed by name, it passes (and only the one named).
+    ok(&key_cmd(d, "set", "ld_preload", &K, b"/tmp/evil.so"));
+    let o = exec(&["--allow-env", "LD_PRELOAD"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(out(&o), "/tmp/evil.so");
+    ok(&key_cmd(d, "set", "path", &K, b"/evil"));
+    assert_eq!(code(&exec(&["--allow-env", "LD_PRELOAD"])), 1);
+    ok(&key_cmd(d, "rm", "path", &K, b""));
+    ok(&key_cmd(d, "rm", "ld_preload", &K, b""));
+    // A name a shell would run as a command.
+    ok(&key_cmd(d, "set", "1.b", &K, b"x"));
+    let o = hx(
+        d,
+        &with(&["config", "export", "app.hxc", "--format", "env"], &K),
+        b"",
+    );
+    assert_eq!(code(&o), 1);
+    assert!(err(&o).contains("1_B") && out(&o).is_empty(), "{}", err(&o));
 }

@@ -102,12 +102,17 @@ pub enum ConfigCommand {
     /// Exit 0 if the file's MACs hold and every value opens, 1 otherwise.
     Verify(FileArgs),
     /// Print every value as shell assignments (env) or a JSON object.
+    /// Values are single-quoted; a name that is not a shell identifier, or
+    /// that changes how programs are loaded or run (`PATH`, `LD_PRELOAD`,
+    /// …), is refused unless allowed with --allow-env.
     Export {
         #[command(flatten)]
         file: FileArgs,
         /// Output format.
         #[arg(long, value_enum)]
         format: ExportFormat,
+        #[command(flatten)]
+        allow: AllowEnvArg,
     },
     /// Git merge driver (`%O %A %B`): merges THEIRS into OURS entry by entry
     /// and writes OURS; exit 1 naming the key paths changed on both sides.
@@ -123,9 +128,17 @@ pub enum ConfigCommand {
     },
     /// Run a command with every value in its environment
     /// (`database.password` → `DATABASE_PASSWORD`); exits with its status.
+    ///
+    /// Variables that change how a program is loaded or run (`LD_*`,
+    /// `DYLD_*`, `PATH`, `BASH_ENV`, `PYTHONPATH`, `NODE_OPTIONS`, … see
+    /// docs/CLI.md) are refused unless named with --allow-env: anyone who
+    /// can add a value to the file (every holder of a recipient's public
+    /// key) could otherwise run code in CMD.
     Exec {
         #[command(flatten)]
         file: FileArgs,
+        #[command(flatten)]
+        allow: AllowEnvArg,
         /// The command and its arguments (after `--`).
         #[arg(required = true, last = true, value_name = "CMD")]
         command: Vec<std::ffi::OsString>,
@@ -154,6 +167,88 @@ pub enum RecipientsCommand {
         #[command(flatten)]
         open: OpenArgs,
     },
+}
+
+/// `--allow-env NAME`: lets one variable that changes how programs are
+/// loaded or run through.
+#[derive(Args)]
+pub struct AllowEnvArg {
+    /// Let the variable NAME through although it changes how programs are
+    /// loaded or run (repeat for several).
+    #[arg(long = "allow-env", value_name = "NAME")]
+    names: Vec<String>,
+}
+
+/// Variables that change how a program is loaded or run: the dynamic
+/// loader's, the shells' start-up and parsing, and the interpreters' module
+/// paths and options. Exact names.
+pub const LOADER_VARIABLES: &[&str] = &[
+    "PATH",
+    "BASH_ENV",
+    "ENV",
+    "SHELLOPTS",
+    "BASHOPTS",
+    "PS4",
+    "PROMPT_COMMAND",
+    "IFS",
+    "CDPATH",
+    "GLOBIGNORE",
+    "HOSTALIASES",
+    "LOCALDOMAIN",
+    "LOCPATH",
+    "NLSPATH",
+    "NIS_PATH",
+    "RESOLV_HOST_CONF",
+    "RES_OPTIONS",
+    "TMPDIR",
+    "TZDIR",
+    "GETCONF_DIR",
+    "CLASSPATH",
+    "EDITOR",
+    "VISUAL",
+    "PAGER",
+    "LESSOPEN",
+    "LESSCLOSE",
+    "SSH_ASKPASS",
+    "RUSTC_WRAPPER",
+    "IRBRC",
+];
+
+/// Prefixes of variables that change how a program is loaded or run.
+pub const LOADER_PREFIXES: &[&str] = &[
+    "LD_",
+    "DYLD_",
+    "BASH_FUNC_",
+    "GCONV_",
+    "GLIBC_",
+    "MALLOC_",
+    "PYTHON",
+    "PERL",
+    "RUBY",
+    "NODE_",
+    "NPM_CONFIG_",
+    "JAVA_",
+    "_JAVA_",
+    "JDK_JAVA_",
+    "GIT_",
+    "LUA_",
+    "DOTNET_",
+    "CORECLR_",
+    "PHP_INI_",
+];
+
+/// Whether the variable `name` changes how programs are loaded or run.
+pub fn changes_how_programs_run(name: &str) -> bool {
+    LOADER_VARIABLES.contains(&name) || LOADER_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Whether `name` is a shell identifier (`[A-Za-z_][A-Za-z0-9_]*`).
+fn is_shell_identifier(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -252,14 +347,22 @@ pub fn config(command: ConfigCommand) -> CmdResult {
             );
             Ok(())
         }
-        ConfigCommand::Export { file, format } => export(&file, format),
+        ConfigCommand::Export {
+            file,
+            format,
+            allow,
+        } => export(&file, format, &allow),
         ConfigCommand::Merge {
             base,
             ours,
             theirs,
             open,
         } => merge(&base, &ours, &theirs, &open),
-        ConfigCommand::Exec { file, command } => exec(&file, &command),
+        ConfigCommand::Exec {
+            file,
+            allow,
+            command,
+        } => exec(&file, &allow, &command),
     }
 }
 
@@ -282,7 +385,7 @@ fn edit_with(
     config.save().map_err(|e| failure(file, e))
 }
 
-fn export(args: &FileArgs, format: ExportFormat) -> CmdResult {
+fn export(args: &FileArgs, format: ExportFormat, allow: &AllowEnvArg) -> CmdResult {
     let opener = args.open.require()?;
     let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
     let values = config.values().map_err(|e| failure(&args.file, e))?;
@@ -295,7 +398,7 @@ fn export(args: &FileArgs, format: ExportFormat) -> CmdResult {
     let mut out = Zeroizing::new(Vec::with_capacity(size + 64));
     match format {
         ExportFormat::Env => {
-            for (name, value) in env_pairs(&args.file, &values)? {
+            for (name, value) in env_pairs(&args.file, &values, allow)? {
                 out.extend_from_slice(name.as_bytes());
                 out.extend_from_slice(b"='");
                 for (i, part) in value.split('\'').enumerate() {
@@ -346,14 +449,30 @@ impl<'a> JsonNode<'a> {
 
 /// `(NAME, value)` for every value; two paths with the same variable name
 /// are refused rather than one silently winning.
+/// Names that are not shell identifiers, and names that change how
+/// programs run (unless in `allow`), are refused.
 fn env_pairs(
     file: &Path,
     values: &[(String, secrecy::SecretString)],
+    allow: &AllowEnvArg,
 ) -> Result<Vec<(String, Zeroizing<String>)>, Failure> {
     let mut seen: HashMap<String, &str> = HashMap::with_capacity(values.len());
     let mut out = Vec::with_capacity(values.len());
     for (path, value) in values {
         let name = hx::config::env_name(path);
+        if !is_shell_identifier(&name) {
+            return Err(Failure::Rejected(format!(
+                "{}: `{path}` maps to {name:?}, which is not a variable name (letters, digits and _, not starting with a digit)",
+                file.display()
+            )));
+        }
+        if changes_how_programs_run(&name) && !allow.names.contains(&name) {
+            return Err(Failure::Rejected(format!(
+                "{}: `{path}` would set {name}, which changes how programs are loaded or run; \
+                 refused (give --allow-env {name} if the file is meant to set it)",
+                file.display()
+            )));
+        }
         if let Some(other) = seen.insert(name.clone(), path) {
             return Err(Failure::Usage(format!(
                 "{}: `{other}` and `{path}` both map to the variable {name}",
@@ -371,11 +490,11 @@ fn env_pairs(
     Ok(out)
 }
 
-fn exec(args: &FileArgs, command: &[std::ffi::OsString]) -> CmdResult {
+fn exec(args: &FileArgs, allow: &AllowEnvArg, command: &[std::ffi::OsString]) -> CmdResult {
     let opener = args.open.require()?;
     let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
     let values = config.values().map_err(|e| failure(&args.file, e))?;
-    let pairs = env_pairs(&args.file, &values)?;
+    let pairs = env_pairs(&args.file, &values, allow)?;
     drop(values);
     let (program, rest) = command
         .split_first()
