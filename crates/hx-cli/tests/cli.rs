@@ -453,3 +453,130 @@ fn core_dumps_are_off() {
     let fields: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(fields.get(4..6), Some(&["0", "0"][..]), "{line}");
 }
+
+/// `--tag` lines match coreutils' byte for byte and are read back by both;
+/// the algorithm of a sums file is inferred (BSD tags, the file's name, the
+/// digest's length); `-c`, `--quiet`, `--status` and `--ignore-missing`
+/// behave as sha256sum's.
+#[test]
+fn digest_tags_inference_and_check_options_match_coreutils() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let names = ["a.txt", "b c.bin"];
+    std::fs::write(d.join(names[0]), b"hello\n").unwrap();
+    std::fs::write(d.join(names[1]), vec![0x5a; 100_000]).unwrap();
+    let peer = |tool: &str, args: &[&str]| {
+        let o = Command::new(tool)
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{tool} {args:?}");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    for (alg, tool, extra) in [
+        ("sha256", "sha256sum", &[][..]),
+        ("sha512", "sha512sum", &[]),
+        ("blake2b", "b2sum", &[]),
+        ("blake2b-256", "b2sum", &["-l", "256"]),
+    ] {
+        let ours = hx_in(
+            Some(d),
+            &[&["digest", "--tag", "-a", alg][..], &names[..]].concat(),
+            b"",
+        );
+        let theirs = peer(tool, &[&["--tag"][..], extra, &names[..]].concat());
+        assert_eq!(stdout(&ours), theirs, "{alg} --tag vs {tool}");
+        // Both read hx's tagged lines; hx reads them without --alg.
+        std::fs::write(d.join("TAGS"), &theirs).unwrap();
+        peer(tool, &[&["-c"][..], extra, &["TAGS"]].concat());
+        let o = hx_in(Some(d), &["digest", "-c", "TAGS"], b"");
+        assert_eq!(code(&o), 0, "{alg}: {}", stderr(&o));
+        assert_eq!(stdout(&o).matches(": OK").count(), 2);
+    }
+    // GNU lines without --alg: b2sum's output in a file named b2sums, and
+    // SHA-512 by its length.
+    std::fs::write(d.join("b2sums"), peer("b2sum", &names)).unwrap();
+    std::fs::write(d.join("sums512"), peer("sha512sum", &names)).unwrap();
+    for sums in ["b2sums", "sums512"] {
+        let o = hx_in(Some(d), &["digest", "--check", sums], b"");
+        assert_eq!(code(&o), 0, "{sums}: {}", stderr(&o));
+    }
+    // Case does not matter in algorithm names.
+    assert_eq!(
+        code(&hx_in(Some(d), &["digest", "-a", "SHA256", "a.txt"], b"")),
+        0
+    );
+    // --quiet prints only failures; --status prints nothing.
+    std::fs::write(d.join("SUMS"), peer("sha256sum", &names)).unwrap();
+    let o = hx_in(Some(d), &["digest", "-c", "SUMS", "--quiet"], b"");
+    assert_eq!((code(&o), stdout(&o).as_str()), (0, ""));
+    std::fs::write(d.join("a.txt"), b"changed\n").unwrap();
+    let o = hx_in(Some(d), &["digest", "-c", "SUMS", "--quiet"], b"");
+    assert_eq!((code(&o), stdout(&o).as_str()), (1, "a.txt: FAILED\n"));
+    let o = hx_in(Some(d), &["digest", "-c", "SUMS", "--status"], b"");
+    assert_eq!(
+        (code(&o), stdout(&o).as_str(), stderr(&o).as_str()),
+        (1, "", "")
+    );
+    // --ignore-missing skips files that are gone; all gone is a failure.
+    std::fs::remove_file(d.join("a.txt")).unwrap();
+    let o = hx_in(Some(d), &["digest", "-c", "SUMS"], b"");
+    assert_eq!(code(&o), 1);
+    let o = hx_in(Some(d), &["digest", "-c", "SUMS", "--ignore-missing"], b"");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "b c.bin: OK\n");
+    std::fs::remove_file(d.join("b c.bin")).unwrap();
+    let o = hx_in(Some(d), &["digest", "-c", "SUMS", "--ignore-missing"], b"");
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("no file was verified"));
+}
+
+/// `hx hmac --verify HEX`: exit 0 for the right MAC, 1 for any other
+/// (a flipped bit anywhere), 2 for a MAC that is not one.
+#[test]
+fn hmac_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    common::write_secret(d.join("key"), "Jefe\n");
+    std::fs::write(d.join("data"), b"what do ya want for nothing?").unwrap();
+    // RFC 4231 test case 2.
+    let mac = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    let o = hx_in(
+        Some(d),
+        &["hmac", "-k", "key", "--verify", mac, "data"],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for at in [0, 31, 63] {
+        let mut bad: Vec<u8> = mac.bytes().collect();
+        bad[at] = if bad[at] == b'0' { b'1' } else { b'0' };
+        let bad = String::from_utf8(bad).unwrap();
+        let o = hx_in(
+            Some(d),
+            &["hmac", "-k", "key", "--verify", &bad, "data"],
+            b"",
+        );
+        assert_eq!(code(&o), 1, "{at}");
+        assert!(stdout(&o).is_empty());
+    }
+    let o = hx_in(
+        Some(d),
+        &["hmac", "-k", "key", "--verify", &mac[..40], "data"],
+        b"",
+    );
+    assert_eq!(code(&o), 2);
+    let o = hx_in(
+        Some(d),
+        &["hmac", "-k", "key", "--verify", "zz", "data"],
+        b"",
+    );
+    assert_eq!(code(&o), 2);
+    // From standard input too, and with the algorithm in capitals.
+    let o = hx_in(
+        Some(d),
+        &["hmac", "-a", "SHA256", "-k", "key", "--verify", mac],
+        b"what do ya want for nothing?",
+    );
+    assert_eq!(code(&o), 0);
+}

@@ -1,7 +1,6 @@
 //! "Digests and MACs": `hx digest` (print and `--check`) and `hx hmac`.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read as _};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -11,22 +10,59 @@ use crate::failure::{CmdResult, Failure};
 use crate::io::{print_line, read_secret_file};
 
 #[derive(Args)]
+#[command(after_help = "EXAMPLES:
+  hx digest release.tar.gz > SHA256SUMS
+  hx digest -c SHA256SUMS
+  hx digest --alg blake2b --tag *.bin
+  b2sum *.bin > b2sums && hx digest -c --quiet b2sums
+  curl -s https://example.com/x | hx digest --alg sha3-256 -")]
 pub struct DigestArgs {
-    /// Algorithm: sha256, sha384, sha512, sha3-256, sha3-384, sha3-512,
-    /// blake2b (512-bit), blake2b-256, blake2s, blake3.
-    #[arg(long, default_value = "sha256")]
-    alg: Algorithm,
-    /// Verify the `<hex>  <name>` lines of SUMS instead; exit 1 if any differs.
-    #[arg(long, value_name = "SUMS", conflicts_with = "files")]
+    /// Algorithm (any case): sha256 (the default), sha384, sha512,
+    /// sha3-256, sha3-384, sha3-512, blake2b (512-bit), blake2b-256,
+    /// blake2s, blake3. With --check it is inferred when not given: from
+    /// BSD-style lines, from the sums file's name (b2sums, SHA512SUMS, …)
+    /// or from the digest's length.
+    #[arg(short, long)]
+    alg: Option<Algorithm>,
+    /// Verify the lines of SUMS (`<hex>  <name>` as sha256sum writes them,
+    /// or `ALG (name) = <hex>` as --tag does; `-`: standard input); exit 1
+    /// if any differs or cannot be read.
+    #[arg(short, long, value_name = "SUMS", conflicts_with_all = ["files", "tag"])]
     check: Option<PathBuf>,
+    /// With --check: print nothing for files that verify.
+    #[arg(short, long, requires = "check")]
+    quiet: bool,
+    /// With --check: print nothing at all; the exit status says it.
+    #[arg(long, requires = "check")]
+    status: bool,
+    /// With --check: skip files that do not exist instead of failing.
+    #[arg(long, requires = "check")]
+    ignore_missing: bool,
+    /// Write BSD-style lines: `SHA256 (name) = <hex>`.
+    #[arg(long)]
+    tag: bool,
     /// Files to hash (`-` or none: standard input).
     files: Vec<PathBuf>,
 }
 
+/// How `--check` reports.
+#[derive(Clone, Copy)]
+struct CheckOptions {
+    quiet: bool,
+    status: bool,
+    ignore_missing: bool,
+}
+
 pub fn digest(args: &DigestArgs) -> CmdResult {
     if let Some(sums) = &args.check {
-        return check(args.alg, sums);
+        let options = CheckOptions {
+            quiet: args.quiet || args.status,
+            status: args.status,
+            ignore_missing: args.ignore_missing,
+        };
+        return check(args.alg, sums, options);
     }
+    let alg = args.alg.unwrap_or(Algorithm::Sha256);
     let stdin = [PathBuf::from("-")];
     let files = if args.files.is_empty() {
         &stdin[..]
@@ -35,7 +71,8 @@ pub fn digest(args: &DigestArgs) -> CmdResult {
     };
     let mut failed = false;
     for path in files {
-        match hash_path(args.alg, path) {
+        match hash_path(alg, path) {
+            Ok(d) if args.tag => print_line(&tag_line(alg, &d, path))?,
             Ok(d) => print_line(&sums_line(&d, path))?,
             Err(e) => {
                 eprintln!("hx: {e}");
@@ -70,6 +107,100 @@ fn sums_line(digest: &Digest, path: &Path) -> String {
     } else {
         format!("{digest}  {name}")
     }
+}
+
+/// The BSD tag of an algorithm, as coreutils' `--tag` writes it.
+fn bsd_tag(alg: Algorithm) -> String {
+    match alg {
+        Algorithm::Blake2b512 => "BLAKE2b".to_owned(),
+        Algorithm::Blake2b256 => "BLAKE2b-256".to_owned(),
+        Algorithm::Blake2s256 => "BLAKE2s".to_owned(),
+        other => other.name().to_ascii_uppercase(),
+    }
+}
+
+/// `ALG (name) = <hex>`, with the same escaping as [`sums_line`].
+fn tag_line(alg: Algorithm, digest: &Digest, path: &Path) -> String {
+    let name = path.to_string_lossy();
+    let tag = bsd_tag(alg);
+    if name.contains(['\\', '\n', '\r']) {
+        let escaped = name
+            .replace('\\', "\\\\")
+            .replace('\n', "\\n")
+            .replace('\r', "\\r");
+        format!("\\{tag} ({escaped}) = {digest}")
+    } else {
+        format!("{tag} ({name}) = {digest}")
+    }
+}
+
+/// The algorithm a sums file's name suggests (`b2sums`, `SHA512SUMS`,
+/// `files.sha3-256`, …), given the length of a digest in it.
+fn alg_from_file_name(sums: &Path, hex_len: usize) -> Option<Algorithm> {
+    let name = sums.file_name()?.to_string_lossy().to_ascii_lowercase();
+    let by_len = |algs: &[Algorithm]| algs.iter().copied().find(|a| 2 * a.output_len() == hex_len);
+    if name.contains("b2") || name.contains("blake2b") {
+        by_len(&[Algorithm::Blake2b512, Algorithm::Blake2b256])
+    } else if name.contains("blake2s") {
+        by_len(&[Algorithm::Blake2s256])
+    } else if name.contains("b3") || name.contains("blake3") {
+        by_len(&[Algorithm::Blake3])
+    } else if name.contains("sha3") {
+        by_len(&[
+            Algorithm::Sha3_256,
+            Algorithm::Sha3_384,
+            Algorithm::Sha3_512,
+        ])
+    } else {
+        None
+    }
+}
+
+/// The algorithm of a line whose algorithm nobody named: SHA-2 by length,
+/// as sha256sum, sha384sum and sha512sum write them.
+fn alg_from_len(hex_len: usize) -> Option<Algorithm> {
+    [Algorithm::Sha256, Algorithm::Sha384, Algorithm::Sha512]
+        .into_iter()
+        .find(|a| 2 * a.output_len() == hex_len)
+}
+
+/// Parses one checksum line: `[\]<hex>  <name>`, `<hex> *<name>`, or the
+/// BSD form `[\]ALG (<name>) = <hex>`. The algorithm is `alg` if given,
+/// else the BSD tag's, else the one the sums file's name or the digest's
+/// length says.
+fn parse_any_line(
+    line: &str,
+    alg: Option<Algorithm>,
+    sums: &Path,
+) -> Option<(Algorithm, Digest, String)> {
+    let (escaped, body) = match line.strip_prefix('\\') {
+        Some(rest) => (true, rest),
+        None => (false, line),
+    };
+    if let Some((tag, rest)) = body.split_once(" (")
+        && let Some((name, hex)) = rest.rsplit_once(") = ")
+    {
+        let tagged: Algorithm = tag.parse().ok()?;
+        if alg.is_some_and(|a| a != tagged) || name.is_empty() {
+            return None;
+        }
+        if hex.len() != 2 * tagged.output_len() {
+            return None;
+        }
+        let digest = Digest::from_hex(hex).ok()?;
+        let name = if escaped {
+            unescape(name)?
+        } else {
+            name.to_owned()
+        };
+        return Some((tagged, digest, name));
+    }
+    let hex_len = body.split_once(' ')?.0.len();
+    let alg = alg
+        .or_else(|| alg_from_file_name(sums, hex_len))
+        .or_else(|| alg_from_len(hex_len))?;
+    let (digest, name) = parse_sums_line(line, alg)?;
+    Some((alg, digest, name))
 }
 
 /// Parses one checksum line: `[\]<hex>  <name>` or `<hex> *<name>`.
@@ -110,60 +241,120 @@ fn unescape(name: &str) -> Option<String> {
     Some(out)
 }
 
-fn check(alg: Algorithm, sums: &Path) -> CmdResult {
-    let file = File::open(sums).map_err(|e| Failure::Usage(format!("{}: {e}", sums.display())))?;
+/// The longest line read from a sums file: a digest, a path and escapes.
+const MAX_SUMS_LINE: u64 = 64 * 1024;
+
+fn check(alg: Option<Algorithm>, sums: &Path, options: CheckOptions) -> CmdResult {
+    let input = crate::io::Input::open(sums)?;
+    let mut reader = BufReader::new(input);
+    let say = |line: String| -> CmdResult {
+        if options.status {
+            Ok(())
+        } else {
+            print_line(&line)
+        }
+    };
     let (mut checked, mut bad_lines, mut mismatched, mut unreadable) = (0, 0, 0, 0);
-    for line in BufReader::new(file).lines() {
-        let line = line.map_err(|e| Failure::Usage(format!("{}: {e}", sums.display())))?;
-        if line.trim().is_empty() {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = (&mut reader)
+            .take(MAX_SUMS_LINE)
+            .read_line(&mut line)
+            .map_err(|e| Failure::Usage(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        if !line.ends_with('\n') && n as u64 == MAX_SUMS_LINE {
+            return Err(Failure::Usage(format!(
+                "{}: a line longer than {MAX_SUMS_LINE} bytes; not a checksum file",
+                crate::io::display(sums)
+            )));
+        }
+        let text = line.trim_end_matches(['\n', '\r']);
+        if text.trim().is_empty() {
             continue;
         }
-        let Some((expected, name)) = parse_sums_line(&line, alg) else {
+        let Some((line_alg, expected, name)) = parse_any_line(text, alg, sums) else {
             bad_lines += 1;
             continue;
         };
+        let path = Path::new(&name);
+        if options.ignore_missing && !crate::io::is_stdio(path) && !path.exists() {
+            continue;
+        }
         checked += 1;
-        match hash_path(alg, Path::new(&name)) {
-            Ok(actual) if actual == expected => print_line(&format!("{name}: OK"))?,
+        match hash_path(line_alg, path) {
+            Ok(actual) if actual == expected => {
+                if !options.quiet {
+                    say(format!("{name}: OK"))?;
+                }
+            }
             Ok(_) => {
                 mismatched += 1;
-                print_line(&format!("{name}: FAILED"))?;
+                say(format!("{name}: FAILED"))?;
             }
             Err(e) => {
                 unreadable += 1;
-                eprintln!("hx: {e}");
-                print_line(&format!("{name}: FAILED open or read"))?;
+                if !options.status {
+                    eprintln!("hx: {e}");
+                }
+                say(format!("{name}: FAILED open or read"))?;
             }
         }
     }
-    if bad_lines > 0 {
+    let what = alg.map_or("checksum".to_owned(), |a| format!("{a} checksum"));
+    if bad_lines > 0 && !options.status {
         eprintln!(
-            "hx: {}: {bad_lines} line(s) are not {alg} checksum lines",
-            sums.display()
+            "hx: {}: {bad_lines} line(s) are not {what} lines",
+            crate::io::display(sums)
         );
     }
     if checked == 0 {
-        return Err(Failure::Usage(format!(
-            "{}: no properly formatted {alg} checksum lines found",
-            sums.display()
-        )));
+        // Nothing to check is a usage error; everything skipped as missing
+        // is a failed check (as sha256sum --ignore-missing says).
+        return Err(
+            match (options.ignore_missing && bad_lines == 0, options.status) {
+                (true, true) => Failure::Status(1),
+                (true, false) => Failure::Rejected(format!(
+                    "{}: no file was verified",
+                    crate::io::display(sums)
+                )),
+                (false, _) => Failure::Usage(format!(
+                    "{}: no properly formatted {what} lines found",
+                    crate::io::display(sums)
+                )),
+            },
+        );
     }
     if mismatched + unreadable > 0 {
-        return Err(Failure::Rejected(format!(
-            "{mismatched} computed checksum(s) did NOT match, {unreadable} file(s) could not be read"
-        )));
+        return Err(if options.status {
+            Failure::Status(1)
+        } else {
+            Failure::Rejected(format!(
+                "{mismatched} computed checksum(s) did NOT match, {unreadable} file(s) could not be read"
+            ))
+        });
     }
     Ok(())
 }
 
 #[derive(Args)]
+#[command(after_help = "EXAMPLES:
+  hx hmac -k webhook.key payload.json
+  hx hmac -k webhook.key --verify \"$SIGNATURE_HEX\" payload.json && echo authentic
+  printf %s \"$BODY\" | hx hmac --alg sha512 -k key -")]
 pub struct HmacArgs {
-    /// Hash: sha256, sha384, sha512 or sha3-256.
-    #[arg(long, default_value = "sha256")]
+    /// Hash (any case): sha256, sha384, sha512 or sha3-256.
+    #[arg(short, long, default_value = "sha256")]
     alg: HmacAlgorithm,
-    /// File holding the key.
-    #[arg(long)]
+    /// File holding the key (mode 0600).
+    #[arg(short, long)]
     key_file: PathBuf,
+    /// Instead of printing the MAC, compare it (in constant time) with
+    /// this hex MAC: exit 0 if it matches, 1 if not.
+    #[arg(long, value_name = "HEX")]
+    verify: Option<String>,
     /// Input file (`-` or none: standard input).
     file: Option<PathBuf>,
 }
@@ -171,21 +362,36 @@ pub struct HmacArgs {
 pub fn hmac(args: &HmacArgs) -> CmdResult {
     let key_bytes = read_secret_file(&args.key_file)?;
     let key = HmacKey::new(args.alg, &key_bytes)?;
-    let mut stream = key.start();
-    let copied = match args.file.as_deref() {
-        None => std::io::copy(&mut std::io::stdin().lock(), &mut stream),
-        Some(path) if path == Path::new("-") => {
-            std::io::copy(&mut std::io::stdin().lock(), &mut stream)
+    // Checked before reading the input: a malformed expected MAC is a usage
+    // error, not a mismatch.
+    let expected = match &args.verify {
+        Some(text) => {
+            let bytes = hex::decode(text.trim())
+                .map_err(|_| Failure::Usage("--verify takes the MAC in hexadecimal".into()))?;
+            if bytes.len() != args.alg.output_len() {
+                return Err(Failure::Usage(format!(
+                    "--verify: an HMAC-{} is {} hex digits, not {}",
+                    args.alg.name().to_ascii_uppercase(),
+                    2 * args.alg.output_len(),
+                    text.trim().len()
+                )));
+            }
+            Some(bytes)
         }
-        Some(path) => {
-            let file =
-                File::open(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-            std::io::copy(&mut BufReader::with_capacity(1 << 20, file), &mut stream)
-                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))
-        }
+        None => None,
     };
-    copied.map_err(|e| Failure::Usage(e.to_string()))?;
-    print_line(&stream.finalize().to_hex())
+    let path = args.file.clone().unwrap_or_else(|| PathBuf::from("-"));
+    let input = crate::io::Input::open(&path)?;
+    let mut stream = key.start();
+    std::io::copy(&mut BufReader::with_capacity(1 << 20, input), &mut stream)
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    match expected {
+        // HmacStream::verify compares in constant time.
+        Some(expected) => stream
+            .verify(&expected)
+            .map_err(|_| Failure::Rejected("HMAC mismatch".into())),
+        None => print_line(&stream.finalize().to_hex()),
+    }
 }
 
 #[cfg(test)]
