@@ -517,3 +517,33 @@ fn exec_and_export_refuse_variables_that_change_how_programs_run() {
     assert_eq!(code(&o), 1);
     assert!(err(&o).contains("1_B") && out(&o).is_empty(), "{}", err(&o));
 }
+
+/// A damaged THEIRS is named as THEIRS by the merge driver (not OURS).
+#[test]
+fn merge_names_the_damaged_side() {
+    let dir = setup();
+    let d = dir.path();
+    ok(&hx(d, &with(&["config", "init", "app.hxc"], &K), b""));
+    ok(&key_cmd(d, "set", "db.password", &K, b"hunter2"));
+    for name in ["base.hxc", "ours.hxc", "theirs.hxc"] {
+        std::fs::copy(d.join("app.hxc"), d.join(name)).unwrap();
+    }
+    let text = std::fs::read_to_string(d.join("theirs.hxc")).unwrap();
+    let line = text.lines().find(|l| l.contains("db.password")).unwrap();
+    let damaged_line = line.replacen("db.password", "db.passwore", 1);
+    std::fs::write(d.join("theirs.hxc"), text.replace(line, &damaged_line)).unwrap();
+    let o = hx(
+        d,
+        &with(
+            &["config", "merge", "base.hxc", "ours.hxc", "theirs.hxc"],
+            &K,
+        ),
+        b"",
+    );
+    assert_ne!(code(&o), 0);
+    assert!(
+        err(&o).contains("theirs.hxc") && !err(&o).contains("ours.hxc"),
+        "{}",
+        err(&o)
+    );
+}

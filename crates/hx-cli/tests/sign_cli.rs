@@ -294,3 +294,157 @@ print("ok")
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `openssl dgst -sha256 -sign` makes PKCS#1 v1.5 signatures by default:
+/// `hx verify --scheme pkcs1v15` accepts them, and a plain `hx verify`
+/// (RSA-PSS) refuses them with a message that names the option.
+#[test]
+fn verify_reads_openssl_pkcs1v15_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = hx(
+        d,
+        &[
+            "keygen",
+            "--alg",
+            "RSA-2048",
+            "-o",
+            "k.pem",
+            "--pub-out",
+            "k.pub",
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(d.join("msg"), b"signed by openssl\n").unwrap();
+    let o = Command::new("openssl")
+        .args([
+            "dgst", "-sha256", "-sign", "k.pem", "-out", "msg.sig", "msg",
+        ])
+        .current_dir(d)
+        .output()
+        .expect("openssl is the peer of hx verify --scheme pkcs1v15");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", "--pub", "k.pub", "-i", "msg", "-s", "msg.sig"];
+        args.extend_from_slice(extra);
+        hx(d, &args, b"")
+    };
+    let o = verify(&["--scheme", "pkcs1v15"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let o = verify(&[]);
+    assert_eq!(code(&o), 1);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--scheme pkcs1v15"));
+    // A changed message fails under either scheme.
+    std::fs::write(d.join("msg"), b"signed by openssl!\n").unwrap();
+    assert_eq!(code(&verify(&["--scheme", "pkcs1v15"])), 1);
+    // The option is for RSA keys only.
+    let o = hx(
+        d,
+        &[
+            "keygen",
+            "--alg",
+            "ed25519",
+            "-o",
+            "e.pem",
+            "--pub-out",
+            "e.pub",
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0);
+    let o = hx(
+        d,
+        &[
+            "verify", "--pub", "e.pub", "-i", "msg", "-s", "msg.sig", "--scheme", "pkcs1v15",
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 2);
+}
+
+/// The messages users hit, fixed: each names the file and says what is
+/// expected, once.
+#[test]
+fn messages_say_what_is_wrong_and_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    // Sizes hx cannot generate: no contradiction with what it reads.
+    let o = hx(d, &["keygen", "--alg", "rsa-8192", "-o", "big.pem"], b"");
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("rsa-4096") && !stderr(&o).contains("accepts"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.join("big.pem").exists());
+    // Algorithms in any case.
+    assert_eq!(
+        code(&hx(d, &["keygen", "--alg", "ED25519", "-o", "e.pem"], b"")),
+        0
+    );
+    // A SEC1 EC key: not supported, said so.
+    let ec = Command::new("openssl")
+        .args(["ecparam", "-genkey", "-name", "prime256v1", "-noout"])
+        .output()
+        .expect("openssl makes the SEC1 key");
+    assert!(String::from_utf8_lossy(&ec.stdout).contains("BEGIN EC PRIVATE KEY"));
+    let ec = ec.stdout;
+    common::write_secret(d.join("ec.pem"), ec);
+    let o = hx(d, &["pubkey", "-k", "ec.pem"], b"");
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("ec.pem") && stderr(&o).contains("EC"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("not supported"), "{}", stderr(&o));
+    // The path once, at the start.
+    assert_eq!(stderr(&o).matches("ec.pem").count(), 1, "{}", stderr(&o));
+    // A wrong key type, in words.
+    let o = hx(
+        d,
+        &[
+            "keygen",
+            "--alg",
+            "x25519",
+            "-o",
+            "x.pem",
+            "--pub-out",
+            "x.pub",
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0);
+    std::fs::write(d.join("m"), b"m").unwrap();
+    let o = hx(d, &["sign", "-k", "x.pem", "-i", "m", "-o", "m.sig"], b"");
+    assert_eq!(code(&o), 2);
+    assert!(
+        !stderr(&o).contains(" a x25519") && !stderr(&o).contains(" a ed25519"),
+        "{}",
+        stderr(&o)
+    );
+    // A directory where a file is expected, named.
+    std::fs::create_dir(d.join("adir")).unwrap();
+    assert_eq!(code(&hx(d, &["key", "new", "-o", "ring"], b"")), 0);
+    let o = hx(d, &["encrypt", "-k", "ring", "adir", "out"], b"");
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("adir"), "{}", stderr(&o));
+    // A binary master key file: what the file should hold.
+    common::write_secret(d.join("master"), [0xffu8, 0xfe, 0x00, 0x80]);
+    let o = hx(
+        d,
+        &["key", "new", "-o", "r2", "--master-key-file", "master"],
+        b"",
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("base64url") && stderr(&o).contains("master"),
+        "{}",
+        stderr(&o)
+    );
+    // Ranges in words, not Rust syntax.
+    let o = hx(d, &["token", "--bytes", "0"], b"");
+    assert!(!stderr(&o).contains("..="), "{}", stderr(&o));
+}

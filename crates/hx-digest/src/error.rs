@@ -59,7 +59,10 @@ impl fmt::Display for Error {
                 got,
                 min,
                 max,
-            } => write!(f, "invalid {what} length {got}: must be {min}..={max}"),
+            } => write!(
+                f,
+                "invalid {what} length {got}: must be from {min} to {max}"
+            ),
             Self::VerificationFailed => f.write_str("verification failed"),
             Self::InvalidEncoding(what) => write!(f, "invalid {what} encoding"),
             Self::Io {

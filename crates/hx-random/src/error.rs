@@ -58,7 +58,7 @@ impl fmt::Display for Error {
                 got,
                 min,
                 max,
-            } => write!(f, "invalid {what} {got}: must be {min}..={max}"),
+            } => write!(f, "invalid {what} {got}: must be from {min} to {max}"),
             Self::InvalidPrefix(why) => write!(f, "invalid API key prefix: {why}"),
             Self::InvalidApiKey => f.write_str("invalid API key"),
             Self::InvalidStoredHash => {

@@ -79,7 +79,8 @@ impl FromStr for Algorithm {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        match s {
+        let s = s.to_ascii_lowercase();
+        match s.as_str() {
             "ed25519" => Ok(Self::Ed25519),
             "x25519" => Ok(Self::X25519),
             "xwing" => Ok(Self::XWing),
@@ -148,9 +149,14 @@ pub(crate) fn decode(input: &[u8]) -> Result<(Option<Document>, Zeroizing<Vec<u8
                 "OpenSSH key format; convert it to PKCS#8 (ssh-keygen -p -m PKCS8)",
             ));
         }
+        "EC PRIVATE KEY" | "EC PARAMETERS" => {
+            return Err(Error::InvalidKey(
+                "EC (SEC1) keys are not supported; hx reads Ed25519, X25519, X-Wing and RSA keys",
+            ));
+        }
         _ => {
             return Err(Error::InvalidKey(
-                "PEM label is not a private or public key",
+                "the PEM block is not a private or public key",
             ));
         }
     };

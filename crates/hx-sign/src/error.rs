@@ -57,12 +57,19 @@ impl fmt::Display for Error {
                 "the key is encrypted; hx reads unencrypted PKCS#8 keys (protect the file with permissions)",
             ),
             Self::WrongKeyType { expected, found } => {
-                write!(f, "wrong key type: need {expected}, got a {found} key")
+                write!(f, "wrong key type: need {expected}, found {found}")
             }
-            Self::UnsupportedAlgorithm(oid) => write!(f, "unsupported key algorithm (OID {oid})"),
+            Self::UnsupportedAlgorithm(oid) if oid == "1.2.840.10045.2.1" => write!(
+                f,
+                "EC (ECDSA/ECDH) keys are not supported (OID {oid}); hx reads Ed25519, X25519, X-Wing and RSA keys"
+            ),
+            Self::UnsupportedAlgorithm(oid) => write!(
+                f,
+                "unsupported key algorithm (OID {oid}); hx reads Ed25519, X25519, X-Wing and RSA keys"
+            ),
             Self::UnsupportedKeySize { bits } => write!(
                 f,
-                "unsupported RSA key size: {bits} bits (hx accepts 2048 to 8192)"
+                "unsupported RSA key size: {bits} bits (hx reads RSA keys of 2048 to 8192 bits and generates rsa-2048, rsa-3072 or rsa-4096)"
             ),
             Self::Random(e) => write!(f, "{e}"),
             Self::Backend => f.write_str("the cryptographic backend failed"),

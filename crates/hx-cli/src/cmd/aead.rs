@@ -35,11 +35,14 @@ impl MasterKeyArg {
             return Ok(None);
         };
         let bytes = read_secret_file(path)?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| Failure::Usage(format!("{}: not a master key", path.display())))?;
+        let expected = "a master key file holds 32 random bytes as one line of base64url \
+                        (make one with `hx token > FILE`, mode 0600)";
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            Failure::Usage(format!("{}: not a master key: {expected}", path.display()))
+        })?;
         MasterKey::from_base64(text)
             .map(Some)
-            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+            .map_err(|e| Failure::Usage(format!("{}: {e}; {expected}", path.display())))
     }
 }
 

@@ -526,11 +526,20 @@ fn exec(args: &FileArgs, allow: &AllowEnvArg, command: &[std::ffi::OsString]) ->
 
 fn merge(base: &Path, ours: &Path, theirs: &Path, open: &OpenArgs) -> CmdResult {
     let opener = open.require()?;
-    let read = |p: &Path| {
-        std::fs::read_to_string(p).map_err(|e| Failure::Usage(format!("{}: {e}", p.display())))
+    let read = |p: &Path| -> Result<String, Failure> {
+        let bytes = crate::io::read_bounded(p, hx::config::MAX_DOCUMENT_LEN, "config file")?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| {
+            Failure::Rejected(format!("{}: not a config file (not UTF-8)", p.display()))
+        })
     };
-    let merged = hx::config::merge(&read(base)?, &read(ours)?, &read(theirs)?, &opener)
-        .map_err(|e| failure(ours, e))?;
+    let merged =
+        hx::config::merge(&read(base)?, &read(ours)?, &read(theirs)?, &opener).map_err(|e| {
+            // Name the side that is damaged, not always OURS.
+            let damaged = [theirs, ours, base]
+                .into_iter()
+                .find(|p| Config::open(p, &opener).and_then(|c| c.verify()).is_err());
+            failure(damaged.unwrap_or(ours), e)
+        })?;
     write_secret_file_atomic(ours, merged.text.as_bytes())?;
     if merged.conflicts.is_empty() {
         return Ok(());
