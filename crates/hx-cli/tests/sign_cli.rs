@@ -369,7 +369,7 @@ fn verify_reads_openssl_pkcs1v15_signatures() {
 fn messages_say_what_is_wrong_and_where() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
     // Sizes hx cannot generate: no contradiction with what it reads.
     let o = hx(d, &["keygen", "--alg", "rsa-8192", "-o", "big.pem"], b"");
     assert_eq!(code(&o), 2);
