@@ -8,9 +8,10 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod cmd;
+mod examples;
 mod failure;
 mod io;
 mod progress;
@@ -92,7 +93,8 @@ enum Command {
 
 fn main() -> ExitCode {
     disable_core_dumps();
-    let cli = Cli::parse();
+    let matches = examples::attach(Cli::command()).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Token(args) => cmd::random::token(&args),
         Command::Apikey(command) => cmd::random::apikey(command),
@@ -121,7 +123,12 @@ fn main() -> ExitCode {
             // Generated in memory: clap_complete panics on a failed write,
             // and a closed pipe must end the command quietly.
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "hx", &mut script);
+            clap_complete::generate(
+                shell,
+                &mut examples::attach(Cli::command()),
+                "hx",
+                &mut script,
+            );
             io::write_stdout(&script)
         }
     };

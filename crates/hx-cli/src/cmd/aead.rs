@@ -282,13 +282,13 @@ pub enum FernetCommand {
     /// Encrypt stdin with the first key of F.
     Encrypt {
         /// File with one or more Fernet keys, one per line; the first encrypts.
-        #[arg(long)]
+        #[arg(short, long)]
         key_file: PathBuf,
     },
     /// Decrypt a token on stdin with any key of F.
     Decrypt {
         /// File with one or more Fernet keys, one per line.
-        #[arg(long)]
+        #[arg(short, long)]
         key_file: PathBuf,
         /// Refuse tokens older than this many seconds.
         #[arg(long)]
@@ -297,7 +297,7 @@ pub enum FernetCommand {
     /// Re-encrypt a token on stdin under the first key, keeping its timestamp.
     Rotate {
         /// File with one or more Fernet keys, one per line; the first encrypts.
-        #[arg(long)]
+        #[arg(short, long)]
         key_file: PathBuf,
     },
 }

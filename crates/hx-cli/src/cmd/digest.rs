@@ -10,12 +10,6 @@ use crate::failure::{CmdResult, Failure};
 use crate::io::{print_line, read_secret_file};
 
 #[derive(Args)]
-#[command(after_help = "EXAMPLES:
-  hx digest release.tar.gz > SHA256SUMS
-  hx digest -c SHA256SUMS
-  hx digest --alg blake2b --tag *.bin
-  b2sum *.bin > b2sums && hx digest -c --quiet b2sums
-  curl -s https://example.com/x | hx digest --alg sha3-256 -")]
 pub struct DigestArgs {
     /// Algorithm (any case): sha256 (the default), sha384, sha512,
     /// sha3-256, sha3-384, sha3-512, blake2b (512-bit), blake2b-256,
@@ -340,10 +334,6 @@ fn check(alg: Option<Algorithm>, sums: &Path, options: CheckOptions) -> CmdResul
 }
 
 #[derive(Args)]
-#[command(after_help = "EXAMPLES:
-  hx hmac -k webhook.key payload.json
-  hx hmac -k webhook.key --verify \"$SIGNATURE_HEX\" payload.json && echo authentic
-  printf %s \"$BODY\" | hx hmac --alg sha512 -k key -")]
 pub struct HmacArgs {
     /// Hash (any case): sha256, sha384, sha512 or sha3-256.
     #[arg(short, long, default_value = "sha256")]

@@ -15,19 +15,10 @@ pub enum PickleCommand {
     /// List each global a pickle would import, with a verdict; exit 0 if
     /// none is outside the allow-list, 1 otherwise. PyTorch checkpoints and
     /// NumPy files are opened and every pickle inside is scanned.
-    #[command(after_help = "EXAMPLES:
-  hx pickle scan model.pt                  # a torch.save checkpoint, member by member
-  hx pickle scan --json data.pkl arrays.npz
-  curl -s URL | hx pickle scan -           # from standard input
-  hx pickle scan --profile torch state.pkl # allow what torch.save writes")]
     Scan(ScanArgs),
     /// Decode a pickle without executing anything and print it as JSON
     /// (bytes as {"$bytes": "<base64>"}, tuples and sets as arrays, big
     /// ints as strings); exit 1 if it needs a global that is not allowed.
-    #[command(after_help = "EXAMPLES:
-  hx pickle load data.pkl
-  hx pickle load --allow collections.OrderedDict --allow datetime.datetime data.pkl
-  hx pickle load --max-output 1048576 - < data.pkl")]
     Load(LoadArgs),
 }
 

@@ -57,13 +57,13 @@ pub enum ApikeyCommand {
     /// Read a key on stdin and print the value to store (HMAC-SHA256 under the pepper).
     Hash {
         /// File holding the server-side pepper (at least 16 bytes).
-        #[arg(long)]
+        #[arg(short = 'k', long)]
         pepper_file: PathBuf,
     },
     /// Read a key on stdin; exit 0 if it matches the stored hash.
     Verify {
         /// File holding the server-side pepper.
-        #[arg(long)]
+        #[arg(short = 'k', long)]
         pepper_file: PathBuf,
         /// The stored value (`hmac-sha256:<hex>`), as printed by `hx apikey hash`.
         #[arg(long)]
@@ -165,7 +165,7 @@ pub enum CsrfCommand {
     /// Print a new CSRF token bound to the session.
     New {
         /// File holding the server's CSRF secret (at least 32 bytes).
-        #[arg(long)]
+        #[arg(short = 'k', long)]
         secret_file: PathBuf,
         /// The session identifier the token is bound to.
         #[arg(long)]
@@ -174,7 +174,7 @@ pub enum CsrfCommand {
     /// Read a token on stdin; exit 0 if it is valid for the session.
     Verify {
         /// File holding the server's CSRF secret.
-        #[arg(long)]
+        #[arg(short = 'k', long)]
         secret_file: PathBuf,
         /// The session identifier the token must be bound to.
         #[arg(long)]
