@@ -40,6 +40,7 @@ pub fn display(path: &Path) -> String {
 /// Read errors name it.
 pub struct Input {
     reader: Box<dyn Read>,
+    file: Option<std::fs::File>,
     len: Option<u64>,
     name: String,
 }
@@ -50,6 +51,7 @@ impl Input {
         if is_stdio(path) {
             return Ok(Self {
                 reader: Box::new(std::io::stdin()),
+                file: None,
                 len: None,
                 name: display(path),
             });
@@ -67,7 +69,11 @@ impl Input {
         }
         Ok(Self {
             len: meta.is_file().then_some(meta.len()),
-            reader: Box::new(file),
+            reader: Box::new(
+                file.try_clone()
+                    .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?,
+            ),
+            file: Some(file),
             name: display(path),
         })
     }
@@ -100,7 +106,16 @@ pub fn io_failure(e: &std::io::Error) -> Failure {
 /// than `limit` bytes before reading them: `what` says what the input is
 /// (for the message), e.g. "signature".
 pub fn read_bounded(path: &Path, limit: usize, what: &str) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let input = Input::open(path)?;
+    read_limited(Input::open(path)?, path, limit, what)
+}
+
+/// [`read_bounded`] from an input already open.
+fn read_limited(
+    input: Input,
+    path: &Path,
+    limit: usize,
+    what: &str,
+) -> Result<Zeroizing<Vec<u8>>, Failure> {
     if input.len().is_some_and(|len| len > limit as u64) {
         return Err(too_large(path, limit, what));
     }
@@ -194,13 +209,26 @@ pub const MAX_KEYRING_LEN: usize = 16 << 20;
 /// [`read_secret_file`] with its own size limit.
 /// `-` reads the secret from standard input (no permission to check).
 pub fn read_secret_file_limited(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    if !is_stdio(path) {
-        let file = std::fs::File::open(path)
-            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-        check_private(path, &file)?;
-    }
-    let mut bytes = read_bounded(path, limit, "key file")?;
+    let mut bytes = read_secret_document(path, limit)?;
     strip_newline(&mut bytes);
+    if bytes.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{}: the file is empty",
+            display(path)
+        )));
+    }
+    Ok(bytes)
+}
+
+/// A secret document (a keyring) read whole, as it is, after the
+/// permission check; at most `limit` bytes.
+pub fn read_secret_document(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8>>, Failure> {
+    let input = Input::open(path)?;
+    // The file checked is the file read (one open).
+    if let Some(file) = &input.file {
+        check_private(path, file)?;
+    }
+    let bytes = read_limited(input, path, limit, "key file")?;
     if bytes.is_empty() {
         return Err(Failure::Usage(format!(
             "{}: the file is empty",

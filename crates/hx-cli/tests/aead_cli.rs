@@ -458,3 +458,71 @@ fn key_new_never_replaces_a_file() {
         "precious"
     );
 }
+
+/// Fernet tokens migrate from the command line: a Fernet key added to the
+/// keyring as a legacy key opens them (`unseal`), and `rotate-token` turns
+/// them into hx tokens with the context given, timestamp kept. The keyring
+/// comes from HX_KEYRING.
+#[test]
+fn fernet_tokens_migrate_through_the_keyring() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&hx(d, &["key", "new", "-o", "ring"], b""));
+    ok(&hx(d, &["fernet", "key", "-o", "fernet.key"], b""));
+    let token = ok(&hx(
+        d,
+        &["fernet", "encrypt", "-k", "fernet.key"],
+        b"legacy secret",
+    ));
+    let token = String::from_utf8(token).unwrap();
+    let with_env = |args: &[&str], stdin: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
+            .args(args)
+            .current_dir(d)
+            .env("HX_KEYRING", "ring")
+            .env_remove("HX_MASTER_KEY_FILE")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        let _ = child.stdin.take().unwrap().write_all(stdin);
+        child.wait_with_output().unwrap()
+    };
+    // Not yet: the keyring has no such key.
+    assert_eq!(code(&with_env(&["unseal"], token.as_bytes())), 1);
+    ok(&with_env(
+        &["key", "add", "--fernet-key-file", "fernet.key"],
+        b"",
+    ));
+    assert_eq!(
+        ok(&with_env(&["unseal"], token.as_bytes())),
+        b"legacy secret"
+    );
+    // A Fernet token has no context to check.
+    assert_eq!(
+        code(&with_env(&["unseal", "--context", "c"], token.as_bytes())),
+        2
+    );
+    let migrated = ok(&with_env(
+        &["rotate-token", "--context", "user:1"],
+        token.as_bytes(),
+    ));
+    let migrated = String::from_utf8(migrated).unwrap();
+    assert!(migrated.starts_with("hx1."), "{migrated}");
+    assert_eq!(
+        ok(&with_env(
+            &["unseal", "--context", "user:1"],
+            migrated.as_bytes()
+        )),
+        b"legacy secret"
+    );
+    assert_eq!(code(&with_env(&["unseal"], migrated.as_bytes())), 1);
+    // A damaged Fernet token is the one invalid-token answer.
+    let mut damaged = token.trim().to_owned();
+    damaged.replace_range(20..21, if &damaged[20..21] == "A" { "B" } else { "A" });
+    let o = with_env(&["unseal"], damaged.as_bytes());
+    assert_eq!(code(&o), 1);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("invalid token"));
+}

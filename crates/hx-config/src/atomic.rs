@@ -3,6 +3,12 @@
 //! A save writes a temporary file in the same directory (created 0600),
 //! flushes it to disk, renames it over the file and flushes the directory,
 //! so a reader — or a crash at any point — sees the old file or the new one.
+//! On Linux the temporary file is unnamed (`O_TMPFILE`) until it is
+//! complete: an interrupted save, even by SIGKILL, leaves no file behind
+//! (it gets a hidden name only for the two system calls that link and
+//! rename it). Elsewhere, and on filesystems without unnamed files, it is a
+//! hidden `.NAME.hx-tmp.*` file that the next save removes if a crash left
+//! it.
 //! Writers take an advisory lock on the directory (flock) for the whole
 //! check-and-replace, so two `hx config` processes cannot interleave.
 
@@ -89,20 +95,30 @@ pub(crate) fn write(path: &Path, contents: &[u8], create: bool) -> Result<()> {
 
 fn write_steps(path: &Path, temp: &PathBuf, contents: &[u8], create: bool) -> Result<()> {
     fault::at(Step::CreateTemp, temp, contents)?;
-    let mut file = create_private(temp)?;
+    let (mut file, unnamed) = match unnamed::create(parent_dir(path)) {
+        Some(file) => (file, true),
+        None => (create_private(temp)?, false),
+    };
     fault::at(Step::Write, temp, contents)?;
     file.write_all(contents).map_err(io(temp))?;
     fault::at(Step::SyncTemp, temp, contents)?;
     file.sync_all().map_err(io(temp))?;
-    drop(file);
     fault::at(Step::Rename, temp, contents)?;
     if create {
         // A hard link fails if `path` exists: creation never replaces.
-        std::fs::hard_link(temp, path).map_err(io(path))?;
-        std::fs::remove_file(temp).map_err(io(temp))?;
+        if unnamed {
+            unnamed::link(&file, path).map_err(io(path))?;
+        } else {
+            std::fs::hard_link(temp, path).map_err(io(path))?;
+            std::fs::remove_file(temp).map_err(io(temp))?;
+        }
     } else {
+        if unnamed {
+            unnamed::link(&file, temp).map_err(io(temp))?;
+        }
         std::fs::rename(temp, path).map_err(io(path))?;
     }
+    drop(file);
     fault::at(Step::SyncDir, temp, contents)?;
     // The rename is done and cannot be taken back: a directory that cannot be
     // synced (some filesystems refuse) does not make the save fail.
@@ -110,6 +126,54 @@ fn write_steps(path: &Path, temp: &PathBuf, contents: &[u8], create: bool) -> Re
         let _ = dir.sync_all();
     }
     Ok(())
+}
+
+#[cfg(target_os = "linux")]
+mod unnamed {
+    //! `O_TMPFILE` files, named with `linkat` through `/proc/self/fd` (the
+    //! way that needs no privilege).
+
+    use std::fs::File;
+    use std::os::fd::AsRawFd as _;
+    use std::path::Path;
+
+    use rustix::fs::{AtFlags, CWD, Mode, OFlags};
+
+    /// An unnamed file (mode 0600) in `dir`, or `None` where there is none.
+    pub(super) fn create(dir: &Path) -> Option<File> {
+        if !Path::new("/proc/self/fd").is_dir() {
+            return None;
+        }
+        let fd = rustix::fs::openat(
+            CWD,
+            dir,
+            OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        )
+        .ok()?;
+        Some(File::from(fd))
+    }
+
+    /// Names `file` `path`; fails if `path` exists.
+    pub(super) fn link(file: &File, path: &Path) -> std::io::Result<()> {
+        let proc = format!("/proc/self/fd/{}", file.as_raw_fd());
+        rustix::fs::linkat(CWD, proc.as_str(), CWD, path, AtFlags::SYMLINK_FOLLOW)
+            .map_err(std::io::Error::from)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod unnamed {
+    use std::fs::File;
+    use std::path::Path;
+
+    pub(super) fn create(_dir: &Path) -> Option<File> {
+        None
+    }
+
+    pub(super) fn link(_file: &File, _path: &Path) -> std::io::Result<()> {
+        Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+    }
 }
 
 fn create_private(path: &Path) -> Result<File> {

@@ -125,14 +125,29 @@ impl Keyring {
     /// bytes): wrong header or version, malformed key line, duplicate id, not
     /// exactly one primary, bad or missing checksum.
     pub fn from_document(text: &str) -> Result<Self> {
+        // As strict as docs/FORMAT.md: lines end with LF alone, the
+        // checksum is the last line, numbers are canonical decimals.
+        if text.contains('\r') {
+            return Err(doc_err(0, "lines must end with LF alone (no CR)"));
+        }
         let checksum_at = text
             .rfind("checksum sha256:")
             .ok_or(doc_err(0, "no checksum line"))?;
         let (covered, checksum_line) = text.split_at(checksum_at);
         let expected = checksum_line
-            .trim_end()
-            .strip_prefix("checksum sha256:")
-            .ok_or(doc_err(0, "no checksum line"))?;
+            .strip_suffix('\n')
+            .and_then(|l| l.strip_prefix("checksum sha256:"))
+            .ok_or(doc_err(
+                0,
+                "the checksum line must be the last line, ending with LF",
+            ))?;
+        if expected.len() != 64
+            || !expected
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return Err(doc_err(0, "checksum is not 64 lowercase hex digits"));
+        }
         if !covered.ends_with('\n')
             || !hash(Algorithm::Sha256, covered.as_bytes())
                 .ct_eq_bytes(&hex::decode(expected).map_err(|_| doc_err(0, "checksum is not hex"))?)
@@ -160,12 +175,12 @@ impl Keyring {
             if tag != "key" {
                 return Err(doc_err(n, "expected: key ID STATE KIND CREATED KEY"));
             }
-            let id: u32 = id
-                .parse()
-                .map_err(|_| doc_err(n, "key id is not a number"))?;
-            let created: u64 = created
-                .parse()
-                .map_err(|_| doc_err(n, "creation time is not a number"))?;
+            let id: u32 =
+                canonical(id).ok_or(doc_err(n, "key id is not a canonical decimal number"))?;
+            let created: u64 = canonical(created).ok_or(doc_err(
+                n,
+                "creation time is not a canonical decimal number",
+            ))?;
             let state = match state {
                 "primary" => KeyState::Primary,
                 "active" => KeyState::Active,
@@ -257,4 +272,11 @@ impl Keyring {
     pub fn is_sealed_document(text: &str) -> bool {
         text.starts_with(SEALED_HEADER)
     }
+}
+
+/// A decimal number written the one way `to_document` writes it: digits
+/// only, no sign, no leading zero (except `0` itself).
+fn canonical<T: std::str::FromStr + ToString>(field: &str) -> Option<T> {
+    let value: T = field.parse().ok()?;
+    (value.to_string() == field).then_some(value)
 }

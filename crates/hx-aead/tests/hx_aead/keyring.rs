@@ -379,3 +379,39 @@ proptest! {
         let _ = Keyring::from_sealed_document(&format!("hx-keyring-sealed 1\n{text}"), &MasterKey::from_bytes(&[1; 32]));
     }
 }
+
+/// The reader is as strict as docs/FORMAT.md: any other spelling of a valid
+/// document (CR LF, non-canonical numbers, a different checksum spelling,
+/// bytes after the checksum line) is refused, even with a matching checksum.
+#[test]
+fn keyring_documents_are_read_only_in_their_one_spelling() {
+    fn with_checksum(body: &str) -> String {
+        let sum = hx_digest::hash(hx_digest::Algorithm::Sha256, body.as_bytes());
+        format!("{body}checksum sha256:{sum}\n")
+    }
+    let key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+    let good = format!("hx-keyring 1\nkey 16909060 primary xchacha20poly1305 1700000000 {key}\n");
+    assert!(Keyring::from_document(&with_checksum(&good)).is_ok());
+    let respelled = [
+        with_checksum(&good.replace('\n', "\r\n")),
+        with_checksum(&good.replace("16909060", "016909060")),
+        with_checksum(&good.replace("16909060", "+16909060")),
+        with_checksum(&good.replace("1700000000", "01700000000")),
+        with_checksum(&good).trim_end().to_owned(),
+        format!("{}\n", with_checksum(&good)),
+        format!("{} \n", with_checksum(&good).trim_end()),
+    ];
+    for (i, text) in respelled.iter().enumerate() {
+        assert!(
+            matches!(Keyring::from_document(text), Err(Error::Document { .. })),
+            "spelling {i} accepted: {text:?}"
+        );
+    }
+    // Upper-case hex in the checksum.
+    let upper = {
+        let doc = with_checksum(&good);
+        let (body, sum) = doc.split_at(doc.rfind(':').unwrap() + 1);
+        format!("{body}{}", sum.to_uppercase())
+    };
+    assert!(Keyring::from_document(&upper).is_err());
+}

@@ -52,7 +52,7 @@ pub(crate) fn load_keyring(
     path: &Path,
     master: &MasterKeyArg,
 ) -> Result<(Keyring, Option<MasterKey>), Failure> {
-    let bytes = crate::io::read_secret_file_limited(path, crate::io::MAX_KEYRING_LEN)?;
+    let bytes = crate::io::read_secret_document(path, crate::io::MAX_KEYRING_LEN)?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| Failure::Usage(format!("{}: not a keyring document", path.display())))?;
     if !Keyring::is_sealed_document(text) {
@@ -131,6 +131,11 @@ pub enum KeyCommand {
     Add {
         #[command(flatten)]
         ring: KeyringArg,
+        /// Add the Fernet key in this file (a line as `hx fernet key`
+        /// prints) as a decrypt-only legacy key instead: `hx unseal` then
+        /// opens Fernet tokens under it and `hx rotate-token` migrates them.
+        #[arg(long, value_name = "FILE")]
+        fernet_key_file: Option<PathBuf>,
     },
     /// Make a key the primary (the one that seals); the old primary keeps opening.
     Promote {
@@ -175,7 +180,21 @@ pub fn key(command: KeyCommand) -> CmdResult {
             }
             Ok(())
         }
-        KeyCommand::Add { ring } => print_line(&ring.update(Keyring::add)?.to_string()),
+        KeyCommand::Add {
+            ring,
+            fernet_key_file: None,
+        } => print_line(&ring.update(Keyring::add)?.to_string()),
+        KeyCommand::Add {
+            ring,
+            fernet_key_file: Some(path),
+        } => {
+            let bytes = read_secret_file(&path)?;
+            let text = std::str::from_utf8(&bytes)
+                .map_err(|_| Failure::Usage(format!("{}: not a Fernet key", path.display())))?;
+            let key = FernetKey::from_base64(text.trim())
+                .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+            print_line(&ring.update(|r| r.add_fernet_legacy(key))?.to_string())
+        }
         KeyCommand::Promote { ring, id } => ring.update(|r| r.promote(id)),
         KeyCommand::Rotate { ring } => {
             print_line(&ring.update(Keyring::rotate_primary)?.to_string())
@@ -257,16 +276,46 @@ fn read_token() -> Result<zeroize::Zeroizing<String>, Failure> {
         .ok_or_else(|| Failure::Rejected("invalid token".into()))
 }
 
+/// Whether a token is a Fernet token rather than an hx one (hx tokens
+/// start with `hx1.`; Fernet tokens are base64url of a 0x80 version byte).
+fn is_fernet(token: &str) -> bool {
+    !token.starts_with(hx::aead::TOKEN_PREFIX) && token.starts_with("gAAAAA")
+}
+
 pub fn unseal(args: &UnsealArgs) -> CmdResult {
     let ring = args.ring.load()?;
     let token = read_token()?;
-    write_stdout(&ring.open(&token, args.context.as_bytes(), args.ttl)?)
+    let plaintext = if is_fernet(&token) {
+        // A Fernet token under a legacy key of the keyring. It carries no
+        // context, so none may be asked for.
+        if !args.context.is_empty() {
+            return Err(Failure::Usage(
+                "a Fernet token carries no context: open it without --context, or migrate it with `hx rotate-token --context`".into(),
+            ));
+        }
+        ring.open_fernet(&token, args.ttl)?
+    } else {
+        ring.open(&token, args.context.as_bytes(), args.ttl)?
+    };
+    // seal never makes more; a longer plaintext is not a token of ours.
+    if plaintext.len() > MAX_TOKEN_PLAINTEXT {
+        return Err(hx::aead::Error::InvalidToken.into());
+    }
+    write_stdout(&plaintext)
 }
 
+/// Re-seals under the primary key, keeping the timestamp; a Fernet token
+/// under a legacy key of the keyring becomes an hx token sealed with
+/// `--context` (the caller vouches for it: Fernet tokens carry none).
 pub fn rotate_token(args: &SealArgs) -> CmdResult {
     let ring = args.ring.load()?;
     let token = read_token()?;
-    print_line(&ring.rotate(&token, args.context.as_bytes())?)
+    let rotated = if is_fernet(&token) {
+        ring.rotate_fernet(&token, args.context.as_bytes())?
+    } else {
+        ring.rotate(&token, args.context.as_bytes())?
+    };
+    print_line(&rotated)
 }
 
 #[derive(Subcommand)]
