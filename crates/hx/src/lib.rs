@@ -16,3 +16,9 @@ pub use hx_random as random;
 pub use hx_safe_deser as safe_deser;
 #[cfg(feature = "sign")]
 pub use hx_sign as sign;
+
+/// The Rust examples of the repository's README, compiled and run as
+/// doctests so that they cannot go stale.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct RepositoryReadmeExamples;
