@@ -24,6 +24,10 @@ mod progress;
 #[derive(Parser)]
 #[command(name = "hx", version, propagate_version = true, max_term_width = 100)]
 struct Cli {
+    /// No progress bars (they are drawn only on a terminal anyway); with
+    /// `digest --check`, no line for files that verify.
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -95,6 +99,7 @@ fn main() -> ExitCode {
     disable_core_dumps();
     let matches = examples::attach(Cli::command()).get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    progress::set_quiet(cli.quiet);
     let result = match cli.command {
         Command::Token(args) => cmd::random::token(&args),
         Command::Apikey(command) => cmd::random::apikey(command),

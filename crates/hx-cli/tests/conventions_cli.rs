@@ -573,3 +573,57 @@ fn a_closed_pipe_ends_quietly() {
         assert_eq!(o.status.code(), Some(141), "{args:?}");
     }
 }
+
+/// Long jobs draw progress (rate and ETA) on a terminal — here a real
+/// pseudo-terminal from util-linux's `script` — and nothing in a pipe or
+/// with `--quiet`.
+#[test]
+fn progress_only_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    std::fs::write(d.join("big"), vec![7u8; 48 << 20]).unwrap();
+    // A pickle of one 48 MiB bytes object: PROTO 4, BINBYTES8, STOP.
+    let mut pickle = b"\x80\x04\x8e".to_vec();
+    pickle.extend_from_slice(&(48u64 << 20).to_le_bytes());
+    pickle.resize(pickle.len() + (48 << 20), 7);
+    pickle.push(b'.');
+    std::fs::write(d.join("big.pkl"), pickle).unwrap();
+    let hx = env!("CARGO_BIN_EXE_hx");
+    let on_tty = |command: &str| {
+        let o = Command::new("script")
+            .args(["-qec", command, "/dev/null"])
+            .current_dir(d)
+            .env_remove("HX_KEYRING")
+            .output()
+            .expect("util-linux script gives the test a terminal");
+        assert!(o.status.success(), "{command}");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    for args in [
+        "digest big",
+        "encrypt -k ring big big.hx",
+        "pickle scan big.pkl",
+    ] {
+        let shown = on_tty(&format!("{hx} {args}"));
+        assert!(
+            shown.contains("ETA") && shown.contains("/s"),
+            "{args}: {shown:?}"
+        );
+        let _ = std::fs::remove_file(d.join("big.hx"));
+        let quiet = on_tty(&format!("{hx} --quiet {args}"));
+        assert!(!quiet.contains("ETA"), "{args} --quiet: {quiet:?}");
+        let _ = std::fs::remove_file(d.join("big.hx"));
+        // In a pipe: stderr holds nothing but what the command says.
+        let o = Command::new(hx)
+            .args(args.split(' '))
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            !String::from_utf8_lossy(&o.stderr).contains("ETA"),
+            "{args}"
+        );
+        let _ = std::fs::remove_file(d.join("big.hx"));
+    }
+}

@@ -444,12 +444,12 @@ fn transform_file(
 ) -> CmdResult {
     let input = Input::open(&args.input)?;
     let mut output = Output::create(&args.output, access, args.force.replace())?;
-    let size = input.len().unwrap_or(0);
+    let size = input.len();
     // The stream functions read and write whole 64 KiB chunks themselves: no
     // extra buffering (and copying) layer.
-    let mut reader = crate::progress::Reader::new(input, size);
+    let mut reader = crate::progress::Reader::new(input, size, &crate::io::display(&args.input));
     let result = op(&mut reader, &mut output);
-    reader.finish();
+    drop(reader);
     match result {
         Ok(_) => output.commit(),
         Err(hx::aead::Error::Io(e)) => Err(crate::io::io_failure(&e)),

@@ -23,9 +23,6 @@ pub struct DigestArgs {
     /// if any differs or cannot be read.
     #[arg(short, long, value_name = "SUMS", conflicts_with_all = ["files", "tag"])]
     check: Option<PathBuf>,
-    /// With --check: print nothing for files that verify.
-    #[arg(short, long, requires = "check")]
-    quiet: bool,
     /// With --check: print nothing at all; the exit status says it.
     #[arg(long, requires = "check")]
     status: bool,
@@ -50,7 +47,7 @@ struct CheckOptions {
 pub fn digest(args: &DigestArgs) -> CmdResult {
     if let Some(sums) = &args.check {
         let options = CheckOptions {
-            quiet: args.quiet || args.status,
+            quiet: crate::progress::quiet() || args.status,
             status: args.status,
             ignore_missing: args.ignore_missing,
         };
@@ -81,12 +78,35 @@ pub fn digest(args: &DigestArgs) -> CmdResult {
     }
 }
 
+/// The digest of a file or standard input, with a progress bar for long
+/// ones on a terminal (otherwise the library's pipelined file reader).
 fn hash_path(alg: Algorithm, path: &Path) -> Result<Digest, hx::digest::Error> {
     if path == Path::new("-") {
-        hash_reader(alg, std::io::stdin().lock())
-    } else {
-        hash_file(alg, path)
+        return hash_reader(
+            alg,
+            crate::progress::Reader::new(std::io::stdin().lock(), None, "-"),
+        );
     }
+    let len = std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len());
+    if !len.is_some_and(crate::progress::shown_for) {
+        return hash_file(alg, path);
+    }
+    let with_path = |source| hx::digest::Error::Io {
+        path: Some(path.to_owned()),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(with_path)?;
+    hash_reader(
+        alg,
+        crate::progress::Reader::new(file, len, &path.to_string_lossy()),
+    )
+    .map_err(|e| match e {
+        hx::digest::Error::Io { source, .. } => with_path(source),
+        other => other,
+    })
 }
 
 /// `<hex>  <name>`, with sha256sum's escaping of names holding `\` or a newline.

@@ -169,6 +169,8 @@ fn pk_encrypt(args: &PkEncryptArgs) -> CmdResult {
     if args.stream {
         let key = hpke_public(key, &args.to)?;
         let input = io::Input::open(&args.input)?;
+        let len = input.len();
+        let input = crate::progress::Reader::new(input, len, &io::display(&args.input));
         hx::kex::hpke::seal_stream(&key, args.info.as_bytes(), input, &mut out)
             .map_err(kex_io_failure)?;
         return out.commit();
@@ -214,6 +216,8 @@ fn pk_decrypt(args: &PkDecryptArgs) -> CmdResult {
             PrivateKey::XWing(k) => hx::kex::hpke::PrivateKey::XWing(k),
             _ => return Err(rejected()),
         };
+        let len = input.len();
+        let input = crate::progress::Reader::new(input, len, &io::display(&args.input));
         let whole = std::io::Cursor::new(head).chain(input);
         return match hx::kex::hpke::open_stream(&key, args.info.as_bytes(), whole, &mut out) {
             Ok(_) => out.commit(),

@@ -105,12 +105,15 @@ fn scan(args: &ScanArgs) -> CmdResult {
             // unnamed temporary file (gone when closed, whatever happens).
             let mut spool = tempfile::tempfile()
                 .map_err(|e| Failure::Usage(format!("-: temporary file: {e}")))?;
-            std::io::copy(&mut std::io::stdin().lock(), &mut spool)
-                .map_err(|e| Failure::Usage(format!("-: {e}")))?;
+            let mut stdin = crate::progress::Reader::new(std::io::stdin().lock(), None, "-");
+            std::io::copy(&mut stdin, &mut spool).map_err(|e| Failure::Usage(format!("-: {e}")))?;
+            drop(stdin);
             pickle::scan_model(spool, &options, &limits)
         } else {
             let file =
                 std::fs::File::open(path).map_err(|e| Failure::Usage(format!("{shown}: {e}")))?;
+            let len = file.metadata().ok().map(|m| m.len());
+            let file = crate::progress::Reader::new(file, len, &shown);
             pickle::scan_model(std::io::BufReader::new(file), &options, &limits)
         }
         .map_err(|e| Failure::Usage(format!("{shown}: {e}")))?;
