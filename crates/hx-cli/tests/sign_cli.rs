@@ -448,3 +448,71 @@ fn messages_say_what_is_wrong_and_where() {
     let o = hx(d, &["token", "--bytes", "0"], b"");
     assert!(!stderr(&o).contains("..="), "{}", stderr(&o));
 }
+
+/// RSA-PSS signs and verifies a file of any size by streaming its SHA-256
+/// (here a sparse file just over the 1 GiB that used to be the limit),
+/// and OpenSSL agrees with the signature.
+#[test]
+fn rsa_signs_files_of_any_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = hx(
+        d,
+        &[
+            "keygen",
+            "--alg",
+            "rsa-2048",
+            "-o",
+            "k.pem",
+            "--pub-out",
+            "k.pub",
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0);
+    let big = std::fs::File::create(d.join("big")).unwrap();
+    big.set_len((1 << 30) + 4096).unwrap();
+    drop(big);
+    let o = hx(
+        d,
+        &["sign", "-k", "k.pem", "-i", "big", "-o", "big.sig"],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let o = hx(
+        d,
+        &["verify", "--pub", "k.pub", "-i", "big", "-s", "big.sig"],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new("openssl")
+        .args([
+            "dgst",
+            "-sha256",
+            "-sigopt",
+            "rsa_padding_mode:pss",
+            "-sigopt",
+            "rsa_pss_saltlen:32",
+            "-verify",
+            "k.pub",
+            "-signature",
+            "big.sig",
+            "big",
+        ])
+        .current_dir(d)
+        .output()
+        .expect("openssl verifies hx's RSA-PSS signatures");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // One byte more and it no longer verifies.
+    let f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(d.join("big"))
+        .unwrap();
+    f.set_len((1 << 30) + 4097).unwrap();
+    let o = hx(
+        d,
+        &["verify", "--pub", "k.pub", "-i", "big", "-s", "big.sig"],
+        b"",
+    );
+    assert_eq!(code(&o), 1);
+}

@@ -29,6 +29,59 @@ pub const MAX_BITS: usize = 8192;
 /// recommends and as Python's `PSS.DIGEST_LENGTH` does.
 pub const PSS_SALT_LEN: usize = 32;
 
+/// The SHA-256 of a message, computed as it is read: RSA signs and verifies
+/// messages of any size through it in constant memory
+/// ([`SigningKey::sign_pss_sha256_digest`],
+/// [`VerifyingKey::verify_pss_sha256_digest`],
+/// [`VerifyingKey::verify_pkcs1v15_sha256_digest`]). The signatures are the
+/// ones the message itself gives.
+///
+/// ```
+/// use hx_sign::rsa::{MessageDigest, SigningKey};
+/// let key = SigningKey::generate(2048)?;
+/// let message = vec![7u8; 100_000];
+/// let digest = MessageDigest::sha256_reader(&message[..])?;
+/// let signature = key.sign_pss_sha256_digest(&digest)?;
+/// key.verifying_key().verify_pss_sha256(&message, &signature)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct MessageDigest(aws_lc_rs::digest::Digest);
+
+impl MessageDigest {
+    /// SHA-256 of everything `reader` yields.
+    ///
+    /// # Errors
+    /// The reader's I/O error.
+    pub fn sha256_reader(mut reader: impl std::io::Read) -> std::io::Result<Self> {
+        let mut context = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) => return Ok(Self(context.finish())),
+                Ok(n) => context.update(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// SHA-256 of `message`.
+    #[must_use]
+    pub fn sha256(message: &[u8]) -> Self {
+        Self(aws_lc_rs::digest::digest(
+            &aws_lc_rs::digest::SHA256,
+            message,
+        ))
+    }
+}
+
+impl fmt::Debug for MessageDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MessageDigest(SHA-256)")
+    }
+}
+
 /// An RSA private key that signs with RSA-PSS-SHA256.
 ///
 /// AWS-LC holds the key and wipes it when it is freed; `Debug` prints
@@ -133,6 +186,19 @@ impl SigningKey {
         let rng = aws_lc_rs::rand::SystemRandom::new();
         self.inner
             .sign(&lc::RSA_PSS_SHA256, &rng, message, &mut sig)
+            .map_err(|_| Error::Backend)?;
+        Ok(sig)
+    }
+
+    /// [`SigningKey::sign_pss_sha256`] of the message `digest` was computed
+    /// over: the same kind of signature, for a message of any size.
+    ///
+    /// # Errors
+    /// [`Error::Backend`] if AWS-LC fails.
+    pub fn sign_pss_sha256_digest(&self, digest: &MessageDigest) -> Result<Vec<u8>> {
+        let mut sig = vec![0u8; self.inner.public_modulus_len()];
+        self.inner
+            .sign_digest(&lc::RSA_PSS_SHA256, &digest.0, &mut sig)
             .map_err(|_| Error::Backend)?;
         Ok(sig)
     }
@@ -274,6 +340,32 @@ impl VerifyingKey {
     pub fn verify_pkcs1v15_sha256(&self, message: &[u8], signature: &[u8]) -> Result<()> {
         lc::RSA_PKCS1_2048_8192_SHA256
             .verify_sig(&self.pkcs1, message, signature)
+            .map_err(|_| Error::InvalidSignature)
+    }
+
+    /// [`VerifyingKey::verify_pss_sha256`] of the message `digest` was
+    /// computed over.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`] if it does not verify.
+    pub fn verify_pss_sha256_digest(&self, digest: &MessageDigest, signature: &[u8]) -> Result<()> {
+        self.pss
+            .verify_digest_sig(&digest.0, signature)
+            .map_err(|_| Error::InvalidSignature)
+    }
+
+    /// [`VerifyingKey::verify_pkcs1v15_sha256`] of the message `digest` was
+    /// computed over (legacy signatures only).
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`] if it does not verify.
+    pub fn verify_pkcs1v15_sha256_digest(
+        &self,
+        digest: &MessageDigest,
+        signature: &[u8],
+    ) -> Result<()> {
+        lc::UnparsedPublicKey::new(&lc::RSA_PKCS1_2048_8192_SHA256, &self.pkcs1)
+            .verify_digest(&digest.0, signature)
             .map_err(|_| Error::InvalidSignature)
     }
 

@@ -9,8 +9,9 @@ use hx::sign::{Algorithm, PrivateKey, PublicKey};
 use crate::failure::{CmdResult, Failure};
 use crate::io;
 
-/// Largest file `hx sign` / `hx verify` read into memory (Ed25519 reads its
-/// message twice, so the whole message is held).
+/// Largest message `hx sign` / `hx verify` read into memory for Ed25519
+/// (which reads its message twice, so the whole message is held); RSA
+/// streams messages of any size.
 const MAX_MESSAGE_LEN: usize = 1 << 30;
 
 #[derive(Args)]
@@ -162,16 +163,26 @@ pub fn pubkey(args: &PubkeyArgs) -> CmdResult {
 
 pub fn sign(args: &SignArgs) -> CmdResult {
     let key = read_private_key(&args.key)?;
-    let message = read_message(&args.input)?;
-    let signature = key
-        .sign(&message)
-        .map_err(|e| Failure::Usage(e.to_string()))?;
-    io::write_output(
-        &args.out,
-        &signature,
-        io::Access::Public,
-        args.force.replace(),
-    )
+    // Refused before the work if it exists.
+    let mut out = io::Output::create(&args.out, io::Access::Public, args.force.replace())?;
+    let signature = match &key {
+        // RSA-PSS signs the SHA-256 of the message: any size, streamed.
+        PrivateKey::Rsa(k) => k.sign_pss_sha256_digest(&stream_digest(&args.input)?),
+        // Ed25519 reads its message twice: held in memory, bounded.
+        _ => key.sign(&read_message(&args.input)?),
+    }
+    .map_err(|e| Failure::Usage(e.to_string()))?;
+    std::io::Write::write_all(&mut out, &signature).map_err(|e| out.failure(&e))?;
+    out.commit()
+}
+
+/// The SHA-256 of an input of any size, read once (with progress on a
+/// terminal).
+fn stream_digest(path: &Path) -> Result<hx::sign::rsa::MessageDigest, Failure> {
+    let input = io::Input::open(path)?;
+    let len = input.len();
+    let input = crate::progress::Reader::new(input, len, &io::display(path));
+    hx::sign::rsa::MessageDigest::sha256_reader(input).map_err(|e| io::io_failure(&e))
 }
 
 pub fn verify(args: &VerifyArgs) -> CmdResult {
@@ -182,10 +193,15 @@ pub fn verify(args: &VerifyArgs) -> CmdResult {
         ));
     }
     let signature = io::read_bounded(&args.sig, MAX_SIGNATURE_LEN, "signature")?;
-    let message = read_message(&args.input)?;
     let verdict = match (&key, args.scheme) {
-        (PublicKey::Rsa(k), Scheme::Pkcs1v15) => k.verify_pkcs1v15_sha256(&message, &signature),
-        (PublicKey::Rsa(_), Scheme::Pss) | (_, Scheme::Pss) => key.verify(&message, &signature),
+        // RSA checks the SHA-256 of the message: any size, streamed.
+        (PublicKey::Rsa(k), Scheme::Pkcs1v15) => {
+            k.verify_pkcs1v15_sha256_digest(&stream_digest(&args.input)?, &signature)
+        }
+        (PublicKey::Rsa(k), Scheme::Pss) => {
+            k.verify_pss_sha256_digest(&stream_digest(&args.input)?, &signature)
+        }
+        (_, Scheme::Pss) => key.verify(&read_message(&args.input)?, &signature),
         (_, Scheme::Pkcs1v15) => {
             return Err(Failure::Usage(format!(
                 "{}: --scheme applies to RSA keys; this is an {} key",

@@ -322,3 +322,35 @@ proptest! {
         }
     }
 }
+
+/// RSA through a message digest (any size, constant memory) makes and
+/// checks the very signatures the message itself does.
+#[test]
+fn rsa_digest_path_matches_the_message_path() {
+    let key = hx_sign::rsa::SigningKey::generate(2048).unwrap();
+    let public = key.verifying_key();
+    let message: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    let digest = hx_sign::rsa::MessageDigest::sha256_reader(&message[..]).unwrap();
+    assert_eq!(
+        format!("{digest:?}"),
+        "MessageDigest(SHA-256)",
+        "the digest type prints no bytes"
+    );
+    let by_digest = key.sign_pss_sha256_digest(&digest).unwrap();
+    public.verify_pss_sha256(&message, &by_digest).unwrap();
+    let by_message = key.sign_pss_sha256(&message).unwrap();
+    public
+        .verify_pss_sha256_digest(&digest, &by_message)
+        .unwrap();
+    let other = hx_sign::rsa::MessageDigest::sha256(&message[1..]);
+    assert!(
+        public
+            .verify_pss_sha256_digest(&other, &by_message)
+            .is_err()
+    );
+    assert!(
+        public
+            .verify_pkcs1v15_sha256_digest(&digest, &by_message)
+            .is_err()
+    );
+}

@@ -130,6 +130,13 @@ fn wycheproof_rsa_pss() {
                         default, explicit,
                         "{file} tcId {id}: default path disagrees"
                     );
+                    // The streaming (prehashed) path agrees on every case.
+                    let digest = rsa::MessageDigest::sha256_reader(&msg[..]).unwrap();
+                    assert_eq!(
+                        key.verify_pss_sha256_digest(&digest, &sig).is_ok(),
+                        explicit,
+                        "{file} tcId {id}: digest path disagrees"
+                    );
                 } else if explicit {
                     // A salt-32 verifier never accepts a valid salt-0 signature.
                     assert!(
@@ -155,6 +162,12 @@ fn wycheproof_rsa_pkcs1v15() {
             let accepted = key.verify_pkcs1v15_sha256(&msg, &sig).is_ok();
             // "acceptable" (MissingNull, tcId 66...) is rejected by policy.
             assert_eq!(accepted, result == "valid", "tcId {id} ({result})");
+            let digest = rsa::MessageDigest::sha256(&msg);
+            assert_eq!(
+                key.verify_pkcs1v15_sha256_digest(&digest, &sig).is_ok(),
+                accepted,
+                "tcId {id}: digest path disagrees"
+            );
             if accepted {
                 // A PKCS#1 v1.5 signature is never a PSS signature.
                 assert!(matches!(
