@@ -327,10 +327,10 @@ proptest! {
 /// checks the very signatures the message itself does.
 #[test]
 fn rsa_digest_path_matches_the_message_path() {
-    let key = hx_sign::rsa::SigningKey::generate(2048).unwrap();
+    let key = rsa::SigningKey::generate(2048).unwrap();
     let public = key.verifying_key();
     let message: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
-    let digest = hx_sign::rsa::MessageDigest::sha256_reader(&message[..]).unwrap();
+    let digest = rsa::MessageDigest::sha256_reader(&message[..]).unwrap();
     assert_eq!(
         format!("{digest:?}"),
         "MessageDigest(SHA-256)",
@@ -342,7 +342,7 @@ fn rsa_digest_path_matches_the_message_path() {
     public
         .verify_pss_sha256_digest(&digest, &by_message)
         .unwrap();
-    let other = hx_sign::rsa::MessageDigest::sha256(&message[1..]);
+    let other = rsa::MessageDigest::sha256(&message[1..]);
     assert!(
         public
             .verify_pss_sha256_digest(&other, &by_message)
