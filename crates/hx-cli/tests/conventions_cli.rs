@@ -627,3 +627,27 @@ fn progress_only_on_a_terminal() {
         let _ = std::fs::remove_file(d.join("big.hx"));
     }
 }
+
+/// Failures name the file once, and the missing directory rather than a
+/// temporary file's name.
+#[test]
+fn failures_name_the_file_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    let o = hx(d, &["key", "new", "-o", "no/such/dir/ring"], b"");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 2);
+    assert!(
+        err.contains("no/such/dir") && !err.contains(".hx-"),
+        "{err}"
+    );
+    assert_eq!(
+        code(&hx(d, &["config", "init", "app.hxc", "-k", "ring"], b"")),
+        0
+    );
+    let o = hx(d, &["config", "init", "app.hxc", "-k", "ring"], b"");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(code(&o), 2);
+    assert_eq!(err.matches("app.hxc").count(), 1, "{err}");
+}

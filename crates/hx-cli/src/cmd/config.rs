@@ -102,9 +102,9 @@ pub enum ConfigCommand {
     /// Exit 0 if the file's MACs hold and every value opens, 1 otherwise.
     Verify(FileArgs),
     /// Print every value as shell assignments (env) or a JSON object.
-    /// Values are single-quoted; a name that is not a shell identifier, or
-    /// that changes how programs are loaded or run (`PATH`, `LD_PRELOAD`,
-    /// …), is refused unless allowed with --allow-env.
+    /// Values are single-quoted. A name that is not a shell identifier is
+    /// refused; one that changes how programs are loaded or run (`PATH`,
+    /// `LD_PRELOAD`, …) is refused unless allowed with --allow-env.
     Export {
         #[command(flatten)]
         file: FileArgs,
@@ -130,8 +130,8 @@ pub enum ConfigCommand {
     /// (`database.password` → `DATABASE_PASSWORD`); exits with its status.
     ///
     /// Variables that change how a program is loaded or run (`LD_*`,
-    /// `DYLD_*`, `PATH`, `BASH_ENV`, `PYTHONPATH`, `NODE_OPTIONS`, … see
-    /// docs/CLI.md) are refused unless named with --allow-env: anyone who
+    /// `DYLD_*`, `PATH`, `BASH_ENV`, `PYTHONPATH`, `NODE_OPTIONS`, … the
+    /// list is in docs/CLI.md) are refused unless named with --allow-env: anyone who
     /// can add a value to the file (every holder of a recipient's public
     /// key) could otherwise run code in CMD.
     Exec {
@@ -262,7 +262,13 @@ pub enum ExportFormat {
 /// A failure about `path`: rejected input (altered file, not a recipient,
 /// merge conflict) exits 1, the rest 2.
 fn failure(path: &Path, e: Error) -> Failure {
-    let message = format!("{}: {e}", path.display());
+    // I/O errors already name their file.
+    let text = e.to_string();
+    let message = if text.starts_with(&path.display().to_string()) {
+        text
+    } else {
+        format!("{}: {text}", path.display())
+    };
     match e {
         Error::Tampered(_)
         | Error::NotARecipient

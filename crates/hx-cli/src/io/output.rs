@@ -134,6 +134,13 @@ impl Output {
         if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
             return Err(failure(path, &"is a directory"));
         }
+        let dir = parent_dir(path);
+        if !std::fs::metadata(dir).is_ok_and(|m| m.is_dir()) {
+            return Err(failure(
+                path,
+                &format!("the directory {} does not exist", dir.display()),
+            ));
+        }
         let temp = new_temp(parent_dir(path), access).map_err(|e| failure(path, &e))?;
         Ok(Self {
             dest: Dest::File {
