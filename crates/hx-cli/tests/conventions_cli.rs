@@ -175,7 +175,7 @@ fn quick_commands_signalled_at_any_moment_leave_all_or_nothing() {
         0
     );
     let before = names(d);
-    let cases: [&[&str]; 4] = [
+    let cases: [&[&str]; 5] = [
         &[
             "keygen",
             "--alg",
@@ -195,6 +195,7 @@ fn quick_commands_signalled_at_any_moment_leave_all_or_nothing() {
             "--keyring",
             "ring",
         ],
+        &["key", "rotate", "-k", "ring"],
     ];
     for args in cases {
         for (i, sig) in ["INT", "TERM", "KILL"].iter().cycle().take(12).enumerate() {
@@ -212,7 +213,7 @@ fn quick_commands_signalled_at_any_moment_leave_all_or_nothing() {
                     let pem = std::fs::read_to_string(d.join("out")).unwrap();
                     assert!(pem.ends_with("-----END PRIVATE KEY-----\n"));
                 }
-            } else if args[0] == "config" {
+            } else if args[0] == "config" || args[1] == "rotate" {
                 assert!(left.is_empty(), "{args:?} {sig}: {left:?}");
             } else {
                 // Killed: either nothing, or (killed after naming) outputs
@@ -221,6 +222,10 @@ fn quick_commands_signalled_at_any_moment_leave_all_or_nothing() {
                     left.iter().all(|n| n == "out" || n == "out.pub"),
                     "{args:?} {sig}: {left:?}"
                 );
+            }
+            if args[1] == "rotate" {
+                // Whatever happened, the keyring is whole.
+                assert_eq!(code(&hx(d, &["key", "list", "-k", "ring"], b"")), 0);
             }
             if args[0] == "config" {
                 // Whatever happened, the file opens.
