@@ -119,7 +119,10 @@ fn read_limited(
     if input.len().is_some_and(|len| len > limit as u64) {
         return Err(too_large(path, limit, what));
     }
-    let mut bytes = Zeroizing::new(Vec::new());
+    // Sized up front where the length is known: growing would leave
+    // unwiped copies of a secret in freed memory.
+    let capacity = input.len().map_or(0, |len| usize::try_from(len).unwrap_or(limit) + 1);
+    let mut bytes = Zeroizing::new(Vec::with_capacity(capacity));
     input
         .take(limit as u64 + 1)
         .read_to_end(&mut bytes)
@@ -150,7 +153,12 @@ pub fn read_secret_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
 /// Reads a small file that holds nothing secret (a public key), with the
 /// bound of a key file. One trailing newline is dropped as for secrets.
 pub fn read_public_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let mut bytes = read_bounded(path, MAX_SECRET_LEN, "key file")?;
+    key_text(read_bounded(path, MAX_SECRET_LEN, "key file")?, path)
+}
+
+/// A key file's content without its one trailing newline; empty is an
+/// error.
+fn key_text(mut bytes: Zeroizing<Vec<u8>>, path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
     strip_newline(&mut bytes);
     if bytes.is_empty() {
         return Err(Failure::Usage(format!(
@@ -179,7 +187,7 @@ pub fn check_private(path: &Path, file: &std::fs::File) -> Result<(), Failure> {
             .mode();
         if mode & 0o077 != 0 {
             let message = format!(
-                "{}: secret file readable by group or others (mode {:04o}); run `chmod 600 {}`",
+                "{}: secret file open to group or others (mode {:04o}); run `chmod 600 {}`",
                 path.display(),
                 mode & 0o7777,
                 path.display()
@@ -209,15 +217,7 @@ pub const MAX_KEYRING_LEN: usize = 16 << 20;
 /// [`read_secret_file`] with its own size limit.
 /// `-` reads the secret from standard input (no permission to check).
 pub fn read_secret_file_limited(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    let mut bytes = read_secret_document(path, limit)?;
-    strip_newline(&mut bytes);
-    if bytes.is_empty() {
-        return Err(Failure::Usage(format!(
-            "{}: the file is empty",
-            display(path)
-        )));
-    }
-    Ok(bytes)
+    key_text(read_secret_document(path, limit)?, path)
 }
 
 /// A secret document (a keyring) read whole, as it is, after the
@@ -289,8 +289,16 @@ pub fn stdout_failure(e: &std::io::Error) -> Failure {
 
 /// Rewrites a file a command owns (a keyring after `hx key rotate`)
 /// atomically with mode 0600: see [`Output`].
+/// A symbolic link is followed: the file it names is replaced, and the link
+/// stays.
 pub fn write_secret_file_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
-    write_output(path, contents, Access::Secret, Replace::Allowed)
+    let target = if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
+        std::fs::canonicalize(path)
+            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?
+    } else {
+        path.to_owned()
+    };
+    write_output(&target, contents, Access::Secret, Replace::Allowed)
 }
 
 /// The directory holding `path` (`.` for a bare file name).

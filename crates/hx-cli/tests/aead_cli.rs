@@ -526,3 +526,73 @@ fn fernet_tokens_migrate_through_the_keyring() {
     assert_eq!(code(&o), 1);
     assert!(String::from_utf8_lossy(&o.stderr).contains("invalid token"));
 }
+
+/// `hx unseal` refuses a plaintext over the 16 MiB `hx seal` allows, even in
+/// an authentic token (made here by the independent Python implementation
+/// of the token, tests/interop/sealed_peer.py of hx-aead).
+#[test]
+fn unseal_enforces_the_token_plaintext_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(&hx(d, &["key", "new", "-o", "ring"], b""));
+    let doc = std::fs::read_to_string(d.join("ring")).unwrap();
+    let fields: Vec<&str> = doc
+        .lines()
+        .find(|l| l.starts_with("key "))
+        .unwrap()
+        .split(' ')
+        .collect();
+    let key_id: u32 = fields[1].parse().unwrap();
+    use base64::Engine as _;
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(fields[5])
+        .unwrap();
+    let limit = hx::aead::MAX_TOKEN_PLAINTEXT;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let seal = |len: usize| {
+        let request = serde_json::json!({
+            "key_hex": hex::encode(&key),
+            "key_id": key_id,
+            "open": [],
+            "seal": [{
+                "plain_hex": hex::encode(vec![0x61u8; len]),
+                "context_hex": "",
+                "issued_at": now,
+                "nonce_hex": hex::encode([7u8; 24]),
+            }],
+        });
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../hx-aead/tests/interop/sealed_peer.py"
+        );
+        let mut child = Command::new(python())
+            .arg(script)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(request.to_string().as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["sealed"][0].as_str().unwrap().to_owned()
+    };
+    let at_limit = seal(limit);
+    let o = hx(d, &["unseal", "-k", "ring"], at_limit.as_bytes());
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(o.stdout.len(), limit);
+    let over = seal(limit + 1);
+    let o = hx(d, &["unseal", "-k", "ring"], over.as_bytes());
+    assert_eq!(code(&o), 1);
+    assert!(o.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("invalid token"));
+}

@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -140,7 +141,19 @@ fn interrupted_commands_leave_nothing_behind() {
                 signal(&mut child, sig);
                 let status = child.wait().unwrap();
                 drop(stdin);
-                assert!(!status.success(), "{args:?} {sig}");
+                // The command died by the signal, as it would without a
+                // handler (a shell's loop stops on Ctrl-C).
+                let number = match sig {
+                    "HUP" => 1,
+                    "INT" => 2,
+                    "KILL" => 9,
+                    _ => 15,
+                };
+                assert_eq!(
+                    status.signal(),
+                    Some(number),
+                    "{args:?} {sig} named={named}"
+                );
                 let left: Vec<_> = names(d).difference(&before).cloned().collect();
                 if named && sig == "KILL" {
                     // Documented: SIGKILL can leave the named temporary file.
@@ -538,8 +551,11 @@ fn bounded_inputs_stop_at_their_bound() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a signature"));
     assert!(started.elapsed() < Duration::from_secs(10));
     // An endless key file.
-    let o = hx(d, &["hmac", "--key-file", "/dev/zero", "m"], b"");
+    // A key file over the 64 KiB a key file may hold.
+    write_secret(d.join("huge.key"), vec![b'k'; (64 << 10) + 1]);
+    let o = hx(d, &["hmac", "--key-file", "huge.key", "m"], b"");
     assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("larger than"));
 }
 
 /// A closed output pipe ends any command quietly, like coreutils: the
@@ -655,4 +671,173 @@ fn failures_name_the_file_once() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(code(&o), 2);
     assert_eq!(err.matches("app.hxc").count(), 1, "{err}");
+}
+
+/// Under `nohup` (SIGHUP ignored) the named-file path keeps SIGHUP ignored:
+/// the command carries on and finishes its output.
+#[test]
+fn an_ignored_hangup_stays_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    let hx_bin = env!("CARGO_BIN_EXE_hx");
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            &format!("trap '' HUP; exec {hx_bin} encrypt -k ring - out"),
+        ])
+        .current_dir(d)
+        .env("HX_NO_UNNAMED_TEMP", "1")
+        .env_remove("HX_KEYRING")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&[1u8; 1 << 20]).unwrap();
+    std::thread::sleep(Duration::from_millis(150));
+    signal(&mut child, "HUP");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "SIGHUP was not ignored"
+    );
+    stdin.write_all(&[2u8; 1 << 20]).unwrap();
+    drop(stdin);
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(d.join("out").exists());
+}
+
+/// Even --force replaces only regular files: a fifo (as a device would be)
+/// is refused and left as it was.
+#[test]
+fn force_never_replaces_a_device_or_fifo() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    let made = Command::new("mkfifo").arg(d.join("fifo")).status().unwrap();
+    assert!(made.success());
+    std::fs::write(d.join("m"), b"m").unwrap();
+    let o = hx(
+        d,
+        &["sign", "-k", "ed.pem", "-i", "m", "-o", "fifo", "--force"],
+        b"",
+    );
+    assert_eq!(code(&o), 2);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a regular file"));
+    let kind = std::fs::symlink_metadata(d.join("fifo"))
+        .unwrap()
+        .file_type();
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&kind));
+}
+
+/// `keygen` never writes its public key over its private key, and leaves
+/// nothing when it refuses.
+#[test]
+fn keygen_outputs_are_checked_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for force in [&[][..], &["--force"]] {
+        let mut args = vec![
+            "keygen",
+            "--alg",
+            "ed25519",
+            "-o",
+            "k.pem",
+            "--pub-out",
+            "k.pem",
+        ];
+        args.extend_from_slice(force);
+        let o = hx(d, &args, b"");
+        assert_eq!(code(&o), 2, "{force:?}");
+        assert!(!d.join("k.pem").exists(), "{force:?}");
+    }
+    let o = hx(
+        d,
+        &[
+            "keygen",
+            "--alg",
+            "ed25519",
+            "-o",
+            "k.pem",
+            "--pub-out",
+            "no/dir/k.pub",
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 2);
+    assert!(!d.join("k.pem").exists(), "nothing left after a refusal");
+}
+
+/// Public outputs are 0644 and secret ones 0600 on the named-file path
+/// too, whatever the umask.
+#[test]
+fn modes_hold_on_the_named_path_under_any_umask() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    std::fs::write(d.join("m"), b"m").unwrap();
+    let hx_bin = env!("CARGO_BIN_EXE_hx");
+    for (umask, named) in [("077", "1"), ("077", ""), ("000", "1")] {
+        let script = format!(
+            "umask {umask}; {hx_bin} sign -k ed.pem -i m -o s.sig -f && \
+             {hx_bin} fernet key -o f.key -f"
+        );
+        let mut command = Command::new("sh");
+        command.args(["-c", &script]).current_dir(d);
+        if named.is_empty() {
+            command.env_remove("HX_NO_UNNAMED_TEMP");
+        } else {
+            command.env("HX_NO_UNNAMED_TEMP", named);
+        }
+        assert!(command.status().unwrap().success());
+        let mode = |f: &str| std::fs::metadata(d.join(f)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode("s.sig"), 0o644, "umask {umask} named {named:?}");
+        assert_eq!(mode("f.key"), 0o600, "umask {umask} named {named:?}");
+    }
+}
+
+/// Concurrent `hx key` commands on one keyring lose no key, and a keyring
+/// reached through a symbolic link is rewritten where the link points.
+#[test]
+fn keyring_rewrites_are_serialised_and_follow_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    setup(d);
+    let hx_bin = env!("CARGO_BIN_EXE_hx");
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new("sh")
+                .args([
+                    "-c",
+                    &format!("for i in 1 2 3 4 5 6 7 8; do {hx_bin} key add -k ring >/dev/null || exit 1; done"),
+                ])
+                .current_dir(d)
+                .env_remove("HX_KEYRING")
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut w in workers {
+        assert!(w.wait().unwrap().success());
+    }
+    let list = hx(d, &["key", "list", "-k", "ring"], b"");
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).lines().count(),
+        1 + 32
+    );
+    std::os::unix::fs::symlink("ring", d.join("link.ring")).unwrap();
+    assert_eq!(code(&hx(d, &["key", "rotate", "-k", "link.ring"], b"")), 0);
+    assert!(
+        std::fs::symlink_metadata(d.join("link.ring"))
+            .unwrap()
+            .is_symlink()
+    );
+    let list = hx(d, &["key", "list", "-k", "ring"], b"");
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).lines().count(),
+        1 + 33
+    );
 }

@@ -60,3 +60,37 @@ fn the_config_walkthrough_runs_as_written() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// Users have only the repository: no file in it points to the `shared`
+/// folder the project was built from.
+#[test]
+fn nothing_points_outside_the_repository() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let needle = ["shared", "/"].concat();
+    let mut stack = vec![root.to_path_buf()];
+    let mut offenders = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type().unwrap().is_dir() {
+                if !matches!(name.as_str(), "target" | ".git" | "corpus" | "artifacts") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            let text_file = [".md", ".rs", ".toml", ".py", ".sh", ".txt"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+                || name == "run";
+            if text_file
+                && let Ok(text) = std::fs::read_to_string(&path)
+                && text.contains(&needle)
+            {
+                offenders.push(path.display().to_string());
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:?}");
+}

@@ -1,5 +1,5 @@
 //! `hx keygen`, `pubkey`, `sign` and `verify` against the contract
-//! (../shared/CLI.md): file modes, exit statuses, refusals, and Python's
+//! (docs/CLI.md): file modes, exit statuses, refusals, and Python's
 //! `cryptography` reading what the command writes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 

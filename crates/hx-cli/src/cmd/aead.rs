@@ -100,9 +100,22 @@ impl KeyringArg {
         &self,
         change: impl FnOnce(&mut Keyring) -> hx::aead::Result<T>,
     ) -> Result<T, Failure> {
+        if crate::io::is_stdio(&self.keyring) {
+            return Err(Failure::Usage(
+                "a keyring read from standard input cannot be rewritten; name its file".into(),
+            ));
+        }
+        // One writer at a time: the directory's lock (as hx config takes)
+        // is held from reading the keyring to replacing it, so concurrent
+        // `hx key` commands do not lose each other's keys.
+        let dir = crate::io::parent_dir(&self.keyring);
+        let lock = std::fs::File::open(dir)
+            .and_then(|d| d.lock().map(|()| d))
+            .map_err(|e| Failure::Usage(format!("{}: cannot lock: {e}", dir.display())))?;
         let (mut ring, master) = load_keyring(&self.keyring, &self.master)?;
         let result = change(&mut ring)?;
         save_keyring(&self.keyring, &ring, master.as_ref())?;
+        drop(lock);
         Ok(result)
     }
 }

@@ -109,18 +109,27 @@ fn hash_path(alg: Algorithm, path: &Path) -> Result<Digest, hx::digest::Error> {
     })
 }
 
-/// `<hex>  <name>`, with sha256sum's escaping of names holding `\` or a newline.
-fn sums_line(digest: &Digest, path: &Path) -> String {
+/// A file name as sums lines spell it: `(true, escaped)` when it holds
+/// `\`, a newline or a carriage return (the line then starts with `\`, as
+/// sha256sum writes it), `(false, name)` otherwise.
+fn line_name(path: &Path) -> (bool, String) {
     let name = path.to_string_lossy();
     if name.contains(['\\', '\n', '\r']) {
         let escaped = name
             .replace('\\', "\\\\")
             .replace('\n', "\\n")
             .replace('\r', "\\r");
-        format!("\\{digest}  {escaped}")
+        (true, escaped)
     } else {
-        format!("{digest}  {name}")
+        (false, name.into_owned())
     }
+}
+
+/// `<hex>  <name>`, with sha256sum's escaping of names holding `\` or a newline.
+fn sums_line(digest: &Digest, path: &Path) -> String {
+    let (escaped, name) = line_name(path);
+    let mark = if escaped { "\\" } else { "" };
+    format!("{mark}{digest}  {name}")
 }
 
 /// The BSD tag of an algorithm, as coreutils' `--tag` writes it.
@@ -135,17 +144,9 @@ fn bsd_tag(alg: Algorithm) -> String {
 
 /// `ALG (name) = <hex>`, with the same escaping as [`sums_line`].
 fn tag_line(alg: Algorithm, digest: &Digest, path: &Path) -> String {
-    let name = path.to_string_lossy();
-    let tag = bsd_tag(alg);
-    if name.contains(['\\', '\n', '\r']) {
-        let escaped = name
-            .replace('\\', "\\\\")
-            .replace('\n', "\\n")
-            .replace('\r', "\\r");
-        format!("\\{tag} ({escaped}) = {digest}")
-    } else {
-        format!("{tag} ({name}) = {digest}")
-    }
+    let (escaped, name) = line_name(path);
+    let mark = if escaped { "\\" } else { "" };
+    format!("{mark}{} ({name}) = {digest}", bsd_tag(alg))
 }
 
 /// The algorithm a sums file's name suggests (`b2sums`, `SHA512SUMS`,
@@ -191,10 +192,12 @@ fn parse_any_line(
         Some(rest) => (true, rest),
         None => (false, line),
     };
+    // A BSD line starts with an algorithm's tag; anything else (a GNU line
+    // whose name holds " (" and ") = ") is read as a GNU line.
     if let Some((tag, rest)) = body.split_once(" (")
         && let Some((name, hex)) = rest.rsplit_once(") = ")
+        && let Ok(tagged) = tag.parse::<Algorithm>()
     {
-        let tagged: Algorithm = tag.parse().ok()?;
         if alg.is_some_and(|a| a != tagged) || name.is_empty() {
             return None;
         }
@@ -269,23 +272,29 @@ fn check(alg: Option<Algorithm>, sums: &Path, options: CheckOptions) -> CmdResul
         }
     };
     let (mut checked, mut bad_lines, mut mismatched, mut unreadable) = (0, 0, 0, 0);
-    let mut line = String::new();
+    let mut line = Vec::new();
     loop {
         line.clear();
         let n = (&mut reader)
             .take(MAX_SUMS_LINE)
-            .read_line(&mut line)
+            .read_until(b'\n', &mut line)
             .map_err(|e| Failure::Usage(e.to_string()))?;
         if n == 0 {
             break;
         }
-        if !line.ends_with('\n') && n as u64 == MAX_SUMS_LINE {
+        if !line.ends_with(b"\n") && n as u64 == MAX_SUMS_LINE {
             return Err(Failure::Usage(format!(
                 "{}: a line longer than {MAX_SUMS_LINE} bytes; not a checksum file",
                 crate::io::display(sums)
             )));
         }
-        let text = line.trim_end_matches(['\n', '\r']);
+        // A line that is not UTF-8 is not a checksum line hx can name a
+        // file from.
+        let Ok(text) = std::str::from_utf8(&line) else {
+            bad_lines += 1;
+            continue;
+        };
+        let text = text.trim_end_matches(['\n', '\r']);
         if text.trim().is_empty() {
             continue;
         }
@@ -433,5 +442,35 @@ mod tests {
                 .1,
             "bin"
         );
+    }
+
+    proptest::proptest! {
+        /// Any line parses to a result or to nothing, never a panic; and
+        /// what `hx digest` writes (GNU or BSD form, any file name) reads
+        /// back to the same algorithm, digest and name, with or without
+        /// `--alg`.
+        #[test]
+        fn sums_lines_parse_safely_and_round_trip(
+            junk in ".{0,200}",
+            name in "[^\\u{0}]{1,40}",
+            data in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+            which in 0usize..Algorithm::ALL.len(),
+        ) {
+            let sums = Path::new("SUMS");
+            let _ = parse_any_line(&junk, None, sums);
+            let _ = parse_any_line(&junk, Some(Algorithm::Sha256), sums);
+            let alg = Algorithm::ALL[which];
+            let d = hx::digest::hash(alg, &data);
+            let tagged = tag_line(alg, &d, Path::new(&name));
+            proptest::prop_assert_eq!(
+                parse_any_line(&tagged, None, sums),
+                Some((alg, d.clone(), name.clone()))
+            );
+            let gnu = sums_line(&d, Path::new(&name));
+            proptest::prop_assert_eq!(
+                parse_any_line(&gnu, Some(alg), sums),
+                Some((alg, d, name))
+            );
+        }
     }
 }

@@ -108,11 +108,27 @@ pub fn keygen(args: &KeygenArgs) -> CmdResult {
         .alg
         .parse()
         .map_err(|e: hx::sign::Error| Failure::Usage(e.to_string()))?;
-    // Both outputs are checked before the work (an RSA key takes seconds).
-    io::output::refuse_existing(&args.out, args.force.replace())?;
-    if let Some(path) = &args.pub_out {
-        io::output::refuse_existing(path, args.force.replace())?;
+    if args
+        .pub_out
+        .as_deref()
+        .is_some_and(|p| same_file(p, &args.out))
+    {
+        return Err(Failure::Usage(format!(
+            "{}: --out and --pub-out name the same file",
+            args.out.display()
+        )));
     }
+    // Both outputs are opened before the work (an RSA key takes seconds):
+    // an existing file is refused before anything is generated.
+    let mut private_out = io::Output::create(&args.out, io::Access::Secret, args.force.replace())?;
+    let mut public_out = match &args.pub_out {
+        Some(path) => Some(io::Output::create(
+            path,
+            io::Access::Public,
+            args.force.replace(),
+        )?),
+        None => None,
+    };
     let (private, public) = if algorithm.signs() {
         let key = PrivateKey::generate(algorithm).map_err(|e| Failure::Usage(e.to_string()))?;
         let private = key.to_pem().map_err(|e| Failure::Usage(e.to_string()))?;
@@ -124,20 +140,18 @@ pub fn keygen(args: &KeygenArgs) -> CmdResult {
     } else {
         crate::cmd::kex::generate(algorithm)?
     };
-    io::write_output(
-        &args.out,
-        private.as_bytes(),
-        io::Access::Secret,
-        args.force.replace(),
-    )?;
-    if let Some(path) = &args.pub_out {
-        io::write_output(
-            path,
-            public.as_bytes(),
-            io::Access::Public,
-            args.force.replace(),
-        )?;
+    use std::io::Write as _;
+    private_out
+        .write_all(private.as_bytes())
+        .map_err(|e| private_out.failure(&e))?;
+    // The public key is named first: if naming the private key then fails,
+    // what is left is a public key, never a private key without its record.
+    if let Some(mut out) = public_out.take() {
+        out.write_all(public.as_bytes())
+            .map_err(|e| out.failure(&e))?;
+        out.commit()?;
     }
+    private_out.commit()?;
     if !io::is_stdio(&args.out) {
         eprintln!(
             "hx: wrote {algorithm} private key to {}",
@@ -145,6 +159,20 @@ pub fn keygen(args: &KeygenArgs) -> CmdResult {
         );
     }
     Ok(())
+}
+
+/// Whether two paths name one file: the same text, or the same file name
+/// in the same directory once links in the directories are resolved.
+fn same_file(a: &Path, b: &Path) -> bool {
+    if a == b {
+        return true;
+    }
+    let resolve = |p: &Path| {
+        std::fs::canonicalize(io::parent_dir(p))
+            .ok()
+            .map(|dir| dir.join(p.file_name().unwrap_or_default()))
+    };
+    matches!((resolve(a), resolve(b)), (Some(x), Some(y)) if x == y)
 }
 
 pub fn pubkey(args: &PubkeyArgs) -> CmdResult {

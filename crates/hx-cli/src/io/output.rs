@@ -131,8 +131,18 @@ impl Output {
             });
         }
         refuse_existing(path, replace)?;
-        if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-            return Err(failure(path, &"is a directory"));
+        // Even --force replaces only a regular file (or a link, dangling or
+        // to a regular file): never a device, a fifo or a directory
+        // (`-o /dev/null -f` must not turn /dev/null into a file).
+        if let Ok(meta) = std::fs::metadata(path)
+            && !meta.is_file()
+        {
+            let what = if meta.is_dir() {
+                "is a directory"
+            } else {
+                "is not a regular file; hx writes only regular files (give - for standard output)"
+            };
+            return Err(failure(path, &what));
         }
         let dir = parent_dir(path);
         if !std::fs::metadata(dir).is_ok_and(|m| m.is_dir()) {
@@ -141,7 +151,11 @@ impl Output {
                 &format!("the directory {} does not exist", dir.display()),
             ));
         }
-        let temp = new_temp(parent_dir(path), access).map_err(|e| failure(path, &e))?;
+        // The OS's reason, without the temporary file's name.
+        let temp = new_temp(dir, access).map_err(|e| match e.raw_os_error() {
+            Some(code) => failure(path, &std::io::Error::from_raw_os_error(code)),
+            None => failure(path, &e.kind()),
+        })?;
         Ok(Self {
             dest: Dest::File {
                 path: path.to_owned(),
@@ -237,7 +251,7 @@ pub const NO_UNNAMED_TEMP_ENV: &str = "HX_NO_UNNAMED_TEMP";
 fn new_temp(dir: &Path, access: Access) -> std::io::Result<Temp> {
     #[cfg(target_os = "linux")]
     if std::env::var_os(NO_UNNAMED_TEMP_ENV).is_none()
-        && let Some(file) = unnamed::create(dir, access.mode())
+        && let Some(file) = unnamed::create(dir, access.mode())?
     {
         return Ok(Temp::Unnamed(file));
     }
@@ -249,6 +263,9 @@ fn new_temp(dir: &Path, access: Access) -> std::io::Result<Temp> {
     #[cfg(not(unix))]
     let _ = access;
     let file = cleanup.track(|| builder.tempfile_in(dir), |f| f.path())?;
+    // Exactly this mode, whatever the umask (as on the unnamed path).
+    #[cfg(unix)]
+    file.as_file().set_permissions(permissions(access.mode()))?;
     Ok(Temp::Named {
         file,
         _cleanup: cleanup,
@@ -313,22 +330,35 @@ mod unnamed {
 
     use rustix::fs::{AtFlags, CWD, Mode, OFlags};
 
-    /// An unnamed file in `dir`, or `None` where the filesystem (or the
-    /// kernel) has none or `/proc` is not there to name it later.
-    pub fn create(dir: &Path, mode: u32) -> Option<File> {
+    /// An unnamed file in `dir`; `Ok(None)` where the filesystem (or the
+    /// kernel) has none or `/proc` is not there to name it later. Other
+    /// failures (permissions, a full disk) are errors: a named file would
+    /// fail the same way.
+    pub fn create(dir: &Path, mode: u32) -> std::io::Result<Option<File>> {
         if !Path::new("/proc/self/fd").is_dir() {
-            return None;
+            return Ok(None);
         }
-        let fd = rustix::fs::openat(
+        let fd = match rustix::fs::openat(
             CWD,
             dir,
             OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
             Mode::from_raw_mode(mode),
-        )
-        .ok()?;
+        ) {
+            Ok(fd) => fd,
+            // No O_TMPFILE here: an old kernel (EISDIR, EINVAL) or a
+            // filesystem without it (EOPNOTSUPP).
+            Err(e)
+                if e == rustix::io::Errno::OPNOTSUPP
+                    || e == rustix::io::Errno::ISDIR
+                    || e == rustix::io::Errno::INVAL =>
+            {
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
         // The umask narrowed the mode: set exactly the one asked for.
-        rustix::fs::fchmod(&fd, Mode::from_raw_mode(mode)).ok()?;
-        Some(File::from(fd))
+        rustix::fs::fchmod(&fd, Mode::from_raw_mode(mode))?;
+        Ok(Some(File::from(fd)))
     }
 
     fn proc_path(file: &File) -> PathBuf {

@@ -3,9 +3,11 @@
 //! the process by themselves).
 //!
 //! The handler is installed the first time a named temporary file is made,
-//! so commands that make none keep the default signal behaviour. On a
-//! signal it removes every file still registered and exits with status
-//! 128 + the signal number, as a shell reports a process the signal killed.
+//! so commands that make none keep the default signal behaviour, and only
+//! for signals that are not ignored (under `nohup`, SIGHUP stays ignored).
+//! On a signal it removes every file still registered and then dies by the
+//! same signal, so a shell sees what it would see without the handler (a
+//! script's loop stops on Ctrl-C).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,20 +62,45 @@ fn install() {
         #[cfg(unix)]
         {
             use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-            let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
-            else {
+            let ignored = ignored_signals();
+            let wanted: Vec<i32> = [SIGINT, SIGTERM, SIGHUP]
+                .into_iter()
+                .filter(|&s| ignored & (1u64 << (s - 1)) == 0)
+                .collect();
+            if wanted.is_empty() {
+                return;
+            }
+            let Ok(mut signals) = signal_hook::iterator::Signals::new(&wanted) else {
                 return;
             };
             std::thread::spawn(move || {
                 if let Some(signal) = signals.forever().next() {
-                    // Held to the exit: no new file is made meanwhile.
+                    // Held to the end: no new file is made meanwhile.
                     let paths = paths();
                     for (_, path) in paths.iter() {
                         let _ = std::fs::remove_file(path);
                     }
+                    // Die by the signal itself (its default action), as the
+                    // process would have without the handler.
+                    let _ = signal_hook::low_level::emulate_default_handler(signal);
                     std::process::exit(128 + signal);
                 }
             });
         }
     });
+}
+
+/// The signals this process ignores (bit n-1 for signal n), from
+/// `/proc/self/status` on Linux; none elsewhere.
+#[cfg(unix)]
+fn ignored_signals() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("SigIgn:"))
+                .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        })
+        .unwrap_or(0)
 }
