@@ -121,7 +121,9 @@ fn read_limited(
     }
     // Sized up front where the length is known: growing would leave
     // unwiped copies of a secret in freed memory.
-    let capacity = input.len().map_or(0, |len| usize::try_from(len).unwrap_or(limit) + 1);
+    let capacity = input
+        .len()
+        .map_or(0, |len| usize::try_from(len).unwrap_or(limit) + 1);
     let mut bytes = Zeroizing::new(Vec::with_capacity(capacity));
     input
         .take(limit as u64 + 1)
