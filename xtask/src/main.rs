@@ -166,6 +166,60 @@ struct Step {
     secs: f64,
 }
 
+/// Every publishable crate packaged and built from its package (so a
+/// release never finds a broken manifest or a file left out), each package
+/// carrying both licence texts.
+fn package(root: &Path) -> Step {
+    let start = Instant::now();
+    let mut step = run(
+        root,
+        "package",
+        "cargo",
+        &[
+            "package",
+            "--workspace",
+            "--exclude",
+            "xtask",
+            "--locked",
+            "--allow-dirty",
+        ],
+        &[],
+    );
+    let crates_dir = root.join("crates");
+    let mut names: Vec<String> = std::fs::read_dir(&crates_dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    for name in names {
+        let manifest = crates_dir.join(&name).join("Cargo.toml");
+        let publishable = std::fs::read_to_string(&manifest)
+            .is_ok_and(|m| !m.contains("publish = false"));
+        if !publishable {
+            continue;
+        }
+        let listed = Command::new("cargo")
+            .args(["package", "--list", "--allow-dirty", "-p", &name])
+            .current_dir(root)
+            .output();
+        let files = listed
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        for licence in ["LICENSE-MIT", "LICENSE-APACHE"] {
+            if !files.lines().any(|l| l == licence) {
+                println!("xtask package: {name} does not ship {licence}");
+                step.ok = false;
+            }
+        }
+    }
+    step.secs = start.elapsed().as_secs_f64();
+    step
+}
+
 fn run(root: &Path, name: &str, program: &str, args: &[&str], envs: &[(&str, String)]) -> Step {
     let shown_env: String = envs.iter().map(|(k, v)| format!("{k}={v} ")).collect();
     println!("\n==> {shown_env}{program} {}", args.join(" "));
@@ -304,6 +358,7 @@ fn ci(root: &Path) -> ExitCode {
         &["bench", "--workspace", "--no-run", "--locked"],
         &[],
     ));
+    steps.push(package(root));
 
     println!("\n==> summary ({:.0} s)", started.elapsed().as_secs_f64());
     for step in &steps {
