@@ -197,8 +197,8 @@ fn package(root: &Path) -> Step {
     names.sort();
     for name in names {
         let manifest = crates_dir.join(&name).join("Cargo.toml");
-        let publishable = std::fs::read_to_string(&manifest)
-            .is_ok_and(|m| !m.contains("publish = false"));
+        let publishable =
+            std::fs::read_to_string(&manifest).is_ok_and(|m| !m.contains("publish = false"));
         if !publishable {
             continue;
         }

@@ -31,6 +31,14 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A keyring file that group or others can access
+    /// ([`crate::Keyring::load`]): fix with `chmod 600`.
+    InsecurePermissions {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
 }
 
 /// `Result` with [`Error`].
@@ -46,6 +54,12 @@ impl fmt::Display for Error {
             Self::Keyring(why) => write!(f, "keyring: {why}"),
             Self::Document { line: 0, reason } => write!(f, "keyring document: {reason}"),
             Self::Document { line, reason } => write!(f, "keyring document, line {line}: {reason}"),
+            Self::InsecurePermissions { path, mode } => write!(
+                f,
+                "{}: keyring open to group or others (mode {mode:04o}); run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            ),
         }
     }
 }

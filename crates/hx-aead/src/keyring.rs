@@ -740,4 +740,6 @@ impl fmt::Debug for Keyring {
 }
 
 mod document;
+mod file;
 pub use document::MasterKey;
+pub use file::MAX_KEYRING_FILE_LEN;

@@ -12,6 +12,6 @@ pub mod stream;
 pub use crate::error::{Error, Result};
 pub use crate::fernet::{FERNET_MAX_CLOCK_SKEW, Fernet, FernetKey, MultiFernet};
 pub use crate::keyring::{
-    KeyInfo, KeyKind, KeyState, KeyUsage, Keyring, MAX_CLOCK_SKEW, MAX_TOKEN_PLAINTEXT, MasterKey,
-    TOKEN_PREFIX,
+    KeyInfo, KeyKind, KeyState, KeyUsage, Keyring, MAX_CLOCK_SKEW, MAX_KEYRING_FILE_LEN,
+    MAX_TOKEN_PLAINTEXT, MasterKey, TOKEN_PREFIX,
 };

@@ -415,3 +415,45 @@ fn keyring_documents_are_read_only_in_their_one_spelling() {
     };
     assert!(Keyring::from_document(&upper).is_err());
 }
+
+/// Keyring files from the library: saved atomically with mode 0600 (sealed
+/// or not), loaded back with their permissions checked, nothing else left
+/// in the directory.
+#[cfg(unix)]
+#[test]
+fn keyring_files_load_and_save() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.ring");
+    let mut ring = Keyring::generate().unwrap();
+    ring.save(&path, None).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let loaded = Keyring::load(&path, None).unwrap();
+    let token = ring.seal(b"x", b"").unwrap();
+    assert_eq!(&*loaded.open(&token, b"", None).unwrap(), b"x");
+    // Replaced in place, sealed this time.
+    ring.rotate_primary().unwrap();
+    let master = MasterKey::generate().unwrap();
+    ring.save(&path, Some(&master)).unwrap();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["app.ring"], "no temporary file left");
+    assert!(matches!(Keyring::load(&path, None), Err(Error::InvalidKey(_))));
+    let other = MasterKey::generate().unwrap();
+    assert!(matches!(Keyring::load(&path, Some(&other)), Err(Error::InvalidToken)));
+    let loaded = Keyring::load(&path, Some(&master)).unwrap();
+    assert_eq!(loaded.primary_id(), ring.primary_id());
+    // Open to others: refused, naming the fix.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let e = Keyring::load(&path, Some(&master)).unwrap_err();
+    assert!(matches!(e, Error::InsecurePermissions { mode: 0o640, .. }));
+    assert!(e.to_string().contains("chmod 600"));
+    // Too large to be a keyring: refused before it is read whole.
+    let big = dir.path().join("big.ring");
+    std::fs::write(&big, vec![b'a'; (16 << 20) + 1]).unwrap();
+    std::fs::set_permissions(&big, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(matches!(Keyring::load(&big, None), Err(Error::Io(_))));
+}
