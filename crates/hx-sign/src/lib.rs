@@ -4,6 +4,7 @@
 mod encoding;
 mod error;
 mod key;
+mod traits;
 
 pub mod ed25519;
 pub mod keyfile;

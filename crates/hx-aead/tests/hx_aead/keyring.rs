@@ -441,9 +441,15 @@ fn keyring_files_load_and_save() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names, ["app.ring"], "no temporary file left");
-    assert!(matches!(Keyring::load(&path, None), Err(Error::InvalidKey(_))));
+    assert!(matches!(
+        Keyring::load(&path, None),
+        Err(Error::InvalidKey(_))
+    ));
     let other = MasterKey::generate().unwrap();
-    assert!(matches!(Keyring::load(&path, Some(&other)), Err(Error::InvalidToken)));
+    assert!(matches!(
+        Keyring::load(&path, Some(&other)),
+        Err(Error::InvalidToken)
+    ));
     let loaded = Keyring::load(&path, Some(&master)).unwrap();
     assert_eq!(loaded.primary_id(), ring.primary_id());
     // Open to others: refused, naming the fix.

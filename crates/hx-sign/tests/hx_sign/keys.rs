@@ -354,3 +354,42 @@ fn rsa_digest_path_matches_the_message_path() {
             .is_err()
     );
 }
+
+/// Code written against RustCrypto's `Signer`/`Verifier`/`Keypair` takes
+/// hx's keys, and the trait path is the strict one.
+#[test]
+fn signature_traits_sign_and_verify_strictly() {
+    use signature::{Keypair, Signer, Verifier};
+    fn round_trip<S, K>(key: &K, message: &[u8]) -> Result<(), signature::Error>
+    where
+        K: Signer<S> + Keypair,
+        K::VerifyingKey: Verifier<S>,
+    {
+        let signature = key.try_sign(message)?;
+        key.verifying_key().verify(message, &signature)?;
+        match key.verifying_key().verify(b"another message", &signature) {
+            Ok(()) => Err(signature::Error::new()),
+            Err(_) => Ok(()),
+        }
+    }
+    round_trip::<ed25519::Signature, _>(&SigningKey::generate().unwrap(), b"m").unwrap();
+    round_trip::<Vec<u8>, _>(&rsa::SigningKey::generate(2048).unwrap(), b"m").unwrap();
+    // A signature whose S is not reduced (S + L) is refused on the trait
+    // path as on hx's own.
+    let key = SigningKey::generate().unwrap();
+    let sig = key.sign(b"m");
+    let mut bytes: [u8; 64] = sig.as_ref().try_into().unwrap();
+    // L = 2^252 + 27742317777372353535851937790883648493, little endian.
+    let l: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    let mut carry = 0u16;
+    for i in 0..32 {
+        let sum = u16::from(bytes[32 + i]) + u16::from(l[i]) + carry;
+        bytes[32 + i] = sum as u8;
+        carry = sum >> 8;
+    }
+    let malleated = ed25519::Signature::from_bytes(&bytes).unwrap();
+    assert!(Verifier::verify(&key.verifying_key(), b"m", &malleated).is_err());
+}
