@@ -166,6 +166,75 @@ struct Step {
     secs: f64,
 }
 
+/// The shape of the crate graph: hx-sign and hx-kex independent of each
+/// other (both read keys through hx-keys), and `hx` with only `random` and
+/// `digest` linking no C cryptography library.
+fn crate_graph(root: &Path) -> Step {
+    let start = Instant::now();
+    println!("\n==> crate graph");
+    let tree = |args: &[&str]| -> Option<String> {
+        let out = Command::new("cargo")
+            .args(["tree", "--locked", "-e", "normal", "--prefix", "none"])
+            .args(args)
+            .current_dir(root)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let names = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.split(' ').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut ok = true;
+    for (package, forbidden) in [("hx-sign", "hx-kex"), ("hx-kex", "hx-sign")] {
+        match tree(&["-p", package]) {
+            Some(t) if names(&t).iter().any(|n| n == forbidden) => {
+                println!("crate graph: {package} depends on {forbidden}");
+                ok = false;
+            }
+            Some(_) => println!("crate graph: {package} does not depend on {forbidden}"),
+            None => ok = false,
+        }
+    }
+    let c_crypto = [
+        "aws-lc-sys",
+        "aws-lc-fips-sys",
+        "aws-lc-rs",
+        "ring",
+        "openssl-sys",
+    ];
+    match tree(&[
+        "-p",
+        "hx",
+        "--no-default-features",
+        "--features",
+        "random,digest",
+    ]) {
+        Some(t) => {
+            let found: Vec<String> = names(&t)
+                .into_iter()
+                .filter(|n| c_crypto.contains(&n.as_str()))
+                .collect();
+            if found.is_empty() {
+                println!("crate graph: hx with random and digest links no C cryptography library");
+            } else {
+                println!("crate graph: hx with random and digest links {found:?}");
+                ok = false;
+            }
+        }
+        None => ok = false,
+    }
+    Step {
+        name: "crate graph".into(),
+        ok,
+        secs: start.elapsed().as_secs_f64(),
+    }
+}
+
 /// Every publishable crate packaged and built from its package (so a
 /// release never finds a broken manifest or a file left out), each package
 /// carrying both licence texts.
@@ -359,6 +428,7 @@ fn ci(root: &Path) -> ExitCode {
         &[],
     ));
     steps.push(package(root));
+    steps.push(crate_graph(root));
 
     println!("\n==> summary ({:.0} s)", started.elapsed().as_secs_f64());
     for step in &steps {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use hx_aead::{Keyring, MasterKey};
 use hx_kex::{PrivateKey, PublicKey};
-use hx_sign::keyfile::{self, KeyFile};
+use hx_keys::keyfile::{self, KeyFile};
 use zeroize::Zeroizing;
 
 use crate::crypto::{DataKey, wrap_info};

@@ -8,7 +8,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hx_kex::x25519::{EphemeralSecret, StaticSecret};
 use hx_kex::{PrivateKey, hpke, rsa_oaep};
-use hx_sign::Algorithm;
+use hx_keys::Algorithm;
 
 fn x25519(c: &mut Criterion) {
     let peer = StaticSecret::generate().unwrap().public_key();

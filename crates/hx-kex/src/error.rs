@@ -19,7 +19,7 @@ pub enum Error {
     InvalidKey(&'static str),
     /// A key file that cannot be read (encrypted, wrong algorithm,
     /// unsupported, malformed).
-    KeyFile(hx_sign::Error),
+    KeyFile(hx_keys::Error),
     /// The message is longer than the operation allows (RSA-OAEP).
     MessageTooLong {
         /// The largest message, in bytes.
@@ -75,8 +75,8 @@ impl From<hx_random::Error> for Error {
     }
 }
 
-impl From<hx_sign::Error> for Error {
-    fn from(e: hx_sign::Error) -> Self {
+impl From<hx_keys::Error> for Error {
+    fn from(e: hx_keys::Error) -> Self {
         Self::KeyFile(e)
     }
 }

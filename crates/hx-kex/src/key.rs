@@ -2,8 +2,8 @@
 //! can encrypt to or decrypt with, and use the algorithm's one hx scheme —
 //! HPKE for X25519 and X-Wing keys, RSA-OAEP-SHA256 for RSA keys.
 
-use hx_sign::Algorithm;
-use hx_sign::keyfile::{self, KeyFile};
+use hx_keys::Algorithm;
+use hx_keys::keyfile::{self, KeyFile};
 use zeroize::Zeroizing;
 
 use crate::{Error, Result, hpke, rsa_oaep, x25519, xwing};
@@ -12,7 +12,7 @@ use crate::{Error, Result, hpke, rsa_oaep, x25519, xwing};
 ///
 /// ```
 /// use hx_kex::PrivateKey;
-/// use hx_sign::Algorithm;
+/// use hx_keys::Algorithm;
 /// let key = PrivateKey::generate(Algorithm::X25519)?;
 /// let ct = key.public_key()?.encrypt(b"info", b"secret")?;
 /// assert_eq!(&key.decrypt(b"info", &ct)?[..], b"secret");
@@ -41,7 +41,7 @@ impl PrivateKey {
             Algorithm::X25519 => Ok(Self::X25519(x25519::StaticSecret::generate()?)),
             Algorithm::XWing => Ok(Self::XWing(xwing::PrivateKey::generate()?)),
             Algorithm::Rsa { bits } => Ok(Self::Rsa(rsa_oaep::DecryptionKey::generate(bits)?)),
-            found => Err(hx_sign::Error::WrongKeyType {
+            found => Err(hx_keys::Error::WrongKeyType {
                 expected: "an encryption key algorithm",
                 found,
             }
@@ -69,7 +69,7 @@ impl PrivateKey {
                 algorithm: Algorithm::Rsa { .. },
                 pkcs8,
             } => Ok(Self::Rsa(rsa_oaep::DecryptionKey::from_pkcs8_der(&pkcs8)?)),
-            KeyFile::Private { algorithm, .. } => Err(hx_sign::Error::WrongKeyType {
+            KeyFile::Private { algorithm, .. } => Err(hx_keys::Error::WrongKeyType {
                 expected: "an X25519, X-Wing or RSA key",
                 found: algorithm,
             }
@@ -174,7 +174,7 @@ impl PublicKey {
                 algorithm: Algorithm::Rsa { .. },
                 spki,
             } => Ok(Self::Rsa(rsa_oaep::EncryptionKey::from_pem(&spki)?)),
-            KeyFile::Public { algorithm, .. } => Err(hx_sign::Error::WrongKeyType {
+            KeyFile::Public { algorithm, .. } => Err(hx_keys::Error::WrongKeyType {
                 expected: "an X25519, X-Wing or RSA key",
                 found: algorithm,
             }

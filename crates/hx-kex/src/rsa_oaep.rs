@@ -9,8 +9,8 @@ use aws_lc_rs::rsa::{
     OAEP_SHA256_MGF1SHA256, OaepPrivateDecryptingKey, OaepPublicEncryptingKey,
     PrivateDecryptingKey, PublicEncryptingKey,
 };
-use hx_sign::Algorithm;
-use hx_sign::keyfile::{self, KeyFile};
+use hx_keys::Algorithm;
+use hx_keys::keyfile::{self, KeyFile};
 use zeroize::Zeroizing;
 
 use crate::{Error, Result};
@@ -44,7 +44,7 @@ impl DecryptionKey {
     fn new(key: PrivateDecryptingKey) -> Result<Self> {
         let bits = key.key_size_bits();
         if !(2048..=8192).contains(&bits) {
-            return Err(hx_sign::Error::UnsupportedKeySize { bits }.into());
+            return Err(hx_keys::Error::UnsupportedKeySize { bits }.into());
         }
         let pkcs8 = Zeroizing::new(key.as_der().map_err(|_| Error::Backend)?.as_ref().to_vec());
         let public = EncryptionKey::new(key.public_key())?;
@@ -70,7 +70,7 @@ impl DecryptionKey {
                 PrivateDecryptingKey::from_pkcs8(&pkcs8)
                     .map_err(|_| Error::InvalidKey("malformed or inconsistent RSA private key"))?,
             ),
-            KeyFile::Private { algorithm, .. } => Err(hx_sign::Error::WrongKeyType {
+            KeyFile::Private { algorithm, .. } => Err(hx_keys::Error::WrongKeyType {
                 expected: "an RSA key",
                 found: algorithm,
             }
@@ -164,7 +164,7 @@ impl EncryptionKey {
                 PublicEncryptingKey::from_der(&spki)
                     .map_err(|_| Error::InvalidKey("malformed RSA public key"))?,
             ),
-            KeyFile::Public { algorithm, .. } => Err(hx_sign::Error::WrongKeyType {
+            KeyFile::Public { algorithm, .. } => Err(hx_keys::Error::WrongKeyType {
                 expected: "an RSA key",
                 found: algorithm,
             }

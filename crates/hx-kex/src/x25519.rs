@@ -9,8 +9,8 @@
 use core::fmt;
 
 use hx_digest::{Blake2Params, Blake2b, HkdfAlgorithm, Prk};
-use hx_sign::Algorithm;
-use hx_sign::keyfile::{self, KeyFile};
+use hx_keys::Algorithm;
+use hx_keys::keyfile::{self, KeyFile};
 use zeroize::Zeroizing;
 
 use crate::{Error, Result};

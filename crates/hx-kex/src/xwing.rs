@@ -9,8 +9,8 @@
 use core::fmt;
 
 use hpke::{Deserializable as _, Serializable as _};
-use hx_sign::Algorithm;
-use hx_sign::keyfile::{self, KeyFile};
+use hx_keys::Algorithm;
+use hx_keys::keyfile::{self, KeyFile};
 use zeroize::Zeroizing;
 
 use crate::{Error, Result};

@@ -16,8 +16,8 @@ use pkcs8::der::Decode;
 use pkcs8::der::asn1::OctetStringRef;
 use zeroize::Zeroizing;
 
-use crate::encoding::{self, Document, OID_ED25519};
 use crate::{Error, Result};
+use hx_keys::der::{self as encoding, Document, OID_ED25519};
 
 /// Bytes in a signing key seed.
 pub const SECRET_KEY_LEN: usize = 32;
@@ -115,7 +115,7 @@ impl SigningKey {
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
         let (oid, info) = encoding::pkcs8_algorithm(der)?;
         if oid != OID_ED25519 {
-            return Err(encoding::foreign_algorithm(oid, "an Ed25519 key"));
+            return Err(crate::error::foreign_algorithm(oid, "an Ed25519 key"));
         }
         if info.algorithm.parameters.is_some() {
             return Err(Error::InvalidKey(
@@ -251,7 +251,7 @@ impl VerifyingKey {
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
         let (oid, info) = encoding::spki_algorithm(der)?;
         if oid != OID_ED25519 {
-            return Err(encoding::foreign_algorithm(oid, "an Ed25519 key"));
+            return Err(crate::error::foreign_algorithm(oid, "an Ed25519 key"));
         }
         if info.algorithm.parameters.is_some() {
             return Err(Error::InvalidKey(

@@ -43,6 +43,8 @@ pub enum Error {
     /// The cryptographic backend failed for a reason other than bad input
     /// (out of memory, random generator failure inside the backend).
     Backend,
+    /// Another key-file problem reported by `hx-keys`.
+    Key(hx_keys::Error),
 }
 
 /// `Result` with [`Error`].
@@ -52,27 +54,23 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidSignature => f.write_str("invalid signature"),
-            Self::InvalidKey(why) => write!(f, "invalid key: {why}"),
-            Self::EncryptedKey => f.write_str(
-                "the key is encrypted; hx reads unencrypted PKCS#8 keys (protect the file with permissions)",
-            ),
-            Self::WrongKeyType { expected, found } => {
-                write!(f, "wrong key type: need {expected}, found {found}")
+            // Key-file problems in hx-keys' words.
+            Self::InvalidKey(why) => hx_keys::Error::InvalidKey(why).fmt(f),
+            Self::EncryptedKey => hx_keys::Error::EncryptedKey.fmt(f),
+            Self::WrongKeyType { expected, found } => hx_keys::Error::WrongKeyType {
+                expected,
+                found: *found,
             }
-            Self::UnsupportedAlgorithm(oid) if oid == "1.2.840.10045.2.1" => write!(
-                f,
-                "EC (ECDSA/ECDH) keys are not supported (OID {oid}); hx reads Ed25519, X25519, X-Wing and RSA keys"
-            ),
-            Self::UnsupportedAlgorithm(oid) => write!(
-                f,
-                "unsupported key algorithm (OID {oid}); hx reads Ed25519, X25519, X-Wing and RSA keys"
-            ),
-            Self::UnsupportedKeySize { bits } => write!(
-                f,
-                "unsupported RSA key size: {bits} bits (hx reads RSA keys of 2048 to 8192 bits and generates rsa-2048, rsa-3072 or rsa-4096)"
-            ),
+            .fmt(f),
+            Self::UnsupportedAlgorithm(oid) => {
+                hx_keys::Error::UnsupportedAlgorithm(oid.clone()).fmt(f)
+            }
+            Self::UnsupportedKeySize { bits } => {
+                hx_keys::Error::UnsupportedKeySize { bits: *bits }.fmt(f)
+            }
             Self::Random(e) => write!(f, "{e}"),
             Self::Backend => f.write_str("the cryptographic backend failed"),
+            Self::Key(e) => write!(f, "{e}"),
         }
     }
 }
@@ -86,8 +84,30 @@ impl std::error::Error for Error {
     }
 }
 
+/// Key-file errors keep their meaning: the variants are the same.
+impl From<hx_keys::Error> for Error {
+    fn from(e: hx_keys::Error) -> Self {
+        match e {
+            hx_keys::Error::InvalidKey(why) => Self::InvalidKey(why),
+            hx_keys::Error::EncryptedKey => Self::EncryptedKey,
+            hx_keys::Error::WrongKeyType { expected, found } => {
+                Self::WrongKeyType { expected, found }
+            }
+            hx_keys::Error::UnsupportedAlgorithm(oid) => Self::UnsupportedAlgorithm(oid),
+            hx_keys::Error::UnsupportedKeySize { bits } => Self::UnsupportedKeySize { bits },
+            // A variant added to hx-keys later.
+            other => Self::Key(other),
+        }
+    }
+}
+
 impl From<hx_random::Error> for Error {
     fn from(e: hx_random::Error) -> Self {
         Self::Random(e)
     }
+}
+
+/// [`hx_keys::der::foreign_algorithm`] as this crate's error.
+pub(crate) fn foreign_algorithm(oid: pkcs8::ObjectIdentifier, expected: &'static str) -> Error {
+    hx_keys::der::foreign_algorithm(oid, expected).into()
 }

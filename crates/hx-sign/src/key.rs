@@ -6,9 +6,9 @@ use core::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::encoding::{self, OID_ED25519, OID_RSA};
-use crate::keyfile::{self, KeyFile};
 use crate::{Algorithm, Error, Result, ed25519, rsa};
+use hx_keys::der::{self as encoding, OID_ED25519, OID_RSA};
+use hx_keys::keyfile::{self, KeyFile};
 
 /// A private key of any signature algorithm hx supports.
 ///
@@ -79,7 +79,7 @@ impl PrivateKey {
         } else if oid == OID_RSA {
             Ok(Self::Rsa(rsa::SigningKey::from_pkcs8_der(der)?))
         } else {
-            Err(encoding::foreign_algorithm(oid, "a signing key"))
+            Err(crate::error::foreign_algorithm(oid, "a signing key"))
         }
     }
 
@@ -168,7 +168,7 @@ impl PublicKey {
         } else if oid == OID_RSA {
             Ok(Self::Rsa(rsa::VerifyingKey::from_spki_der(der)?))
         } else {
-            Err(encoding::foreign_algorithm(
+            Err(crate::error::foreign_algorithm(
                 oid,
                 "a signature verification key",
             ))

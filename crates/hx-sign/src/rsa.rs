@@ -18,13 +18,11 @@ use aws_lc_rs::signature::{
 };
 use zeroize::Zeroizing;
 
-use crate::encoding::{self, Document, OID_RSA};
+use hx_keys::der::{self as encoding, Document, OID_RSA};
+
 use crate::{Error, Result};
 
-/// Smallest modulus hx reads or makes, in bits.
-pub const MIN_BITS: usize = 2048;
-/// Largest modulus hx reads, in bits.
-pub const MAX_BITS: usize = 8192;
+pub use hx_keys::rsa::{MAX_BITS, MIN_BITS};
 /// The PSS salt length hx signs with: the SHA-256 output length, as RFC 8017
 /// recommends and as Python's `PSS.DIGEST_LENGTH` does.
 pub const PSS_SALT_LEN: usize = 32;
@@ -126,7 +124,7 @@ impl SigningKey {
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
         let (oid, info) = encoding::pkcs8_algorithm(der)?;
         if oid != OID_RSA {
-            return Err(encoding::foreign_algorithm(oid, "an RSA key"));
+            return Err(crate::error::foreign_algorithm(oid, "an RSA key"));
         }
         let inner = aws_lc_rs::rsa::KeyPair::from_pkcs8(der)
             .map_err(|_| refusal(info.private_key.as_bytes()))?;
@@ -250,7 +248,7 @@ impl VerifyingKey {
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
         let (oid, info) = encoding::spki_algorithm(der)?;
         if oid != OID_RSA {
-            return Err(encoding::foreign_algorithm(oid, "an RSA key"));
+            return Err(crate::error::foreign_algorithm(oid, "an RSA key"));
         }
         let pkcs1 = info
             .subject_public_key
@@ -402,53 +400,16 @@ impl fmt::Debug for VerifyingKey {
     }
 }
 
-/// The modulus size of a PKCS#1 `RSAPrivateKey`, refusing sizes outside
-/// [`MIN_BITS`]..=[`MAX_BITS`].
-pub(crate) fn private_modulus_bits(pkcs1: &[u8]) -> Result<usize> {
-    match claimed_bits(pkcs1) {
-        Some(bits) if (MIN_BITS..=MAX_BITS).contains(&bits) => Ok(bits),
-        Some(bits) => Err(Error::UnsupportedKeySize { bits }),
-        None => Err(Error::InvalidKey("malformed RSA private key")),
-    }
-}
-
-/// The modulus size of a PKCS#1 `RSAPublicKey`, refusing sizes outside
-/// [`MIN_BITS`]..=[`MAX_BITS`].
-pub(crate) fn public_modulus_bits(pkcs1: &[u8]) -> Result<usize> {
-    let bits = lc::RsaParameters::public_modulus_len(pkcs1)
-        .map_err(|_| Error::InvalidKey("malformed RSA public key"))?;
-    let bits = usize::try_from(bits).map_err(|_| Error::InvalidKey("malformed RSA public key"))?;
-    if (MIN_BITS..=MAX_BITS).contains(&bits) {
-        Ok(bits)
-    } else {
-        Err(Error::UnsupportedKeySize { bits })
-    }
+/// The modulus size of a PKCS#1 `RSAPublicKey` (see [`hx_keys::rsa`]).
+fn public_modulus_bits(pkcs1: &[u8]) -> Result<usize> {
+    Ok(hx_keys::rsa::public_modulus_bits(pkcs1)?)
 }
 
 /// Why AWS-LC refused a PKCS#1 `RSAPrivateKey`: its size if that is outside
 /// the supported range (AWS-LC refuses small keys itself), else malformed.
 fn refusal(pkcs1: &[u8]) -> Error {
-    match claimed_bits(pkcs1) {
+    match hx_keys::rsa::claimed_private_bits(pkcs1) {
         Some(bits) if !(MIN_BITS..=MAX_BITS).contains(&bits) => Error::UnsupportedKeySize { bits },
         _ => Error::InvalidKey("malformed or inconsistent RSA private key"),
     }
-}
-
-/// The modulus size a PKCS#1 `RSAPrivateKey` claims (its second INTEGER).
-fn claimed_bits(pkcs1: &[u8]) -> Option<usize> {
-    use pkcs8::der::asn1::UintRef;
-    use pkcs8::der::{Reader as _, SliceReader};
-
-    let mut reader = SliceReader::new(pkcs1).ok()?;
-    let modulus = reader
-        .sequence(|r| {
-            let _version: UintRef<'_> = r.decode()?;
-            let modulus: UintRef<'_> = r.decode()?;
-            r.read_slice(r.remaining_len())?;
-            Ok::<_, pkcs8::der::Error>(modulus)
-        })
-        .ok()?;
-    let bytes = modulus.as_bytes();
-    let first = *bytes.first()?;
-    Some(bytes.len() * 8 - first.leading_zeros() as usize)
 }

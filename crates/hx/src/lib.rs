@@ -10,6 +10,8 @@ pub use hx_config as config;
 pub use hx_digest as digest;
 #[cfg(feature = "kex")]
 pub use hx_kex as kex;
+#[cfg(feature = "keys")]
+pub use hx_keys as keys;
 #[cfg(feature = "random")]
 pub use hx_random as random;
 #[cfg(feature = "safe-deser")]

@@ -107,7 +107,7 @@ pub fn keygen(args: &KeygenArgs) -> CmdResult {
     let algorithm: Algorithm = args
         .alg
         .parse()
-        .map_err(|e: hx::sign::Error| Failure::Usage(e.to_string()))?;
+        .map_err(|e: hx::keys::Error| Failure::Usage(e.to_string()))?;
     if args
         .pub_out
         .as_deref()

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use hx_config::{Config, Error, Opener};
 use hx_kex::PrivateKey;
-use hx_sign::Algorithm;
+use hx_keys::Algorithm;
 use secrecy::ExposeSecret as _;
 
 pub fn keyring() -> Opener {

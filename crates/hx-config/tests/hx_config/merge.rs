@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use hx_config::{Config, Error, Opener, merge};
-use hx_sign::Algorithm;
+use hx_keys::Algorithm;
 
 use crate::api::{get, identity, keyring, public};
 

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use hx_config::{Config, Error, Opener};
 use hx_kex::PrivateKey;
-use hx_sign::Algorithm;
+use hx_keys::Algorithm;
 use serde_json::{Value, json};
 
 use crate::api::get;

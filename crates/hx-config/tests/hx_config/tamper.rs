@@ -4,7 +4,7 @@
 //! value in it.
 
 use hx_config::{Config, Error, Opener, Tamper};
-use hx_sign::Algorithm;
+use hx_keys::Algorithm;
 
 use crate::api::{identity, keyring, public};
 

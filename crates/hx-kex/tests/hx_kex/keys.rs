@@ -6,7 +6,7 @@
 use hx_kex::hpke::{self, Psk};
 use hx_kex::x25519::{self, StaticSecret};
 use hx_kex::{Error, PrivateKey, PublicKey, rsa_oaep, xwing};
-use hx_sign::Algorithm;
+use hx_keys::Algorithm;
 use proptest::prelude::*;
 
 fn x_key() -> &'static PrivateKey {
@@ -168,18 +168,26 @@ fn rsa_oaep_limits() {
 
 #[test]
 fn wrong_key_types_are_typed() {
-    let ed = hx_sign::PrivateKey::generate(Algorithm::Ed25519).unwrap();
-    let ed_pem = ed.to_pem().unwrap();
+    // An Ed25519 key pair (RFC 8410's example), through hx-keys alone:
+    // hx-kex does not depend on hx-sign, not even to test.
+    let seed = [0x04, 0x20]
+        .iter()
+        .chain(&[7u8; 32])
+        .copied()
+        .collect::<Vec<u8>>();
+    let ed_pkcs8 = hx_keys::keyfile::encode_pkcs8(Algorithm::Ed25519, &seed).unwrap();
+    let ed_pem = hx_keys::keyfile::private_pem(&ed_pkcs8);
     assert!(matches!(
         PrivateKey::from_pem(ed_pem.as_bytes()),
-        Err(Error::KeyFile(hx_sign::Error::WrongKeyType {
+        Err(Error::KeyFile(hx_keys::Error::WrongKeyType {
             found: Algorithm::Ed25519,
             ..
         }))
     ));
+    let ed_spki = hx_keys::keyfile::encode_spki(Algorithm::Ed25519, &[9u8; 32]).unwrap();
     assert!(matches!(
-        PublicKey::from_pem(ed.public_key().to_pem().unwrap().as_bytes()),
-        Err(Error::KeyFile(hx_sign::Error::WrongKeyType { .. }))
+        PublicKey::from_pem(hx_keys::keyfile::public_pem(&ed_spki).as_bytes()),
+        Err(Error::KeyFile(hx_keys::Error::WrongKeyType { .. }))
     ));
     // X25519 reader given an X-Wing key and the reverse.
     let w_pem = w_key().to_pem().unwrap();

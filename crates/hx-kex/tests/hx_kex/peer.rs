@@ -10,7 +10,7 @@ use std::process::Command;
 
 use hx_kex::x25519::{self, StaticSecret};
 use hx_kex::{Error, PrivateKey, PublicKey};
-use hx_sign::Algorithm;
+use hx_keys::Algorithm;
 use serde_json::{Value, json};
 
 const CASES: usize = 50;

@@ -1,18 +1,27 @@
 //! Key files of every algorithm hx knows, for the crates that hold the keys
-//! (hx-sign here, hx-kex for X25519, X-Wing and RSA-OAEP): read a PEM or DER
-//! file, learn its algorithm, take the raw key out of its PKCS#8 or
-//! SubjectPublicKeyInfo envelope, and put one back in.
+//! (hx-sign for Ed25519 and RSA signatures, hx-kex for X25519, X-Wing and
+//! RSA-OAEP): read a PEM or DER file, learn its algorithm, take the raw key
+//! out of its PKCS#8 or SubjectPublicKeyInfo envelope, and put one back in.
 //!
 //! ```
-//! use hx_sign::keyfile::{self, KeyFile};
-//! use hx_sign::{Algorithm, PrivateKey};
+//! use hx_keys::keyfile::{self, KeyFile};
+//! use hx_keys::Algorithm;
 //!
-//! let pem = PrivateKey::generate(Algorithm::Ed25519)?.to_pem()?;
+//! // An Ed25519 private key (RFC 8410's example), as OpenSSL writes it.
+//! let pem = "-----BEGIN PRIVATE KEY-----
+//! MC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC
+//! -----END PRIVATE KEY-----
+//! ";
 //! match keyfile::read(pem.as_bytes())? {
-//!     KeyFile::Private { algorithm, .. } => assert_eq!(algorithm, Algorithm::Ed25519),
-//!     KeyFile::Public { .. } => panic!("a private key was written"),
+//!     KeyFile::Private { algorithm, pkcs8 } => {
+//!         assert_eq!(algorithm, Algorithm::Ed25519);
+//!         // The privateKey field: for Ed25519, an OCTET STRING of the seed.
+//!         let field = keyfile::pkcs8_private_key(&pkcs8, algorithm)?;
+//!         assert_eq!(field[..2], [0x04, 0x20]);
+//!     }
+//!     KeyFile::Public { .. } => panic!("a private key was read"),
 //! }
-//! # Ok::<(), hx_sign::Error>(())
+//! # Ok::<(), hx_keys::Error>(())
 //! ```
 
 use pkcs8::der::asn1::{AnyRef, BitStringRef, OctetStringRef};
@@ -21,7 +30,7 @@ use pkcs8::{ObjectIdentifier, PrivateKeyInfoRef};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 use zeroize::Zeroizing;
 
-use crate::encoding::{self, Document, OID_ED25519, OID_RSA, OID_X25519, OID_XWING};
+use crate::der::{self as encoding, Document, OID_ED25519, OID_RSA, OID_X25519, OID_XWING};
 use crate::{Algorithm, Error, Result};
 
 /// A key file, identified: a private key as PKCS#8 DER, or a public key as

@@ -1,105 +1,37 @@
 //! PEM and DER framing shared by every key type: which document a PEM block
 //! holds, which algorithm a PKCS#8 or SubjectPublicKeyInfo document names.
-
-use core::fmt;
-use core::str::FromStr;
+//! The building blocks the key types of hx-sign and hx-kex read and write
+//! themselves with; [`crate::keyfile`] is the whole-file entry point.
+//!
+//! ```
+//! use hx_keys::der::{self, Document};
+//! let pem = der::to_pem("PUBLIC KEY", &[0x30, 0x00]);
+//! let (kind, bytes) = der::decode(pem.as_bytes())?;
+//! assert_eq!((kind, bytes.as_slice()), (Some(Document::Spki), &[0x30, 0x00][..]));
+//! # Ok::<(), hx_keys::Error>(())
+//! ```
 
 use pkcs8::der::Decode;
 use pkcs8::{ObjectIdentifier, PrivateKeyInfoRef};
 use spki::SubjectPublicKeyInfoRef;
 use zeroize::Zeroizing;
 
-use crate::{Error, Result};
+use crate::{Algorithm, Error, Result};
 
 /// `id-Ed25519` (RFC 8410).
-pub(crate) const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+pub const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 /// `id-X25519` (RFC 8410).
-pub(crate) const OID_X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
+pub const OID_X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
 /// `rsaEncryption` (RFC 8017).
-pub(crate) const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+pub const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 /// `id-RSASSA-PSS` (RFC 4055): PSS-restricted RSA keys, which hx does not read.
-const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+pub const OID_RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
 /// X-Wing (draft-connolly-cfrg-xwing-kem).
-pub(crate) const OID_XWING: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.3.6.1.4.1.62253.25722");
-
-/// A key algorithm, as read from a key file or asked of `generate`.
-///
-/// Its text form is the one `hx keygen --alg` takes: `ed25519`, `rsa-2048`
-/// (any size for a parsed key), `x25519`, `xwing`.
-///
-/// ```
-/// use hx_sign::Algorithm;
-/// let alg: Algorithm = "rsa-3072".parse()?;
-/// assert_eq!(alg, Algorithm::Rsa { bits: 3072 });
-/// assert_eq!(alg.to_string(), "rsa-3072");
-/// # Ok::<(), hx_sign::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Algorithm {
-    /// Ed25519 (RFC 8032) signatures.
-    Ed25519,
-    /// RSA with a modulus of `bits` bits.
-    Rsa {
-        /// Modulus size in bits.
-        bits: usize,
-    },
-    /// X25519 (RFC 7748) key agreement; read by `hx-kex`, not a signing key.
-    X25519,
-    /// X-Wing (ML-KEM-768 + X25519) hybrid KEM; read by `hx-kex`, not a signing key.
-    XWing,
-}
-
-impl Algorithm {
-    /// Whether keys of this algorithm make signatures.
-    ///
-    /// ```
-    /// assert!(hx_sign::Algorithm::Ed25519.signs());
-    /// assert!(!hx_sign::Algorithm::X25519.signs());
-    /// ```
-    #[must_use]
-    pub fn signs(self) -> bool {
-        matches!(self, Self::Ed25519 | Self::Rsa { .. })
-    }
-}
-
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Ed25519 => f.write_str("ed25519"),
-            Self::Rsa { bits } => write!(f, "rsa-{bits}"),
-            Self::X25519 => f.write_str("x25519"),
-            Self::XWing => f.write_str("xwing"),
-        }
-    }
-}
-
-impl FromStr for Algorithm {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        let s = s.to_ascii_lowercase();
-        match s.as_str() {
-            "ed25519" => Ok(Self::Ed25519),
-            "x25519" => Ok(Self::X25519),
-            "xwing" => Ok(Self::XWing),
-            _ => {
-                let bits = s
-                    .strip_prefix("rsa-")
-                    .and_then(|b| b.parse::<usize>().ok())
-                    .ok_or(Error::InvalidKey(
-                        "unknown algorithm (expected ed25519, x25519, xwing or rsa-BITS)",
-                    ))?;
-                Ok(Self::Rsa { bits })
-            }
-        }
-    }
-}
+pub const OID_XWING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.62253.25722");
 
 /// What a PEM block (or a bare DER document) holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Document {
+pub enum Document {
     /// PKCS#8 `PRIVATE KEY` (OneAsymmetricKey, v1 or v2).
     Pkcs8,
     /// PKCS#1 `RSA PRIVATE KEY`.
@@ -111,7 +43,7 @@ pub(crate) enum Document {
 }
 
 /// Most bytes a key file may have: an RSA-8192 PKCS#8 PEM is about 6.5 KB.
-pub(crate) const MAX_KEY_FILE: usize = 64 * 1024;
+pub const MAX_KEY_FILE: usize = 64 * 1024;
 
 /// Reads a key file's bytes: PEM (the first block, any text before it
 /// ignored) or, if it does not start with a PEM boundary, bare DER whose kind
@@ -120,7 +52,7 @@ pub(crate) const MAX_KEY_FILE: usize = 64 * 1024;
 /// # Errors
 /// [`Error::EncryptedKey`] for encrypted PEM, [`Error::InvalidKey`] for
 /// anything that is not a key document.
-pub(crate) fn decode(input: &[u8]) -> Result<(Option<Document>, Zeroizing<Vec<u8>>)> {
+pub fn decode(input: &[u8]) -> Result<(Option<Document>, Zeroizing<Vec<u8>>)> {
     if input.len() > MAX_KEY_FILE {
         return Err(Error::InvalidKey("key file larger than 64 KiB"));
     }
@@ -168,7 +100,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Encodes DER as PEM with `label`, LF line endings, 64-column lines.
-pub(crate) fn to_pem(label: &str, der: &[u8]) -> Zeroizing<String> {
+pub fn to_pem(label: &str, der: &[u8]) -> Zeroizing<String> {
     // Encoding into a String cannot fail for these labels and lengths; an
     // empty string would be caught by every reader, so no panic path.
     Zeroizing::new(
@@ -177,23 +109,27 @@ pub(crate) fn to_pem(label: &str, der: &[u8]) -> Zeroizing<String> {
 }
 
 /// The algorithm named by a PKCS#8 document, with the document parsed.
-pub(crate) fn pkcs8_algorithm(der: &[u8]) -> Result<(ObjectIdentifier, PrivateKeyInfoRef<'_>)> {
+///
+/// # Errors
+/// [`Error::InvalidKey`] if it is not a PKCS#8 document.
+pub fn pkcs8_algorithm(der: &[u8]) -> Result<(ObjectIdentifier, PrivateKeyInfoRef<'_>)> {
     let info = PrivateKeyInfoRef::from_der(der)
         .map_err(|_| Error::InvalidKey("malformed PKCS#8 private key"))?;
     Ok((info.algorithm.oid, info))
 }
 
 /// The algorithm named by a SubjectPublicKeyInfo document, with it parsed.
-pub(crate) fn spki_algorithm(
-    der: &[u8],
-) -> Result<(ObjectIdentifier, SubjectPublicKeyInfoRef<'_>)> {
+///
+/// # Errors
+/// [`Error::InvalidKey`] if it is not a SubjectPublicKeyInfo document.
+pub fn spki_algorithm(der: &[u8]) -> Result<(ObjectIdentifier, SubjectPublicKeyInfoRef<'_>)> {
     let info = SubjectPublicKeyInfoRef::from_der(der)
         .map_err(|_| Error::InvalidKey("malformed SubjectPublicKeyInfo public key"))?;
     Ok((info.algorithm.oid, info))
 }
 
 /// Maps an OID hx knows but does not handle here to a typed error.
-pub(crate) fn foreign_algorithm(oid: ObjectIdentifier, expected: &'static str) -> Error {
+pub fn foreign_algorithm(oid: ObjectIdentifier, expected: &'static str) -> Error {
     if oid == OID_X25519 {
         Error::WrongKeyType {
             expected,
