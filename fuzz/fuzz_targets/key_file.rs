@@ -13,19 +13,27 @@ fuzz_target!(|data: &[u8]| {
         Ok(hx_keys::keyfile::KeyFile::Private { algorithm, pkcs8 }) => {
             let pem = hx_keys::keyfile::private_pem(&pkcs8);
             match hx_keys::keyfile::read(pem.as_bytes()).expect("hx-keys reads what it writes") {
-                hx_keys::keyfile::KeyFile::Private { algorithm: again, .. } => {
+                hx_keys::keyfile::KeyFile::Private {
+                    algorithm: again, ..
+                } => {
                     assert_eq!(again, algorithm);
                 }
-                hx_keys::keyfile::KeyFile::Public { .. } => panic!("a private key came back public"),
+                hx_keys::keyfile::KeyFile::Public { .. } => {
+                    panic!("a private key came back public")
+                }
             }
         }
         Ok(hx_keys::keyfile::KeyFile::Public { algorithm, spki }) => {
             let pem = hx_keys::keyfile::public_pem(&spki);
             match hx_keys::keyfile::read(pem.as_bytes()).expect("hx-keys reads what it writes") {
-                hx_keys::keyfile::KeyFile::Public { algorithm: again, .. } => {
+                hx_keys::keyfile::KeyFile::Public {
+                    algorithm: again, ..
+                } => {
                     assert_eq!(again, algorithm);
                 }
-                hx_keys::keyfile::KeyFile::Private { .. } => panic!("a public key came back private"),
+                hx_keys::keyfile::KeyFile::Private { .. } => {
+                    panic!("a public key came back private")
+                }
             }
         }
         Err(_) => {}

@@ -235,11 +235,41 @@ fn crate_graph(root: &Path) -> Step {
     }
 }
 
+/// Cargo unpacks the packages it verifies into `$CARGO_HOME/registry/src/-HASH/`
+/// and reuses what it finds there for the same version: a second run would
+/// build the first run's sources. The unpacked hx packages go first.
+fn forget_unpacked_packages() {
+    let home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(src) = home.map(|h| h.join("registry").join("src")) else {
+        return;
+    };
+    let Ok(registries) = std::fs::read_dir(src) else {
+        return;
+    };
+    for registry in registries.filter_map(Result::ok) {
+        // Local registries (the one `cargo package` builds) have no name.
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        if let Ok(packages) = std::fs::read_dir(registry.path()) {
+            for package in packages.filter_map(Result::ok) {
+                let name = package.file_name().to_string_lossy().into_owned();
+                if name.starts_with("hx-") {
+                    let _ = std::fs::remove_dir_all(package.path());
+                }
+            }
+        }
+    }
+}
+
 /// Every publishable crate packaged and built from its package (so a
 /// release never finds a broken manifest or a file left out), each package
 /// carrying both licence texts.
 fn package(root: &Path) -> Step {
     let start = Instant::now();
+    forget_unpacked_packages();
     let mut step = run(
         root,
         "package",
