@@ -279,6 +279,8 @@ fn package(root: &Path) -> Step {
             "--workspace",
             "--exclude",
             "xtask",
+            "--exclude",
+            "hx-test-support",
             "--locked",
             "--allow-dirty",
         ],

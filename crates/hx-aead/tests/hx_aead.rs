@@ -27,13 +27,11 @@ mod stream;
 #[path = "hx_aead/wycheproof.rs"]
 mod wycheproof;
 
-pub fn data(name: &str) -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
-    std::fs::read_to_string(format!("{path}{name}")).unwrap()
-}
+pub use hx_test_support::unhex;
 
-pub fn unhex(s: &str) -> Vec<u8> {
-    hex::decode(s).unwrap()
+/// Reads a file from `tests/data/`.
+pub fn data(name: &str) -> String {
+    hx_test_support::data(env!("CARGO_MANIFEST_DIR"), name)
 }
 
 /// Unix seconds of an RFC 3339 time such as `1985-10-26T01:20:00-07:00`.

@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 
 mod common;
 use common::{code, hx};
+use hx_test_support::{python_json, run_python_code};
 
 fn ok(o: &Output) -> Vec<u8> {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -226,23 +227,8 @@ fn sealed_keyring_needs_its_master_key() {
     );
 }
 
-fn python() -> String {
-    std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned())
-}
-
 fn py(script: &str, args: &[&str]) -> Vec<u8> {
-    let o = Command::new(python())
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "python: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o.stdout
+    run_python_code(script, args, b"")
 }
 
 #[test]
@@ -568,22 +554,7 @@ fn unseal_enforces_the_token_plaintext_limit() {
             env!("CARGO_MANIFEST_DIR"),
             "/../hx-aead/tests/interop/sealed_peer.py"
         );
-        let mut child = Command::new(python())
-            .arg(script)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write as _;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(request.to_string().as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success());
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = python_json(script, &[], &request);
         v["sealed"][0].as_str().unwrap().to_owned()
     };
     let at_limit = seal(limit);

@@ -3,10 +3,11 @@
 //! command writes (X25519 agreement, HPKE, RSA-OAEP).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
 use common::{code, hx};
+use hx_test_support::{python_command, run_checked};
 
 fn ok(o: &Output) -> String {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -303,16 +304,5 @@ oaep = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256()
 assert r.decrypt(open("r.ct", "rb").read(), oaep) == b"interop"
 print("ok")
 "#;
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let out = Command::new(&py)
-        .arg("-c")
-        .arg(script)
-        .current_dir(d)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "Python peer failed (run `cargo xtask peer-env`, set HX_PYTHON): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_checked(python_command().arg("-c").arg(script).current_dir(d), b"");
 }

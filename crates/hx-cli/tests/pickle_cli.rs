@@ -270,20 +270,15 @@ fn load_output_is_bounded_and_any_depth_decodes() {
 /// The model files of hx-safe-deser's tests, written by its Python script.
 fn model_files() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../hx-safe-deser/tests/interop/model_files.py"
     );
-    let out = std::process::Command::new(&py)
-        .arg(script)
-        .arg(dir.path())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {py}: {e}"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    hx_test_support::run_checked(
+        hx_test_support::python_command()
+            .arg(script)
+            .arg(dir.path()),
+        b"",
     );
     dir
 }

@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 
 mod common;
 use common::{code, hx};
+use hx_test_support::{python_command, run_checked};
 
 fn ok(o: &Output) -> Vec<u8> {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -281,18 +282,7 @@ for alg in ("ed25519", "rsa-2048"):
         pub.verify(sig, msg, padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256())
 print("ok")
 "#;
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let out = Command::new(&py)
-        .arg("-c")
-        .arg(script)
-        .current_dir(d)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "Python peer failed (run `cargo xtask peer-env`, set HX_PYTHON): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_checked(python_command().arg("-c").arg(script).current_dir(d), b"");
 }
 
 /// `openssl dgst -sha256 -sign` makes PKCS#1 v1.5 signatures by default:

@@ -21,16 +21,9 @@ mod rfc;
 #[path = "hx_digest/wycheproof.rs"]
 mod wycheproof;
 
-use std::path::PathBuf;
+pub use hx_test_support::unhex;
 
 /// Reads a file from `tests/data/`.
 pub fn data(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-pub fn unhex(s: &str) -> Vec<u8> {
-    hex::decode(s).unwrap_or_else(|e| panic!("bad hex {s:?}: {e}"))
+    hx_test_support::data(env!("CARGO_MANIFEST_DIR"), name)
 }

@@ -7,8 +7,7 @@ use hx_keys::{Algorithm, Error};
 use proptest::prelude::*;
 
 fn data(name: &str) -> Vec<u8> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
-    std::fs::read(format!("{path}{name}")).unwrap()
+    hx_test_support::data_bytes(env!("CARGO_MANIFEST_DIR"), name)
 }
 
 #[test]

@@ -24,8 +24,6 @@ mod pickle;
 #[path = "hx_safe_deser/props.rs"]
 mod props;
 
-use std::process::Command;
-
 use hx_safe_deser::{Message, Tag};
 use serde::{Deserialize, Serialize};
 
@@ -54,20 +52,9 @@ pub fn record() -> Record {
 /// Runs the Python peer (`$HX_PYTHON`, set by `cargo xtask ci`, or
 /// `python3`); a missing peer fails the test.
 pub fn python(args: &[&str]) -> serde_json::Value {
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/interop/safe_deser_peer.py"
     );
-    let out = Command::new(&py)
-        .arg(script)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run the Python peer ({py}): {e}"));
-    assert!(
-        out.status.success(),
-        "Python peer failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&hx_test_support::run_python(script, args, b"")).unwrap()
 }

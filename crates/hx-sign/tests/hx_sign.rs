@@ -17,11 +17,9 @@ mod validation;
 #[path = "hx_sign/wycheproof.rs"]
 mod wycheproof;
 
-pub fn data(name: &str) -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
-    std::fs::read_to_string(format!("{path}{name}")).unwrap()
-}
+pub use hx_test_support::unhex;
 
-pub fn unhex(s: &str) -> Vec<u8> {
-    hex::decode(s).unwrap()
+/// Reads a file from `tests/data/`.
+pub fn data(name: &str) -> String {
+    hx_test_support::data(env!("CARGO_MANIFEST_DIR"), name)
 }

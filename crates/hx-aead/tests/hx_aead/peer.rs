@@ -5,51 +5,21 @@
 //! `cargo xtask ci`) or `python3`; a missing peer fails the test.
 
 use std::path::Path;
-use std::process::Command;
 
 use hx_aead::{Error, Fernet, FernetKey, MultiFernet};
+use hx_test_support::{SplitMix64, peer_seed, python_command, run_checked};
 use serde_json::{Value, json};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 fn python(mode: &str, manifest: &Path) -> Value {
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/fernet_peer.py");
-    let out = Command::new(&py)
-        .args([script, mode])
-        .arg(manifest)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run the Python peer ({py}): {e}"));
-    assert!(
-        out.status.success(),
-        "Python peer failed (run `cargo xtask peer-env`, set HX_PYTHON):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let out = run_checked(python_command().args([script, mode]).arg(manifest), b"");
+    serde_json::from_slice(&out).unwrap()
 }
 
 #[test]
 fn python_cryptography_fernet_both_ways() {
     const CASES: usize = 200;
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    eprintln!("fernet peer seed {seed}");
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix64::new(peer_seed());
     let dir = tempfile::tempdir().unwrap();
     let key = FernetKey::generate().unwrap();
     let key_new = FernetKey::generate().unwrap();
@@ -65,7 +35,7 @@ fn python_cryptography_fernet_both_ways() {
             _ if id % 40 == 3 => (1 << 20) - rng.below(16),
             _ => rng.below(200_000),
         } as usize;
-        let data: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let data = rng.bytes(len);
         let time = 1_000_000_000 + rng.below(1_000_000_000);
         let ttl = 1 + rng.below(100_000);
         let path = |name: &str| {

@@ -2,10 +2,8 @@
 //! implementation (HChaCha20 written out, ChaCha20-Poly1305 from
 //! `cryptography`) opens hx's tokens and makes tokens hx opens.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use hx_aead::Keyring;
+use hx_test_support::{python_command, python_json, run_checked};
 use serde_json::{Value, json};
 
 /// The primary key's id and bytes, read back from the keyring document.
@@ -48,28 +46,8 @@ fn independent_python_implementation_agrees() {
         .collect();
     let request = json!({"key_hex": hex::encode(&key), "key_id": id, "open": open, "seal": seal});
 
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/sealed_peer.py");
-    let mut child = Command::new(&py)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run the Python peer ({py}): {e}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "Python peer failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let answer = python_json(script, &[], &request);
 
     for (i, want) in expected.iter().enumerate() {
         assert_eq!(
@@ -124,7 +102,6 @@ fn independent_python_stream_implementation_agrees() {
     let ring = Keyring::generate().unwrap();
     let (_, key) = primary_key(&ring);
     let dir = tempfile::tempdir().unwrap();
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/interop/stream_vector.py"
@@ -141,17 +118,13 @@ fn independent_python_stream_implementation_agrees() {
             (sealed[..sealed.len() - 1].to_vec(), true),
         ] {
             std::fs::write(&path, &file).unwrap();
-            let out = Command::new(&py)
-                .args([script, "open", &hex::encode(&key)])
-                .arg(&path)
-                .output()
-                .unwrap_or_else(|e| panic!("cannot run the Python peer ({py}): {e}"));
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
+            let out = run_checked(
+                python_command()
+                    .args([script, "open", &hex::encode(&key)])
+                    .arg(&path),
+                b"",
             );
-            let answer = String::from_utf8(out.stdout).unwrap();
+            let answer = String::from_utf8(out).unwrap();
             if truncated {
                 assert_eq!(
                     answer.trim(),

@@ -31,12 +31,5 @@ pub fn code(o: &Output) -> i32 {
 
 /// Writes a secret file as a careful user would: mode 0600 (`hx` refuses
 /// secret files that group or others can read).
-pub fn write_secret(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) {
-    let path = path.as_ref();
-    std::fs::write(path, contents).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-}
+#[allow(unused_imports)] // as `dead_code` above: not every test file writes secrets
+pub use hx_test_support::write_secret;

@@ -6,40 +6,18 @@
 //! ci`) or `python3`; a missing peer fails the test.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::process::{Command, Stdio};
 
 use hx_config::{Config, Error, Opener};
 use hx_kex::PrivateKey;
 use hx_keys::Algorithm;
+use hx_test_support::python_json;
 use serde_json::{Value, json};
 
 use crate::api::get;
 
 fn python(mode: &str, request: &Value) -> Value {
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/config_peer.py");
-    let mut child = Command::new(&py)
-        .arg(script)
-        .arg(mode)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run the Python peer ({py}): {e}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "Python peer failed (run `cargo xtask peer-env`, set HX_PYTHON):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    python_json(script, &[mode], request)
 }
 
 /// Deterministic, varied values: empty, multi-line, quotes, non-ASCII, long.

@@ -6,44 +6,21 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::Command;
 
 use hx_digest::{
     Algorithm, Blake2Params, Blake2b, Blake2s, HkdfAlgorithm, HmacAlgorithm, HmacKey, hash, hkdf,
 };
+use hx_test_support::{SplitMix64, peer_seed, python_command, run_checked};
 
-/// splitmix64: a small deterministic generator so a failing seed can be replayed
-/// with `HX_PEER_SEED`.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+/// Lengths spread over 0..=1 MiB: empty, small, around block sizes, large.
+fn random_length(rng: &mut SplitMix64) -> usize {
+    match rng.below_usize(5) {
+        0 => rng.below_usize(4),
+        1 => rng.below_usize(300),
+        2 => 64 * rng.below_usize(40) + rng.below_usize(3),
+        3 => rng.below_usize(100_000),
+        _ => rng.below_usize((1 << 20) + 1),
     }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-    /// Lengths spread over 0..=1 MiB: empty, small, around block sizes, large.
-    fn length(&mut self) -> usize {
-        match self.below(5) {
-            0 => self.below(4),
-            1 => self.below(300),
-            2 => 64 * self.below(40) + self.below(3),
-            3 => self.below(100_000),
-            _ => self.below((1 << 20) + 1),
-        }
-    }
-}
-
-pub fn python() -> String {
-    std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned())
 }
 
 struct Case {
@@ -53,21 +30,12 @@ struct Case {
 
 #[test]
 fn python_hashlib_agrees_on_random_inputs() {
-    let seed = std::env::var("HX_PEER_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
-    eprintln!("peer test seed: HX_PEER_SEED={seed}");
-    let mut rng = Rng(seed);
+    let seed = peer_seed();
+    let mut rng = SplitMix64::new(seed);
     let dir = tempfile::tempdir().unwrap();
     let mut cases: Vec<Case> = Vec::new();
-    let data_file = |rng: &mut Rng, id: usize| -> (PathBuf, Vec<u8>) {
-        let len = rng.length();
+    let data_file = |rng: &mut SplitMix64, id: usize| -> (PathBuf, Vec<u8>) {
+        let len = random_length(rng);
         let data = rng.bytes(len);
         let path = dir.path().join(format!("{id}.bin"));
         std::fs::write(&path, &data).unwrap();
@@ -94,21 +62,21 @@ fn python_hashlib_agrees_on_random_inputs() {
         for _ in 0..3 * PER_ALGORITHM {
             let id = cases.len();
             let (path, data) = data_file(&mut rng, id);
-            let out = 1 + rng.below(max_out);
+            let out = 1 + rng.below_usize(max_out);
             let key = {
-                let n = if rng.below(2) == 0 {
+                let n = if rng.below_usize(2) == 0 {
                     0
                 } else {
-                    1 + rng.below(max_key)
+                    1 + rng.below_usize(max_key)
                 };
                 rng.bytes(n)
             };
             let salt = {
-                let n = rng.below(max_salt + 1);
+                let n = rng.below_usize(max_salt + 1);
                 rng.bytes(n)
             };
             let person = {
-                let n = rng.below(max_salt + 1);
+                let n = rng.below_usize(max_salt + 1);
                 rng.bytes(n)
             };
             let params = Blake2Params::new(out)
@@ -140,7 +108,7 @@ fn python_hashlib_agrees_on_random_inputs() {
             let id = cases.len();
             let (path, data) = data_file(&mut rng, id);
             let key = {
-                let n = rng.below(300);
+                let n = rng.below_usize(300);
                 rng.bytes(n)
             };
             cases.push(Case {
@@ -159,13 +127,13 @@ fn python_hashlib_agrees_on_random_inputs() {
         for _ in 0..PER_ALGORITHM {
             let id = cases.len();
             let (path, data) = data_file(&mut rng, id);
-            let salt = (rng.below(3) > 0).then(|| {
-                let n = rng.below(100);
+            let salt = (rng.below_usize(3) > 0).then(|| {
+                let n = rng.below_usize(100);
                 rng.bytes(n)
             });
-            let n = rng.below(100);
+            let n = rng.below_usize(100);
             let info = rng.bytes(n);
-            let length = 1 + rng.below(alg.max_output_len());
+            let length = 1 + rng.below_usize(alg.max_output_len());
             let okm = hkdf(alg, salt.as_deref(), &data, &info, length).unwrap();
             let salt_json =
                 salt.map_or_else(String::new, |s| format!(r#","salt":"{}""#, hex::encode(s)));
@@ -191,20 +159,9 @@ fn python_hashlib_agrees_on_random_inputs() {
     std::fs::write(&manifest_path, manifest).unwrap();
 
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/hashlib_peer.py");
-    let output = Command::new(python())
-        .arg(&script)
-        .arg(&manifest_path)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run the Python peer ({}): {e}; run `cargo xtask peer-env` and set HX_PYTHON", python())
-        });
-    assert!(
-        output.status.success(),
-        "Python peer failed (run `cargo xtask peer-env` and set HX_PYTHON):\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = run_checked(python_command().arg(&script).arg(&manifest_path), b"");
     let answers: std::collections::HashMap<String, String> =
-        serde_json::from_slice(&output.stdout).unwrap();
+        serde_json::from_slice(&output).unwrap();
     assert_eq!(answers.len(), cases.len());
     for (id, case) in cases.iter().enumerate() {
         assert_eq!(

@@ -6,33 +6,21 @@
 //! `$HX_PYTHON` (set by `cargo xtask ci`) or `python3`; a missing peer fails
 //! the test.
 
-use std::process::Command;
-
 use hx_kex::x25519::{self, StaticSecret};
 use hx_kex::{Error, PrivateKey, PublicKey};
 use hx_keys::Algorithm;
+use hx_test_support::{SplitMix64, peer_seed, python_command, run_checked};
 use serde_json::{Value, json};
 
 const CASES: usize = 50;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn bytes(&mut self, max: u64) -> Vec<u8> {
-        let len = self.next() % (max + 1);
-        (0..len).map(|_| self.next() as u8).collect()
-    }
+/// Random bytes, 0 to `max` of them.
+fn bytes_upto(rng: &mut SplitMix64, max: u64) -> Vec<u8> {
+    let len = rng.below(max + 1);
+    rng.bytes(len as usize)
 }
 
 fn python(manifest: &Value) -> Value {
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/kex_peer.py");
     let path = std::env::temp_dir().join(format!(
         "hx-kex-peer-{}-{}.json",
@@ -43,18 +31,9 @@ fn python(manifest: &Value) -> Value {
             .as_nanos()
     ));
     std::fs::write(&path, manifest.to_string()).unwrap();
-    let out = Command::new(&py)
-        .arg(script)
-        .arg(&path)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run the Python peer ({py}): {e}"));
+    let out = run_checked(python_command().arg(script).arg(&path), b"");
     std::fs::remove_file(&path).unwrap();
-    assert!(
-        out.status.success(),
-        "Python peer failed (run `cargo xtask peer-env`, set HX_PYTHON):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&out).unwrap()
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
@@ -63,18 +42,13 @@ fn s<'a>(v: &'a Value, k: &str) -> &'a str {
 
 #[test]
 fn python_cryptography_both_ways() {
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    eprintln!("kex peer seed {seed}");
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix64::new(peer_seed());
 
     // X25519: hx's keys; Python brings its own.
     let x_keys: Vec<StaticSecret> = (0..CASES)
         .map(|_| StaticSecret::generate().unwrap())
         .collect();
-    let x_infos: Vec<Vec<u8>> = (0..CASES).map(|_| rng.bytes(24)).collect();
+    let x_infos: Vec<Vec<u8>> = (0..CASES).map(|_| bytes_upto(&mut rng, 24)).collect();
     let x25519_cases: Vec<Value> = x_keys
         .iter()
         .zip(&x_infos)
@@ -105,7 +79,7 @@ fn python_cryptography_both_ways() {
         for i in 0..CASES {
             let (kind, key) = &recipients[kind_index * 2 + i % 2];
             let max = if *kind == "rsa" { 190 } else { 3000 };
-            let (info, pt) = (rng.bytes(32), rng.bytes(max));
+            let (info, pt) = (bytes_upto(&mut rng, 32), bytes_upto(&mut rng, max));
             let ct = key.public_key().unwrap().encrypt(&info, &pt).unwrap();
             enc_cases.push(json!({
                 "kind": kind,

@@ -5,17 +5,11 @@
 //! The interpreter is `$HX_PYTHON` (set by `cargo xtask ci`) or `python3`;
 //! a missing peer fails the test.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use hx_random::{
     API_KEY_REGEX, ApiKey, CsrfKey, DEFAULT_SYMBOLS, PasswordPolicy, Pepper, token_urlsafe,
 };
-use serde_json::{Value, json};
-
-fn python() -> String {
-    std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned())
-}
+use hx_test_support::python_json;
+use serde_json::json;
 
 #[test]
 fn python_stdlib_agrees() {
@@ -63,26 +57,7 @@ fn python_stdlib_agrees() {
     });
 
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/random_peer.py");
-    let mut child = Command::new(python())
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run the Python peer ({}): {e}", python()));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "Python peer failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let answer = python_json(script, &[], &request);
 
     for (i, n) in sizes.iter().enumerate() {
         assert_eq!(answer["tokens"][i]["len"], json!(n), "token_urlsafe({n})");

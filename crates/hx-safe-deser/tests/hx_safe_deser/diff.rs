@@ -84,7 +84,7 @@ fn allowed_by_default(module: &str, name: &str) -> bool {
 
 /// Runs `cases` cases of `seed` through the oracle and hx.
 pub fn run(cases: u64, seed: u64) -> Summary {
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+    let py = hx_test_support::python();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/pickle_diff.py");
     let tmp = tempfile::tempdir().unwrap();
     let mut child = Command::new(&py)

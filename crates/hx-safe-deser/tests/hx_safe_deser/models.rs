@@ -8,6 +8,7 @@ use std::io::Cursor;
 
 use hx_safe_deser::Error;
 use hx_safe_deser::pickle::{ArchiveLimits, Format, LoadOptions, Verdict, scan_model};
+use hx_test_support::{python_command, run_checked, run_python, run_python_code};
 
 fn format_name(format: Format) -> &'static str {
     match format {
@@ -24,19 +25,9 @@ fn format_name(format: Format) -> &'static str {
 /// each holds.
 fn model_files() -> (tempfile::TempDir, serde_json::Value) {
     let dir = tempfile::tempdir().unwrap();
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/model_files.py");
-    let out = std::process::Command::new(&py)
-        .arg(script)
-        .arg(dir.path())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {py}: {e}"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (dir, serde_json::from_slice(&out.stdout).unwrap())
+    let out = run_checked(python_command().arg(script).arg(dir.path()), b"");
+    (dir, serde_json::from_slice(&out).unwrap())
 }
 
 #[test]
@@ -178,18 +169,12 @@ fn archive_bounds_are_enforced() {
 
 /// A zip with one deflated member of zeros: Python's zipfile writes it.
 fn deflate_bomb() -> Vec<u8> {
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let code = "import io, sys, zipfile\n\
                 b = io.BytesIO()\n\
                 with zipfile.ZipFile(b, 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as z:\n\
                 \x20   z.writestr('bomb/data.pkl', bytes(64 << 20))\n\
                 sys.stdout.buffer.write(b.getvalue())\n";
-    let out = std::process::Command::new(py)
-        .args(["-c", code])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    out.stdout
+    run_python_code(code, &[], b"")
 }
 
 /// Damage of every kind to every model file (each byte changed three ways,
@@ -231,21 +216,11 @@ fn damaged_model_files_give_a_report_not_an_error() {
 /// `posix.system` is never safe, however its header is dressed.
 #[test]
 fn extra_fields_of_every_kind_give_a_report() {
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/interop/zip_extra_fields.py"
     );
-    let out = std::process::Command::new(&py)
-        .arg(script)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {py}: {e}"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let cases: Vec<(String, bool)> = serde_json::from_slice(&out.stdout).unwrap();
+    let cases: Vec<(String, bool)> = serde_json::from_slice(&run_python(script, &[], b"")).unwrap();
     assert_eq!(cases.len(), 11 * 11 * 3 * 2);
     let (mut refused, mut scanned) = (0, 0);
     for (i, (hex, evil)) in cases.iter().enumerate() {

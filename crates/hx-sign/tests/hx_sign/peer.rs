@@ -8,10 +8,10 @@
 //! The interpreter is `$HX_PYTHON` (set by `cargo xtask ci`) or `python3`; a
 //! missing peer fails the test.
 
-use std::process::Command;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use hx_sign::{Algorithm, Error, PrivateKey, PublicKey, rsa};
+use hx_test_support::{SplitMix64, peer_seed, python_command, run_checked};
 use serde_json::{Value, json};
 
 /// Signatures per algorithm and direction.
@@ -19,31 +19,15 @@ const CASES: usize = 60;
 /// Longest message.
 const MAX_LEN: u64 = 4096;
 
-struct Rng(u64);
+/// A message of random length, 0 to `MAX_LEN` bytes.
+fn message(rng: &mut SplitMix64) -> Vec<u8> {
+    let len = rng.below(MAX_LEN + 1);
+    rng.bytes(len as usize)
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn bytes(&mut self, len: u64) -> Vec<u8> {
-        (0..len).map(|_| self.next() as u8).collect()
-    }
-    /// A message of random length, 0 to `MAX_LEN` bytes.
-    fn message(&mut self) -> Vec<u8> {
-        let len = self.below(MAX_LEN + 1);
-        self.bytes(len)
-    }
-    /// A bit to flip in a signature of `len` bytes: (byte, bit).
-    fn flip(&mut self, len: usize) -> (usize, u32) {
-        (self.below(len as u64) as usize, self.below(8) as u32)
-    }
+/// A bit to flip in a signature of `len` bytes: (byte, bit).
+fn flip(rng: &mut SplitMix64, len: usize) -> (usize, u32) {
+    (rng.below_usize(len), rng.below(8) as u32)
 }
 
 fn nanos() -> u128 {
@@ -56,27 +40,20 @@ fn nanos() -> u128 {
 /// Runs `sign_peer.py MODE MANIFEST` with the manifest written to a fresh
 /// directory under the system temp dir, and parses what it prints.
 fn python(mode: &str, manifest: &Value) -> Value {
-    let py = std::env::var("HX_PYTHON").unwrap_or_else(|_| "python3".to_owned());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/sign_peer.py");
     let dir = std::env::temp_dir().join(format!("hx-sign-peer-{}-{}", std::process::id(), nanos()));
     std::fs::create_dir(&dir).unwrap();
     let path = dir.join(format!("{mode}.json"));
     std::fs::write(&path, manifest.to_string()).unwrap();
-    let out = Command::new(&py).arg(script).arg(mode).arg(&path).output();
+    let out = run_checked(python_command().arg(script).arg(mode).arg(&path), b"");
     std::fs::remove_dir_all(&dir).unwrap();
-    let out = out.unwrap_or_else(|e| panic!("cannot run the Python peer ({py}): {e}"));
-    assert!(
-        out.status.success(),
-        "Python peer failed (run `cargo xtask peer-env`, set HX_PYTHON):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_slice(&out).unwrap()
 }
 
 /// `CASES` Ed25519 cases over keys `0..ed` then `CASES` RSA cases over keys
 /// `ed..ed + rsa`: (key, message). Each run has an empty and a 4096-byte
 /// message; the other lengths are random.
-fn messages(rng: &mut Rng, ed: usize, rsa: usize) -> Vec<(usize, Vec<u8>)> {
+fn messages(rng: &mut SplitMix64, ed: usize, rsa: usize) -> Vec<(usize, Vec<u8>)> {
     (0..2 * CASES)
         .map(|i| {
             let (j, key) = if i < CASES {
@@ -89,18 +66,18 @@ fn messages(rng: &mut Rng, ed: usize, rsa: usize) -> Vec<(usize, Vec<u8>)> {
                 1 => MAX_LEN,
                 _ => rng.below(MAX_LEN + 1),
             };
-            (key, rng.bytes(len))
+            (key, rng.bytes(len as usize))
         })
         .collect()
 }
 
 /// A signature hx makes with a key Python generated, for Python to verify.
 fn foreign_case(
-    rng: &mut Rng,
+    rng: &mut SplitMix64,
     public_pem: &str,
     sign: impl FnOnce(&[u8]) -> hx_sign::Result<Vec<u8>>,
 ) -> Value {
-    let msg = rng.message();
+    let msg = message(rng);
     let sig = sign(&msg).unwrap();
     json!({"public": public_pem, "msg": hex::encode(&msg), "sig": hex::encode(sig)})
 }
@@ -162,9 +139,8 @@ fn refused(result: hx_sign::Result<impl std::fmt::Debug>, want: &Error) -> bool 
 #[test]
 fn python_cryptography_both_ways() {
     let start = Instant::now();
-    let seed = nanos() as u64;
-    eprintln!("sign peer seed {seed}");
-    let mut rng = Rng(seed);
+    let seed = peer_seed();
+    let mut rng = SplitMix64::new(seed);
     let mut failures = Failures::default();
     let mut foreign = Vec::new();
 
@@ -257,7 +233,7 @@ fn python_cryptography_both_ways() {
             format!("Python case {i} (key {key}): hx rejected Python's signature: {verified:?}")
         });
         let mut bad = sig.clone();
-        let (byte, bit) = rng.flip(bad.len());
+        let (byte, bit) = flip(&mut rng, bad.len());
         bad[byte] ^= 1 << bit;
         let tampered = public.verify(msg, &bad);
         failures.check(matches!(tampered, Err(Error::InvalidSignature)), || {
@@ -342,7 +318,7 @@ fn python_cryptography_both_ways() {
         .iter()
         .map(|(key, msg)| {
             let sig = hx_keys[*key].sign(msg).unwrap();
-            let (byte, bit) = rng.flip(sig.len());
+            let (byte, bit) = flip(&mut rng, sig.len());
             json!({"key": key, "msg": hex::encode(msg), "sig": hex::encode(&sig), "flip": [byte, bit]})
         })
         .collect();
