@@ -201,15 +201,7 @@ fn parse_any_line(
         if alg.is_some_and(|a| a != tagged) || name.is_empty() {
             return None;
         }
-        if hex.len() != 2 * tagged.output_len() {
-            return None;
-        }
-        let digest = Digest::from_hex(hex).ok()?;
-        let name = if escaped {
-            unescape(name)?
-        } else {
-            name.to_owned()
-        };
+        let (digest, name) = digest_and_name(hex, name, escaped, tagged)?;
         return Some((tagged, digest, name));
     }
     let hex_len = body.split_once(' ')?.0.len();
@@ -228,7 +220,21 @@ fn parse_sums_line(line: &str, alg: Algorithm) -> Option<(Digest, String)> {
     };
     let (hex, rest) = line.split_once(' ')?;
     let name = rest.strip_prefix(' ').or_else(|| rest.strip_prefix('*'))?;
-    if hex.len() != 2 * alg.output_len() || name.is_empty() {
+    if name.is_empty() {
+        return None;
+    }
+    digest_and_name(hex, name, escaped, alg)
+}
+
+/// The digest (of `alg`'s length) and the file name (unescaped if the line
+/// was) of a sums line, in either form.
+fn digest_and_name(
+    hex: &str,
+    name: &str,
+    escaped: bool,
+    alg: Algorithm,
+) -> Option<(Digest, String)> {
+    if hex.len() != 2 * alg.output_len() {
         return None;
     }
     let digest = Digest::from_hex(hex).ok()?;
