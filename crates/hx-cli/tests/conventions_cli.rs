@@ -227,7 +227,17 @@ fn quick_commands_signalled_at_any_moment_leave_all_or_nothing() {
                     assert!(pem.ends_with("-----END PRIVATE KEY-----\n"));
                 }
             } else if args[0] == "config" || args[1] == "rotate" {
-                assert!(left.is_empty(), "{args:?} {sig}: {left:?}");
+                // A rewrite gives the finished file a hidden name for the two
+                // system calls that link and rename it (docs/CLI.md): SIGKILL
+                // exactly there — or any signal for hx-config's saves, whose
+                // library installs no handler — can leave that hidden name,
+                // and nothing else. The file itself is whole (below).
+                let hidden_may_stay = *sig == "KILL" || args[0] == "config";
+                assert!(
+                    left.iter().all(|n| hidden_may_stay
+                        && (n.starts_with(".hx-") || n.starts_with(".app.hxc.hx-tmp."))),
+                    "{args:?} {sig}: {left:?}"
+                );
             } else {
                 // Killed: either nothing, or (killed after naming) outputs
                 // that are complete.
