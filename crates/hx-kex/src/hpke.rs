@@ -412,9 +412,9 @@ pub fn open(
     receiver(identity, enc, info)?.open(aad, body)
 }
 
-/// Header of [`seal_stream`] output.
-const STREAM_MAGIC: &[u8; 6] = b"hxhpke";
-const STREAM_VERSION: u8 = 0x01;
+/// The first bytes of every [`seal_stream`] output (magic and version; the
+/// suite byte follows): what tells a stream from a single-shot ciphertext.
+pub const STREAM_PREFIX: &[u8; 7] = b"hxhpke\x01";
 
 /// Encrypts a stream of any size to `recipient`: a fresh data key sealed
 /// with HPKE, then the body in hx-aead's STREAM format under that key
@@ -483,8 +483,7 @@ pub fn open_stream(
 
 fn stream_header(suite: Suite) -> [u8; 8] {
     let mut header = [0u8; 8];
-    header[..6].copy_from_slice(STREAM_MAGIC);
-    header[6] = STREAM_VERSION;
+    header[..7].copy_from_slice(STREAM_PREFIX);
     header[7] = match suite {
         Suite::X25519 => 1,
         Suite::XWing => 2,

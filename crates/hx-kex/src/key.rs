@@ -2,6 +2,8 @@
 //! can encrypt to or decrypt with, and use the algorithm's one hx scheme —
 //! HPKE for X25519 and X-Wing keys, RSA-OAEP-SHA256 for RSA keys.
 
+use std::io::{Read, Write};
+
 use hx_keys::Algorithm;
 use hx_keys::keyfile::{self, KeyFile};
 use zeroize::Zeroizing;
@@ -137,7 +139,32 @@ impl PrivateKey {
             Self::Rsa(k) => k.decrypt(ciphertext, Some(info)),
         }
     }
+
+    /// Decrypts what [`PublicKey::encrypt_stream`] made, writing the
+    /// plaintext as each chunk authenticates.
+    ///
+    /// # Errors
+    /// [`Error::InvalidCiphertext`] for anything that does not decrypt
+    /// (keep the output only on `Ok`), [`Error::InvalidKey`] for an RSA key,
+    /// [`Error::Io`] if reading or writing fails.
+    pub fn decrypt_stream(
+        &self,
+        info: &[u8],
+        reader: impl Read,
+        writer: impl Write,
+    ) -> Result<u64> {
+        let key = match self {
+            Self::X25519(k) => hpke::PrivateKey::X25519(clone_x25519(k)),
+            Self::XWing(k) => hpke::PrivateKey::XWing(xwing::PrivateKey::from_seed(&k.to_seed())?),
+            Self::Rsa(_) => return Err(Error::InvalidKey(NOT_A_STREAM_KEY)),
+        };
+        hpke::open_stream(&key, info, reader, writer)
+    }
 }
+
+/// Streams are HPKE's: RSA-OAEP encrypts small messages only.
+const NOT_A_STREAM_KEY: &str =
+    "streams need an X25519 or X-Wing key (RSA-OAEP encrypts small messages only)";
 
 fn clone_x25519(k: &x25519::StaticSecret) -> x25519::StaticSecret {
     x25519::StaticSecret::from_bytes(&k.to_bytes())
@@ -209,5 +236,37 @@ impl PublicKey {
             Self::XWing(k) => hpke::seal(&hpke::PublicKey::XWing(k.clone()), info, b"", plaintext),
             Self::Rsa(k) => k.encrypt(plaintext, Some(info)),
         }
+    }
+
+    /// Encrypts a stream of any size in bounded memory: an HPKE stream
+    /// ([`hpke::seal_stream`]) with `info`. X25519 and X-Wing keys only.
+    ///
+    /// ```
+    /// use hx_kex::{PrivateKey, hpke};
+    /// let me = PrivateKey::generate(hx_keys::Algorithm::X25519)?;
+    /// let mut sealed = Vec::new();
+    /// me.public_key()?.encrypt_stream(b"backup", &[7u8; 100_000][..], &mut sealed)?;
+    /// assert!(sealed.starts_with(hpke::STREAM_PREFIX));
+    /// let mut opened = Vec::new();
+    /// me.decrypt_stream(b"backup", &sealed[..], &mut opened)?;
+    /// assert_eq!(opened, [7u8; 100_000]);
+    /// # Ok::<(), hx_kex::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] for an RSA key, [`Error::Io`] if reading or
+    /// writing fails, [`Error::Random`] if the OS generator fails.
+    pub fn encrypt_stream(
+        &self,
+        info: &[u8],
+        reader: impl Read,
+        writer: impl Write,
+    ) -> Result<u64> {
+        let key = match self {
+            Self::X25519(k) => hpke::PublicKey::X25519(*k),
+            Self::XWing(k) => hpke::PublicKey::XWing(k.clone()),
+            Self::Rsa(_) => return Err(Error::InvalidKey(NOT_A_STREAM_KEY)),
+        };
+        hpke::seal_stream(&key, info, reader, writer)
     }
 }

@@ -17,9 +17,6 @@ use crate::io;
 /// has no limit.
 const MAX_MESSAGE_LEN: usize = 1 << 30;
 
-/// The first bytes of an HPKE stream (`hx pk encrypt --stream`).
-const STREAM_MAGIC: &[u8] = b"hxhpke\x01";
-
 #[derive(Args)]
 pub struct AgreeArgs {
     /// Your X25519 private key (PEM).
@@ -152,27 +149,16 @@ pub fn pk(command: PkCommand) -> CmdResult {
     }
 }
 
-fn hpke_public(key: PublicKey, path: &Path) -> Result<hx::kex::hpke::PublicKey, Failure> {
-    match key {
-        PublicKey::X25519(k) => Ok(hx::kex::hpke::PublicKey::X25519(k)),
-        PublicKey::XWing(k) => Ok(hx::kex::hpke::PublicKey::XWing(k)),
-        _ => Err(Failure::Usage(format!(
-            "{}: --stream needs an X25519 or X-Wing key (RSA-OAEP encrypts small messages only)",
-            path.display()
-        ))),
-    }
-}
-
 fn pk_encrypt(args: &PkEncryptArgs) -> CmdResult {
     let key = read_public_key(&args.to)?;
     let mut out = io::Output::create(&args.out, io::Access::Public, args.force.replace())?;
     if args.stream {
-        let key = hpke_public(key, &args.to)?;
-        let input = io::Input::open(&args.input)?;
-        let len = input.len();
-        let input = crate::progress::Reader::new(input, len, &io::display(&args.input));
-        hx::kex::hpke::seal_stream(&key, args.info.as_bytes(), input, &mut out)
-            .map_err(kex_io_failure)?;
+        let input = crate::progress::Reader::over(io::Input::open(&args.input)?);
+        key.encrypt_stream(args.info.as_bytes(), input, &mut out)
+            .map_err(|e| match e {
+                hx::kex::Error::Io(e) => io::io_failure(&e),
+                other => Failure::Usage(format!("{}: {other}", args.to.display())),
+            })?;
         return out.commit();
     }
     let plaintext = read_message(&args.input)?;
@@ -193,9 +179,10 @@ fn pk_decrypt(args: &PkDecryptArgs) -> CmdResult {
     let mut out = io::Output::create(&args.out, io::Access::Secret, args.force.replace())?;
     let mut input = io::Input::open(&args.input)?;
     // A stream is told by its header; anything else is one ciphertext.
-    let mut head = Vec::with_capacity(STREAM_MAGIC.len());
+    let prefix = hx::kex::hpke::STREAM_PREFIX;
+    let mut head = Vec::with_capacity(prefix.len());
     (&mut input)
-        .take(STREAM_MAGIC.len() as u64)
+        .take(prefix.len() as u64)
         .read_to_end(&mut head)
         .map_err(|e| io::io_failure(&e))?;
     let to_stdout = out.is_stdout();
@@ -210,16 +197,9 @@ fn pk_decrypt(args: &PkDecryptArgs) -> CmdResult {
             }
         ))
     };
-    if head == STREAM_MAGIC {
-        let key = match key {
-            PrivateKey::X25519(k) => hx::kex::hpke::PrivateKey::X25519(k),
-            PrivateKey::XWing(k) => hx::kex::hpke::PrivateKey::XWing(k),
-            _ => return Err(rejected()),
-        };
-        let len = input.len();
-        let input = crate::progress::Reader::new(input, len, &io::display(&args.input));
-        let whole = std::io::Cursor::new(head).chain(input);
-        return match hx::kex::hpke::open_stream(&key, args.info.as_bytes(), whole, &mut out) {
+    if head == prefix {
+        let whole = std::io::Cursor::new(head).chain(crate::progress::Reader::over(input));
+        return match key.decrypt_stream(args.info.as_bytes(), whole, &mut out) {
             Ok(_) => out.commit(),
             Err(hx::kex::Error::Io(e)) => Err(io::io_failure(&e)),
             Err(_) => Err(rejected()),
@@ -249,11 +229,4 @@ fn read_message(path: &Path) -> Result<zeroize::Zeroizing<Vec<u8>>, Failure> {
         MAX_MESSAGE_LEN,
         "message for single-shot encryption (use --stream)",
     )
-}
-
-fn kex_io_failure(e: hx::kex::Error) -> Failure {
-    match e {
-        hx::kex::Error::Io(e) => io::io_failure(&e),
-        other => Failure::Usage(other.to_string()),
-    }
 }
