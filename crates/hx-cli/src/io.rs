@@ -39,10 +39,19 @@ pub fn display(path: &Path) -> String {
 /// An input named on the command line: a file, or standard input for `-`.
 /// Read errors name it.
 pub struct Input {
-    reader: Box<dyn Read>,
-    file: Option<std::fs::File>,
+    source: Source,
     len: Option<u64>,
     name: String,
+}
+
+enum Source {
+    Stdin(std::io::Stdin),
+    File(std::fs::File),
+}
+
+/// `path: message` as a usage or I/O failure.
+pub fn path_failure(path: &Path, e: &dyn std::fmt::Display) -> Failure {
+    Failure::Usage(format!("{}: {e}", path.display()))
 }
 
 impl Input {
@@ -50,30 +59,19 @@ impl Input {
     pub fn open(path: &Path) -> Result<Self, Failure> {
         if is_stdio(path) {
             return Ok(Self {
-                reader: Box::new(std::io::stdin()),
-                file: None,
+                source: Source::Stdin(std::io::stdin()),
                 len: None,
                 name: display(path),
             });
         }
-        let file = std::fs::File::open(path)
-            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-        let meta = file
-            .metadata()
-            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+        let file = std::fs::File::open(path).map_err(|e| path_failure(path, &e))?;
+        let meta = file.metadata().map_err(|e| path_failure(path, &e))?;
         if meta.is_dir() {
-            return Err(Failure::Usage(format!(
-                "{}: is a directory",
-                path.display()
-            )));
+            return Err(path_failure(path, &"is a directory"));
         }
         Ok(Self {
             len: meta.is_file().then_some(meta.len()),
-            reader: Box::new(
-                file.try_clone()
-                    .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?,
-            ),
-            file: Some(file),
+            source: Source::File(file),
             name: display(path),
         })
     }
@@ -82,13 +80,28 @@ impl Input {
     pub fn len(&self) -> Option<u64> {
         self.len
     }
+
+    /// How messages name the input.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The open file, if the input is one (standard input is not).
+    fn file(&self) -> Option<&std::fs::File> {
+        match &self.source {
+            Source::File(file) => Some(file),
+            Source::Stdin(_) => None,
+        }
+    }
 }
 
 impl Read for Input {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.reader
-            .read(buf)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", self.name)))
+        match &mut self.source {
+            Source::Stdin(stdin) => stdin.read(buf),
+            Source::File(file) => file.read(buf),
+        }
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", self.name)))
     }
 }
 
@@ -162,6 +175,11 @@ pub fn read_public_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
 /// error.
 fn key_text(mut bytes: Zeroizing<Vec<u8>>, path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
     strip_newline(&mut bytes);
+    nonempty(bytes, path)
+}
+
+/// An empty key file is an error.
+fn nonempty(bytes: Zeroizing<Vec<u8>>, path: &Path) -> Result<Zeroizing<Vec<u8>>, Failure> {
     if bytes.is_empty() {
         return Err(Failure::Usage(format!(
             "{}: the file is empty",
@@ -183,10 +201,7 @@ pub fn check_private(path: &Path, file: &std::fs::File) -> Result<(), Failure> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
-        let mode = file
-            .metadata()
-            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?
-            .mode();
+        let mode = file.metadata().map_err(|e| path_failure(path, &e))?.mode();
         if mode & 0o077 != 0 {
             let message = format!(
                 "{}: secret file open to group or others (mode {:04o}); run `chmod 600 {}`",
@@ -227,17 +242,10 @@ pub fn read_secret_file_limited(path: &Path, limit: usize) -> Result<Zeroizing<V
 pub fn read_secret_document(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8>>, Failure> {
     let input = Input::open(path)?;
     // The file checked is the file read (one open).
-    if let Some(file) = &input.file {
+    if let Some(file) = input.file() {
         check_private(path, file)?;
     }
-    let bytes = read_limited(input, path, limit, "key file")?;
-    if bytes.is_empty() {
-        return Err(Failure::Usage(format!(
-            "{}: the file is empty",
-            display(path)
-        )));
-    }
-    Ok(bytes)
+    nonempty(read_limited(input, path, limit, "key file")?, path)
 }
 
 /// Reads one secret line from stdin (an API key, a CSRF token), without its
@@ -282,10 +290,9 @@ pub fn print_line(line: &str) -> Result<(), Failure> {
 /// command quietly with the status a shell reports for SIGPIPE, as coreutils
 /// do; any other error is an I/O error.
 pub fn stdout_failure(e: &std::io::Error) -> Failure {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Failure::Status(128 + 13)
-    } else {
-        Failure::Usage(format!("standard output: {e}"))
+    match io_failure(e) {
+        Failure::Usage(m) => Failure::Usage(format!("standard output: {m}")),
+        closed => closed,
     }
 }
 
@@ -295,8 +302,7 @@ pub fn stdout_failure(e: &std::io::Error) -> Failure {
 /// stays.
 pub fn write_secret_file_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     let target = if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink()) {
-        std::fs::canonicalize(path)
-            .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?
+        std::fs::canonicalize(path).map_err(|e| path_failure(path, &e))?
     } else {
         path.to_owned()
     };

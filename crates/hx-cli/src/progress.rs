@@ -76,6 +76,15 @@ impl<R> Reader<R> {
     }
 }
 
+impl Reader<crate::io::Input> {
+    /// A reader over a command's input, the bar's length and label taken
+    /// from the input itself.
+    pub fn over(input: crate::io::Input) -> Self {
+        let (len, name) = (input.len(), input.name().to_owned());
+        Self::new(input, len, &name)
+    }
+}
+
 impl<R> Drop for Reader<R> {
     fn drop(&mut self) {
         if let Some(bar) = &self.bar {

@@ -5,7 +5,7 @@
 use std::process::{Command, Output};
 
 mod common;
-use common::{code, hx};
+use common::{code, hx, hx_env};
 use hx_test_support::{python_json, run_python_code};
 
 fn ok(o: &Output) -> Vec<u8> {
@@ -461,21 +461,7 @@ fn fernet_tokens_migrate_through_the_keyring() {
         b"legacy secret",
     ));
     let token = String::from_utf8(token).unwrap();
-    let with_env = |args: &[&str], stdin: &[u8]| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
-            .args(args)
-            .current_dir(d)
-            .env("HX_KEYRING", "ring")
-            .env_remove("HX_MASTER_KEY_FILE")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write as _;
-        let _ = child.stdin.take().unwrap().write_all(stdin);
-        child.wait_with_output().unwrap()
-    };
+    let with_env = |args: &[&str], stdin: &[u8]| hx_env(d, args, &[("HX_KEYRING", "ring")], stdin);
     // Not yet: the keyring has no such key.
     assert_eq!(code(&with_env(&["unseal"], token.as_bytes())), 1);
     ok(&with_env(

@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 mod common;
-use common::{code, hx, write_secret};
+use common::{code, hx, hx_env, write_secret};
 
 fn names(dir: &Path) -> BTreeSet<String> {
     std::fs::read_dir(dir)
@@ -510,19 +510,7 @@ fn secret_files_readable_by_others_are_refused() {
             !err.contains(&format!("{file}: {file}")),
             "named once: {err}"
         );
-        let o = Command::new(env!("CARGO_BIN_EXE_hx"))
-            .args(args)
-            .current_dir(d)
-            .env("HX_KEY_PERMISSIONS", "warn")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .and_then(|mut c| {
-                let _ = c.stdin.take().unwrap().write_all(stdin);
-                c.wait_with_output()
-            })
-            .unwrap();
+        let o = hx_env(d, args, &[("HX_KEY_PERMISSIONS", "warn")], stdin);
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(o.status.success(), "{args:?} with warn: {err}");
         assert!(

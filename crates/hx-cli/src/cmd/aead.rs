@@ -457,10 +457,9 @@ fn transform_file(
 ) -> CmdResult {
     let input = Input::open(&args.input)?;
     let mut output = Output::create(&args.output, access, args.force.replace())?;
-    let size = input.len();
     // The stream functions read and write whole 64 KiB chunks themselves: no
     // extra buffering (and copying) layer.
-    let mut reader = crate::progress::Reader::new(input, size, &crate::io::display(&args.input));
+    let mut reader = crate::progress::Reader::over(input);
     let result = op(&mut reader, &mut output);
     drop(reader);
     match result {

@@ -262,12 +262,14 @@ pub enum ExportFormat {
 /// A failure about `path`: rejected input (altered file, not a recipient,
 /// merge conflict) exits 1, the rest 2.
 fn failure(path: &Path, e: Error) -> Failure {
-    // I/O errors already name their file.
-    let text = e.to_string();
-    let message = if text.starts_with(&path.display().to_string()) {
-        text
+    // These already name their file.
+    let message = if matches!(
+        e,
+        Error::Io { .. } | Error::InsecurePermissions { .. } | Error::ChangedOnDisk(_)
+    ) {
+        e.to_string()
     } else {
-        format!("{}: {text}", path.display())
+        format!("{}: {e}", path.display())
     };
     match e {
         Error::Tampered(_)

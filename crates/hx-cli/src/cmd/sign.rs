@@ -207,9 +207,7 @@ pub fn sign(args: &SignArgs) -> CmdResult {
 /// The SHA-256 of an input of any size, read once (with progress on a
 /// terminal).
 fn stream_digest(path: &Path) -> Result<hx::sign::rsa::MessageDigest, Failure> {
-    let input = io::Input::open(path)?;
-    let len = input.len();
-    let input = crate::progress::Reader::new(input, len, &io::display(path));
+    let input = crate::progress::Reader::over(io::Input::open(path)?);
     hx::sign::rsa::MessageDigest::sha256_reader(input).map_err(|e| io::io_failure(&e))
 }
 

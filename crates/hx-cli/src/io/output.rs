@@ -24,7 +24,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{is_stdio, parent_dir, stdout_failure, sync_dir};
+use super::{is_stdio, parent_dir, path_failure as failure, stdout_failure, sync_dir};
 use crate::failure::Failure;
 
 /// Who may read a file a command writes.
@@ -96,11 +96,14 @@ impl Temp {
             Self::Named { file, .. } => file.as_file(),
         }
     }
-}
 
-/// `path: message` as a usage or I/O failure.
-fn failure(path: &Path, e: &dyn std::fmt::Display) -> Failure {
-    Failure::Usage(format!("{}: {e}", path.display()))
+    fn file_mut(&mut self) -> &mut File {
+        match self {
+            #[cfg(target_os = "linux")]
+            Self::Unnamed(file) => file,
+            Self::Named { file, .. } => file.as_file_mut(),
+        }
+    }
 }
 
 /// Refuses an existing `path` (a symbolic link included) unless `replace`
@@ -176,6 +179,14 @@ impl Output {
         super::io_failure(e)
     }
 
+    /// Where the bytes go.
+    fn sink(&mut self) -> &mut dyn Write {
+        match &mut self.dest {
+            Dest::Stdout(out) => out,
+            Dest::File { temp, .. } => temp.file_mut(),
+        }
+    }
+
     fn annotate(&self, e: std::io::Error) -> std::io::Error {
         let name = match &self.dest {
             Dest::Stdout(_) => "standard output".to_owned(),
@@ -207,27 +218,22 @@ impl Output {
 /// Errors name the output.
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match &mut self.dest {
-            Dest::Stdout(out) => out.write(buf),
-            Dest::File { temp, .. } => temp.file().write(buf),
-        }
-        .map_err(|e| self.annotate(e))
+        let written = self.sink().write(buf);
+        written.map_err(|e| self.annotate(e))
     }
 
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        match &mut self.dest {
-            Dest::Stdout(out) => out.write_all(buf),
-            Dest::File { temp, .. } => temp.file().write_all(buf),
-        }
-        .map_err(|e| self.annotate(e))
+        let written = self.sink().write_all(buf);
+        written.map_err(|e| self.annotate(e))
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        match &mut self.dest {
+        // A file is flushed to disk by commit.
+        let flushed = match &mut self.dest {
             Dest::Stdout(out) => out.flush(),
             Dest::File { .. } => Ok(()),
-        }
-        .map_err(|e| self.annotate(e))
+        };
+        flushed.map_err(|e| self.annotate(e))
     }
 }
 

@@ -8,12 +8,18 @@ use std::process::{Command, Output, Stdio};
 /// Runs `hx` in `dir` with `args`, writing `stdin` to it (without a master
 /// key from the environment: tests that want one set it themselves).
 pub fn hx(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    hx_env(dir, args, &[], stdin)
+}
+
+/// [`hx`] with the variables `env` set in its environment.
+pub fn hx_env(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
         .args(args)
         .current_dir(dir)
         .env_remove("HX_MASTER_KEY_FILE")
         .env_remove("HX_KEYRING")
         .env_remove("HX_IDENTITY")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
