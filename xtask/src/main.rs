@@ -270,41 +270,27 @@ fn forget_unpacked_packages() {
 fn package(root: &Path) -> Step {
     let start = Instant::now();
     forget_unpacked_packages();
-    let mut step = run(
-        root,
-        "package",
-        "cargo",
-        &[
-            "package",
-            "--workspace",
-            "--exclude",
-            "xtask",
-            "--exclude",
-            "hx-test-support",
-            "--locked",
-            "--allow-dirty",
-        ],
-        &[],
-    );
-    let crates_dir = root.join("crates");
-    let mut names: Vec<String> = std::fs::read_dir(&crates_dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
+    // Publishable: every package whose manifest does not say otherwise.
+    let publishable: Vec<String> = packages(root)
+        .into_iter()
+        .filter(|name| {
+            let dir = if name == "xtask" {
+                root.join("xtask")
+            } else {
+                root.join("crates").join(name)
+            };
+            std::fs::read_to_string(dir.join("Cargo.toml"))
+                .is_ok_and(|m| !m.contains("publish = false"))
         })
-        .unwrap_or_default();
-    names.sort();
-    for name in names {
-        let manifest = crates_dir.join(&name).join("Cargo.toml");
-        let publishable =
-            std::fs::read_to_string(&manifest).is_ok_and(|m| !m.contains("publish = false"));
-        if !publishable {
-            continue;
-        }
+        .collect();
+    let mut args = vec!["package", "--locked", "--allow-dirty"];
+    for name in &publishable {
+        args.extend(["-p", name.as_str()]);
+    }
+    let mut step = run(root, "package", "cargo", &args, &[]);
+    for name in &publishable {
         let listed = Command::new("cargo")
-            .args(["package", "--list", "--allow-dirty", "-p", &name])
+            .args(["package", "--list", "--allow-dirty", "-p", name])
             .current_dir(root)
             .output();
         let files = listed
