@@ -304,6 +304,37 @@ fn dash_is_a_pipe_everywhere() {
     assert_eq!(code(&o), 0);
     let key = produce(d, &["fernet", "key", "-o", "-"], b"");
     assert_eq!(key.len(), 45);
+    // Config files: read from standard input, never written to "-".
+    assert_eq!(
+        code(&hx(d, &["config", "init", "app.hxc", "-k", "ring"], b"")),
+        0
+    );
+    assert_eq!(
+        code(&hx(
+            d,
+            &["config", "set", "app.hxc", "db.host", "-k", "ring"],
+            b"h1"
+        )),
+        0
+    );
+    let config = std::fs::read(d.join("app.hxc")).unwrap();
+    assert_eq!(
+        produce(d, &["config", "get", "-", "db.host", "-k", "ring"], &config),
+        b"h1\n"
+    );
+    assert_eq!(
+        produce(d, &["config", "list", "-", "-k", "ring"], &config),
+        b"db.host\n"
+    );
+    for args in [
+        &["config", "init", "-", "-k", "ring"][..],
+        &["config", "set", "-", "db.port", "-k", "ring"],
+        &["config", "rotate", "-", "-k", "ring"],
+        &["config", "merge", "app.hxc", "-", "app.hxc", "-k", "ring"],
+    ] {
+        let o = hx(d, args, &config);
+        assert_eq!(code(&o), 2, "{args:?}");
+    }
     assert!(!d.join("-").exists(), "nothing written to a file named -");
 
     // A damaged stream decrypted to standard output: what was released

@@ -300,7 +300,8 @@ pub fn config(command: ConfigCommand) -> CmdResult {
                         .into(),
                 ));
             }
-            Config::create_for(&file, opener.as_ref(), &keys).map_err(|e| failure(&file, e))?;
+            Config::create_for(rewritable(&file)?, opener.as_ref(), &keys)
+                .map_err(|e| failure(&file, e))?;
             Ok(())
         }
         ConfigCommand::Set(args) => {
@@ -318,7 +319,8 @@ pub fn config(command: ConfigCommand) -> CmdResult {
         }
         ConfigCommand::Get(args) => {
             let opener = args.open.require()?;
-            let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
+            let config =
+                Config::open(readable(&args.file)?, &opener).map_err(|e| failure(&args.file, e))?;
             let value = config.get(&args.key).map_err(|e| failure(&args.file, e))?;
             let mut out = Zeroizing::new(value.expose_secret().as_bytes().to_vec());
             out.push(b'\n');
@@ -326,7 +328,8 @@ pub fn config(command: ConfigCommand) -> CmdResult {
         }
         ConfigCommand::List(args) => {
             let opener = args.open.require()?;
-            let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
+            let config =
+                Config::open(readable(&args.file)?, &opener).map_err(|e| failure(&args.file, e))?;
             let mut out = String::new();
             for key in config.keys() {
                 out.push_str(key);
@@ -346,7 +349,8 @@ pub fn config(command: ConfigCommand) -> CmdResult {
         }
         ConfigCommand::Verify(args) => {
             let opener = args.open.require()?;
-            let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
+            let config =
+                Config::open(readable(&args.file)?, &opener).map_err(|e| failure(&args.file, e))?;
             let count = config.verify().map_err(|e| failure(&args.file, e))?;
             eprintln!(
                 "hx: {}: OK ({count} values, generation {})",
@@ -374,6 +378,31 @@ pub fn config(command: ConfigCommand) -> CmdResult {
     }
 }
 
+/// The file a command only reads: `-` is standard input.
+fn readable(path: &Path) -> Result<std::borrow::Cow<'_, Path>, Failure> {
+    if !crate::io::is_stdio(path) {
+        return Ok(path.into());
+    }
+    if cfg!(unix) {
+        Ok(Path::new("/dev/stdin").into())
+    } else {
+        Err(Failure::Usage(
+            "-: reading a config from standard input needs a Unix system; name the file".into(),
+        ))
+    }
+}
+
+/// The file a command writes: never `-` (nothing is written to a file of
+/// that name, and standard input cannot be rewritten in place).
+fn rewritable(path: &Path) -> Result<&Path, Failure> {
+    if crate::io::is_stdio(path) {
+        return Err(Failure::Usage(
+            "-: this command rewrites its config file in place; name the file".into(),
+        ));
+    }
+    Ok(path)
+}
+
 /// Opens, applies `change`, saves.
 fn edit(
     file: &Path,
@@ -388,14 +417,15 @@ fn edit_with(
     opener: &Opener,
     change: impl FnOnce(&mut Config<'_>) -> hx::config::Result<()>,
 ) -> CmdResult {
-    let mut config = Config::open(file, opener).map_err(|e| failure(file, e))?;
+    let mut config = Config::open(rewritable(file)?, opener).map_err(|e| failure(file, e))?;
     change(&mut config).map_err(|e| failure(file, e))?;
     config.save().map_err(|e| failure(file, e))
 }
 
 fn export(args: &FileArgs, format: ExportFormat, allow: &AllowEnvArg) -> CmdResult {
     let opener = args.open.require()?;
-    let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
+    let config =
+        Config::open(readable(&args.file)?, &opener).map_err(|e| failure(&args.file, e))?;
     let values = config.values().map_err(|e| failure(&args.file, e))?;
     // One buffer, reserved up front so that it does not move (and leave
     // copies of the values behind) while it fills; wiped on drop.
@@ -500,7 +530,8 @@ fn env_pairs(
 
 fn exec(args: &FileArgs, allow: &AllowEnvArg, command: &[std::ffi::OsString]) -> CmdResult {
     let opener = args.open.require()?;
-    let config = Config::open(&args.file, &opener).map_err(|e| failure(&args.file, e))?;
+    let config =
+        Config::open(readable(&args.file)?, &opener).map_err(|e| failure(&args.file, e))?;
     let values = config.values().map_err(|e| failure(&args.file, e))?;
     let pairs = env_pairs(&args.file, &values, allow)?;
     drop(values);
@@ -533,6 +564,7 @@ fn exec(args: &FileArgs, allow: &AllowEnvArg, command: &[std::ffi::OsString]) ->
 }
 
 fn merge(base: &Path, ours: &Path, theirs: &Path, open: &OpenArgs) -> CmdResult {
+    rewritable(ours)?;
     let opener = open.require()?;
     let read = |p: &Path| -> Result<String, Failure> {
         let bytes = crate::io::read_bounded(p, hx::config::MAX_DOCUMENT_LEN, "config file")?;
