@@ -595,7 +595,8 @@ fn a_closed_pipe_ends_quietly() {
     let d = dir.path();
     setup(d);
     std::fs::write(d.join("m"), vec![1u8; 1 << 20]).unwrap();
-    let cases: [&[&str]; 8] = [
+    let cases: [&[&str]; 9] = [
+        &["tour"],
         &["completions", "zsh"],
         &["completions", "bash"],
         &["token"],

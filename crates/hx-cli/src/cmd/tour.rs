@@ -21,25 +21,41 @@ use crate::failure::{CmdResult, Failure};
 struct Tour {
     passed: usize,
     failed: Vec<String>,
+    /// Standard output was closed (`hx tour | head`): the checks go on,
+    /// silently, and the command ends as a closed pipe ends every command.
+    closed: std::cell::Cell<Option<Failure>>,
 }
 
 impl Tour {
+    /// Writes one line to standard output (nothing once it failed).
+    fn say(&self, line: std::fmt::Arguments<'_>) {
+        let failed = self.closed.take();
+        let failed = failed.or_else(|| {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{line}")
+                .and_then(|()| out.flush())
+                .err()
+                .map(|e| crate::io::stdout_failure(&e))
+        });
+        self.closed.set(failed);
+    }
+
     fn section(&self, n: usize, title: &str) {
-        println!("\n{n}. {title}");
+        self.say(format_args!("\n{n}. {title}"));
     }
 
     fn show(&self, label: &str, value: impl std::fmt::Display) {
-        println!("     {label:<32} {value}");
+        self.say(format_args!("     {label:<32} {value}"));
     }
 
     /// Records a self-check.
     fn check(&mut self, what: &str, ok: bool) {
         if ok {
             self.passed += 1;
-            println!("  ok {what}");
+            self.say(format_args!("  ok {what}"));
         } else {
             self.failed.push(what.to_owned());
-            println!("  FAILED {what}");
+            self.say(format_args!("  FAILED {what}"));
         }
     }
 
@@ -48,7 +64,7 @@ impl Tour {
         match result {
             Ok(ok) => self.check(what, ok),
             Err(e) => {
-                println!("     error: {e}");
+                self.say(format_args!("     error: {e}"));
                 self.check(what, false);
             }
         }
@@ -56,11 +72,14 @@ impl Tour {
 }
 
 pub fn run() -> CmdResult {
-    println!("hx tour: the security-hardening lab, step by step, with real values.");
     let mut tour = Tour {
         passed: 0,
         failed: Vec::new(),
+        closed: std::cell::Cell::new(None),
     };
+    tour.say(format_args!(
+        "hx tour: the security-hardening lab, step by step, with real values."
+    ));
     randomness(&mut tour);
     constant_time(&mut tour);
     hashing(&mut tour);
@@ -69,10 +88,12 @@ pub fn run() -> CmdResult {
     key_exchange(&mut tour);
     safe_deserialization(&mut tour);
     encrypted_config(&mut tour);
-    let _ = std::io::stdout().flush();
     if tour.failed.is_empty() {
-        println!("\nAll {} checks passed.", tour.passed);
-        Ok(())
+        tour.say(format_args!("\nAll {} checks passed.", tour.passed));
+        match tour.closed.take() {
+            Some(failure) => Err(failure),
+            None => Ok(()),
+        }
     } else {
         Err(Failure::Rejected(format!(
             "{} of {} checks failed: {}",
@@ -572,7 +593,7 @@ fn encrypted_config(t: &mut Tour) {
     let dir = match tempfile::tempdir() {
         Ok(d) => d,
         Err(e) => {
-            println!("     error: {e}");
+            t.say(format_args!("     error: {e}"));
             t.check("a temporary directory for the config files", false);
             return;
         }
