@@ -168,7 +168,7 @@ struct Step {
 
 /// The shape of the crate graph: hx-sign and hx-kex independent of each
 /// other (both read keys through hx-keys), and `hx` with only `random` and
-/// `digest` linking no C cryptography library.
+/// `digest` (or `aead` without `ring`) linking no C cryptography library.
 fn crate_graph(root: &Path) -> Step {
     let start = Instant::now();
     println!("\n==> crate graph");
@@ -207,26 +207,24 @@ fn crate_graph(root: &Path) -> Step {
         "ring",
         "openssl-sys",
     ];
-    match tree(&[
-        "-p",
-        "hx",
-        "--no-default-features",
-        "--features",
-        "random,digest",
-    ]) {
-        Some(t) => {
-            let found: Vec<String> = names(&t)
-                .into_iter()
-                .filter(|n| c_crypto.contains(&n.as_str()))
-                .collect();
-            if found.is_empty() {
-                println!("crate graph: hx with random and digest links no C cryptography library");
-            } else {
-                println!("crate graph: hx with random and digest links {found:?}");
-                ok = false;
+    // `hx` with only these features links no C cryptography library: the
+    // pure-Rust crates, and hx-aead without its `ring` backend.
+    for features in ["random,digest", "random,digest,aead,serde"] {
+        match tree(&["-p", "hx", "--no-default-features", "--features", features]) {
+            Some(t) => {
+                let found: Vec<String> = names(&t)
+                    .into_iter()
+                    .filter(|n| c_crypto.contains(&n.as_str()))
+                    .collect();
+                if found.is_empty() {
+                    println!("crate graph: hx with {features} links no C cryptography library");
+                } else {
+                    println!("crate graph: hx with {features} links {found:?}");
+                    ok = false;
+                }
             }
+            None => ok = false,
         }
-        None => ok = false,
     }
     Step {
         name: "crate graph".into(),
@@ -411,17 +409,17 @@ fn ci(root: &Path) -> ExitCode {
         &test_env,
     ));
     steps.push(ct(root));
-    // The pickle fuzz targets, briefly and from a fixed libFuzzer seed, so
-    // that a run is the same exploration on every machine (the long runs,
-    // from fresh seeds: cargo xtask fuzz).
+    // The pickle and text-key fuzz targets, briefly and from a fixed
+    // libFuzzer seed, so that a run is the same exploration on every
+    // machine (the long runs, from fresh seeds: cargo xtask fuzz).
     let fuzz_start = Instant::now();
-    let pickle_targets: Vec<String> = ["pickle_scan", "pickle_load", "pickle_model"]
+    let ci_targets: Vec<String> = ["pickle_scan", "pickle_load", "pickle_model", "text_keys"]
         .map(str::to_owned)
         .to_vec();
     let fuzz_ok =
-        ensure_cargo_tool(root, "fuzz") && fuzz_targets(root, &pickle_targets, 15, Some(1)) == 0;
+        ensure_cargo_tool(root, "fuzz") && fuzz_targets(root, &ci_targets, 15, Some(1)) == 0;
     steps.push(Step {
-        name: "fuzz pickle (15 s each)".into(),
+        name: "fuzz pickle, text keys (15 s each)".into(),
         ok: fuzz_ok,
         secs: fuzz_start.elapsed().as_secs_f64(),
     });

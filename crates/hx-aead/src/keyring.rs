@@ -29,6 +29,10 @@ pub const MAX_TOKEN_PLAINTEXT: usize = 16 << 20;
 
 /// The life-cycle state of a key in a [`Keyring`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+)]
 pub enum KeyState {
     /// Seals new tokens and opens old ones. Exactly one key is primary.
     Primary,
@@ -56,8 +60,27 @@ impl fmt::Display for KeyState {
     }
 }
 
+impl core::str::FromStr for KeyState {
+    type Err = Error;
+
+    /// Parses `primary`, `active` or `retired`.
+    fn from_str(s: &str) -> Result<Self> {
+        [Self::Primary, Self::Active, Self::Retired]
+            .into_iter()
+            .find(|state| state.name() == s)
+            .ok_or(Error::Document {
+                line: 0,
+                reason: "state is not primary, active or retired",
+            })
+    }
+}
+
 /// What a key is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+)]
 pub enum KeyKind {
     /// An XChaCha20-Poly1305 key for hx sealed tokens.
     XChaCha20Poly1305,
@@ -67,7 +90,9 @@ pub enum KeyKind {
 }
 
 impl KeyKind {
-    const fn name(self) -> &'static str {
+    /// `xchacha20poly1305` or `fernet`, as keyring documents name them.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
         match self {
             Self::XChaCha20Poly1305 => "xchacha20poly1305",
             Self::FernetLegacy => "fernet",
@@ -75,8 +100,30 @@ impl KeyKind {
     }
 }
 
+impl fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl core::str::FromStr for KeyKind {
+    type Err = Error;
+
+    /// Parses `xchacha20poly1305` or `fernet`.
+    fn from_str(s: &str) -> Result<Self> {
+        [Self::XChaCha20Poly1305, Self::FernetLegacy]
+            .into_iter()
+            .find(|kind| kind.name() == s)
+            .ok_or(Error::Document {
+                line: 0,
+                reason: "kind is not xchacha20poly1305 or fernet",
+            })
+    }
+}
+
 /// What [`Keyring::list`] shows of a key: never its bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct KeyInfo {
     /// The key id carried in every token it seals.
     pub id: u32,

@@ -62,3 +62,28 @@ fn rfc3339_parses_known_instants() {
     assert_eq!(rfc3339("1985-10-26T01:20:00-07:00"), 499_162_800);
     assert_eq!(rfc3339("2000-03-01T00:00:00+01:00"), 951_865_200);
 }
+
+/// A keyring's listing has text forms (`primary`, `xchacha20poly1305`) as
+/// `Display` / `FromStr`, and serde writes `KeyInfo` with them.
+#[test]
+fn key_information_has_a_text_form() {
+    use hx_aead::{KeyKind, KeyState};
+    for state in [KeyState::Primary, KeyState::Active, KeyState::Retired] {
+        assert_eq!(state.to_string().parse::<KeyState>().unwrap(), state);
+    }
+    for kind in [KeyKind::XChaCha20Poly1305, KeyKind::FernetLegacy] {
+        assert_eq!(kind.to_string().parse::<KeyKind>().unwrap(), kind);
+    }
+    assert!("Primary".parse::<KeyState>().is_err());
+    #[cfg(feature = "serde")]
+    {
+        let ring = hx_aead::Keyring::generate().unwrap();
+        let info = ring.list()[0];
+        let json = serde_json::to_value(info).unwrap();
+        assert_eq!(json["state"], "primary");
+        assert_eq!(json["kind"], "xchacha20poly1305");
+        assert_eq!(json["id"], info.id);
+        let read: hx_aead::KeyInfo = serde_json::from_value(json).unwrap();
+        assert_eq!(read, info);
+    }
+}

@@ -306,3 +306,58 @@ print("ok")
 "#;
     run_checked(python_command().arg("-c").arg(script).current_dir(d), b"");
 }
+
+/// The keys people already have: `hx pk` encrypts to an age recipient
+/// (`age1…` from `age-keygen -y`, or `age1pq1…`) and decrypts with the age
+/// identity file, as written by `age-keygen` (X25519) or by hx (post-quantum).
+#[test]
+fn age_keys_encrypt_and_decrypt() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    hx_test_support::run_checked(
+        hx_test_support::peer_tool("age-keygen", "age")
+            .arg("-o")
+            .arg(d.join("x25519.txt")),
+        b"",
+    );
+    let recipient = hx_test_support::run_checked(
+        hx_test_support::peer_tool("age-keygen", "age")
+            .arg("-y")
+            .arg(d.join("x25519.txt")),
+        b"",
+    );
+    std::fs::write(d.join("x25519.pub"), &recipient).unwrap();
+    let pq = hx::kex::xwing::PrivateKey::generate().unwrap();
+    hx_test_support::write_secret(d.join("pq.txt"), format!("{}\n", *pq.to_age().to_encoded()));
+    std::fs::write(
+        d.join("pq.pub"),
+        format!("{}\n", pq.public_key().to_age().unwrap()),
+    )
+    .unwrap();
+    for name in ["x25519", "pq"] {
+        let (public, private) = (format!("{name}.pub"), format!("{name}.txt"));
+        let sealed = hx(
+            d,
+            &["pk", "encrypt", "--to", &public, "--in", "-", "--out", "-"],
+            b"the launch codes",
+        );
+        assert!(
+            sealed.status.success(),
+            "{}",
+            String::from_utf8_lossy(&sealed.stderr)
+        );
+        let opened = hx(
+            d,
+            &[
+                "pk", "decrypt", "--key", &private, "--in", "-", "--out", "-",
+            ],
+            &sealed.stdout,
+        );
+        assert!(
+            opened.status.success(),
+            "{}",
+            String::from_utf8_lossy(&opened.stderr)
+        );
+        assert_eq!(opened.stdout, b"the launch codes", "{name}");
+    }
+}

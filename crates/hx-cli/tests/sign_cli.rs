@@ -506,3 +506,59 @@ fn rsa_signs_files_of_any_size() {
     );
     assert_eq!(code(&o), 1);
 }
+
+/// The keys people already have: `hx sign` takes an OpenSSH private key as
+/// `ssh-keygen` writes it (Ed25519 and RSA), `hx verify` its `.pub` line.
+#[test]
+fn openssh_keys_sign_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("msg"), b"deploy 1.2.3\n").unwrap();
+    for (name, args) in [
+        ("id_ed25519", &["-t", "ed25519"][..]),
+        ("id_rsa", &["-t", "rsa", "-b", "2048"][..]),
+    ] {
+        run_checked(
+            hx_test_support::peer_tool("ssh-keygen", "openssh-client")
+                .args(["-q", "-N", "", "-C", "me@host"])
+                .args(args)
+                .arg("-f")
+                .arg(d.join(name)),
+            b"",
+        );
+        let sig = format!("{name}.sig");
+        ok(&hx(d, &["sign", "-k", name, "-i", "msg", "-o", &sig], b""));
+        let public = format!("{name}.pub");
+        ok(&hx(
+            d,
+            &["verify", "--pub", &public, "--in", "msg", "--sig", &sig],
+            b"",
+        ));
+        std::fs::write(d.join("other"), b"deploy 6.6.6\n").unwrap();
+        let bad = hx(
+            d,
+            &["verify", "--pub", &public, "--in", "other", "--sig", &sig],
+            b"",
+        );
+        assert_eq!(code(&bad), 1, "{name}");
+    }
+    // An encrypted OpenSSH key is refused by name, not as "malformed".
+    run_checked(
+        hx_test_support::peer_tool("ssh-keygen", "openssh-client")
+            .args(["-q", "-t", "ed25519", "-N", "a passphrase", "-f"])
+            .arg(d.join("locked")),
+        b"",
+    );
+    let refused = hx(
+        d,
+        &["sign", "-k", "locked", "-i", "msg", "-o", "locked.sig"],
+        b"",
+    );
+    assert_ne!(code(&refused), 0);
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("encrypted"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(!d.join("locked.sig").exists());
+}

@@ -1,10 +1,5 @@
 //! The hash algorithms hx knows by name.
 
-use core::fmt;
-use core::str::FromStr;
-
-use crate::{Error, Result};
-
 /// A hash algorithm selectable at run time (for example from a command line).
 ///
 /// Names are the ones `hx digest --alg` accepts; [`Algorithm::NAMES`] lists
@@ -20,6 +15,10 @@ use crate::{Error, Result};
 /// # Ok::<(), hx_digest::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+)]
 #[non_exhaustive]
 pub enum Algorithm {
     /// SHA-256 (FIPS 180-4).
@@ -103,22 +102,4 @@ impl Algorithm {
     }
 }
 
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Algorithm {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|alg| alg.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| Error::UnknownAlgorithm {
-                name: s.to_owned(),
-                valid: Self::NAMES,
-            })
-    }
-}
+named_algorithm!(Algorithm);

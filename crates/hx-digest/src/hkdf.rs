@@ -7,8 +7,20 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::{Error, Result};
 
-/// The hash functions HKDF can be built on.
+/// The hash functions HKDF can be built on. Its text form is `sha256` or
+/// `sha512`.
+///
+/// ```
+/// use hx_digest::HkdfAlgorithm;
+/// assert_eq!("SHA512".parse::<HkdfAlgorithm>()?, HkdfAlgorithm::Sha512);
+/// assert_eq!(HkdfAlgorithm::Sha256.to_string(), "sha256");
+/// # Ok::<(), hx_digest::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+)]
 #[non_exhaustive]
 pub enum HkdfAlgorithm {
     /// HKDF-SHA-256.
@@ -32,7 +44,23 @@ impl HkdfAlgorithm {
     pub const fn max_output_len(self) -> usize {
         255 * self.hash_len()
     }
+
+    /// Every algorithm, in order.
+    pub const ALL: [Self; 2] = [Self::Sha256, Self::Sha512];
+    /// Their names, for error messages.
+    pub const NAMES: &'static [&'static str] = &["sha256", "sha512"];
+
+    /// `sha256` or `sha512`.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Sha256 => "sha256",
+            Self::Sha512 => "sha512",
+        }
+    }
 }
+
+named_algorithm!(HkdfAlgorithm);
 
 /// A pseudorandom key: the output of HKDF-Extract and the input of
 /// HKDF-Expand. Secret: zeroized on drop, `Debug` redacted.

@@ -2,7 +2,6 @@
 //! prepared keys and constant-time verification.
 
 use core::fmt;
-use core::str::FromStr;
 
 use digest::{KeyInit, Mac};
 use hmac::Hmac;
@@ -19,6 +18,10 @@ use crate::{Error, Result, Tag};
 /// # Ok::<(), hx_digest::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+)]
 #[non_exhaustive]
 pub enum HmacAlgorithm {
     /// HMAC-SHA-256.
@@ -59,25 +62,7 @@ impl HmacAlgorithm {
     }
 }
 
-impl fmt::Display for HmacAlgorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for HmacAlgorithm {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|alg| alg.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| Error::UnknownAlgorithm {
-                name: s.to_owned(),
-                valid: Self::NAMES,
-            })
-    }
-}
+named_algorithm!(HmacAlgorithm);
 
 /// The shortest truncated tag [`HmacKey::verify_truncated`] accepts, in bytes
 /// (128 bits, as NIST SP 800-107 recommends as a floor).

@@ -27,3 +27,42 @@ pub use hx_test_support::unhex;
 pub fn data(name: &str) -> String {
     hx_test_support::data(env!("CARGO_MANIFEST_DIR"), name)
 }
+
+/// Algorithm names are the text form (`Display` / `FromStr`, any case on
+/// input), and serde uses it.
+#[test]
+fn algorithms_have_a_text_form() {
+    use hx_digest::{Algorithm, HkdfAlgorithm, HmacAlgorithm};
+    for alg in Algorithm::ALL {
+        assert_eq!(alg.to_string().parse::<Algorithm>().unwrap(), alg);
+    }
+    for alg in HmacAlgorithm::ALL {
+        assert_eq!(alg.to_string().parse::<HmacAlgorithm>().unwrap(), alg);
+    }
+    for alg in HkdfAlgorithm::ALL {
+        assert_eq!(
+            alg.to_string()
+                .to_uppercase()
+                .parse::<HkdfAlgorithm>()
+                .unwrap(),
+            alg
+        );
+    }
+    assert!("sha1".parse::<HkdfAlgorithm>().is_err());
+    #[cfg(feature = "serde")]
+    {
+        assert_eq!(
+            serde_json::to_string(&Algorithm::Sha3_256).unwrap(),
+            "\"sha3-256\""
+        );
+        assert_eq!(
+            serde_json::from_str::<HmacAlgorithm>("\"sha512\"").unwrap(),
+            HmacAlgorithm::Sha512
+        );
+        assert_eq!(
+            serde_json::to_string(&HkdfAlgorithm::Sha256).unwrap(),
+            "\"sha256\""
+        );
+        assert!(serde_json::from_str::<Algorithm>("\"md5\"").is_err());
+    }
+}

@@ -170,8 +170,14 @@ fn clone_x25519(k: &x25519::StaticSecret) -> x25519::StaticSecret {
     x25519::StaticSecret::from_bytes(&k.to_bytes())
 }
 
-/// A public key to encrypt to.
+/// A public key to encrypt to. Its text form is PEM; it is read from any
+/// text [`PublicKey::from_pem`] reads (PEM, an age recipient `age1…` or
+/// `age1pq1…`).
 #[derive(Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+)]
 #[non_exhaustive]
 pub enum PublicKey {
     /// X25519: HPKE suite [`hpke::Suite::X25519`].
@@ -270,3 +276,5 @@ impl PublicKey {
         hpke::seal_stream(&key, info, reader, writer)
     }
 }
+
+hx_keys::pem_text_form!(PublicKey);

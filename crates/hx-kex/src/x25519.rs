@@ -50,6 +50,33 @@ impl StaticSecret {
         Ok(Self::from_bytes(&bytes))
     }
 
+    /// The key of an age X25519 identity (`AGE-SECRET-KEY-1…`).
+    ///
+    /// ```
+    /// use hx_kex::x25519::StaticSecret;
+    /// let identity = "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX".parse()?;
+    /// let key = StaticSecret::from_age(&identity)?;
+    /// assert_eq!(
+    ///     key.public_key().to_age().to_string(),
+    ///     "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj"
+    /// );
+    /// assert_eq!(*key.to_age().to_encoded(), *identity.to_encoded());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::KeyFile`] for a post-quantum identity.
+    pub fn from_age(identity: &hx_keys::age::Identity) -> Result<Self> {
+        Ok(Self::from_bytes(identity.secret_of(Algorithm::X25519)?))
+    }
+
+    /// The key as an age X25519 identity.
+    #[must_use]
+    pub fn to_age(&self) -> hx_keys::age::Identity {
+        // An X25519 identity of 32 bytes is always valid.
+        hx_keys::age::Identity::x25519(*self.bytes)
+    }
+
     /// The key with these 32 bytes (clamped when used, as RFC 7748 says).
     #[must_use]
     pub fn from_bytes(bytes: &[u8; KEY_LEN]) -> Self {
@@ -225,6 +252,10 @@ impl fmt::Debug for EphemeralSecret {
 /// An X25519 public key (any 32 bytes; low-order keys are refused at
 /// agreement, where the all-zero result shows them).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+)]
 pub struct PublicKey(x25519_dalek::PublicKey);
 
 impl PublicKey {
@@ -243,6 +274,20 @@ impl PublicKey {
     #[must_use]
     pub fn as_bytes(&self) -> &[u8; KEY_LEN] {
         self.0.as_bytes()
+    }
+
+    /// The key of an age X25519 recipient (`age1…`).
+    ///
+    /// # Errors
+    /// [`Error::KeyFile`] for a post-quantum recipient.
+    pub fn from_age(recipient: &hx_keys::age::Recipient) -> Result<Self> {
+        Self::from_bytes(recipient.public_key_of(Algorithm::X25519)?)
+    }
+
+    /// The key as an age recipient (`age1…`).
+    #[must_use]
+    pub fn to_age(&self) -> hx_keys::age::Recipient {
+        hx_keys::age::Recipient::x25519(*self.as_bytes())
     }
 
     /// Reads a SubjectPublicKeyInfo DER document.
@@ -439,3 +484,5 @@ pub fn server_session_keys(server: &StaticSecret, client: &PublicKey) -> Result<
         transmit: Zeroizing::new(tx),
     })
 }
+
+hx_keys::pem_text_form!(PublicKey);

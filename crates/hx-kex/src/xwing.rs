@@ -54,6 +54,21 @@ impl PrivateKey {
         })
     }
 
+    /// The key of an age post-quantum identity (`AGE-SECRET-KEY-PQ-1…`),
+    /// whose 32 bytes are the X-Wing seed.
+    ///
+    /// # Errors
+    /// [`Error::KeyFile`] for an X25519 identity.
+    pub fn from_age(identity: &hx_keys::age::Identity) -> Result<Self> {
+        Self::from_seed(identity.secret_of(Algorithm::XWing)?)
+    }
+
+    /// The key as an age post-quantum identity.
+    #[must_use]
+    pub fn to_age(&self) -> hx_keys::age::Identity {
+        hx_keys::age::Identity::xwing(*self.seed)
+    }
+
     /// The seed.
     #[must_use]
     pub fn to_seed(&self) -> Zeroizing<[u8; SEED_LEN]> {
@@ -120,6 +135,10 @@ impl fmt::Debug for PrivateKey {
 
 /// An X-Wing public key (1216 bytes).
 #[derive(Clone)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+)]
 pub struct PublicKey {
     pub(crate) inner: Box<KemPublic>,
 }
@@ -145,6 +164,36 @@ impl PublicKey {
     #[must_use]
     pub fn to_bytes(&self) -> Vec<u8> {
         self.inner.to_bytes().to_vec()
+    }
+
+    /// The key of an age post-quantum recipient (`age1pq1…`).
+    ///
+    /// # Errors
+    /// [`Error::KeyFile`] for an X25519 recipient, [`Error::InvalidKey`] if
+    /// it is not a valid ML-KEM encapsulation key.
+    pub fn from_age(recipient: &hx_keys::age::Recipient) -> Result<Self> {
+        Self::from_bytes(recipient.public_key_of(Algorithm::XWing)?)
+    }
+
+    /// The key as an age post-quantum recipient (`age1pq1…`).
+    ///
+    /// ```
+    /// use hx_kex::xwing::PrivateKey;
+    /// let key = PrivateKey::generate()?;
+    /// let recipient = key.public_key().to_age()?;
+    /// assert!(recipient.to_string().starts_with("age1pq1"));
+    /// let identity = key.to_age();
+    /// assert_eq!(PrivateKey::from_age(&identity)?.public_key().to_bytes(), key.public_key().to_bytes());
+    /// # Ok::<(), hx_kex::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// None in practice (the encoding is always 1,216 bytes).
+    pub fn to_age(&self) -> Result<hx_keys::age::Recipient> {
+        Ok(hx_keys::age::Recipient::new(
+            Algorithm::XWing,
+            self.to_bytes(),
+        )?)
     }
 
     /// Reads a SubjectPublicKeyInfo DER document.
@@ -202,3 +251,5 @@ impl fmt::Debug for PublicKey {
         )
     }
 }
+
+hx_keys::pem_text_form!(PublicKey);

@@ -18,6 +18,10 @@ use crate::{Error, Result};
 /// # Ok::<(), hx_keys::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+)]
 #[non_exhaustive]
 pub enum Algorithm {
     /// Ed25519 (RFC 8032) signatures.

@@ -78,7 +78,7 @@ pub fn decode(input: &[u8]) -> Result<(Option<Document>, Zeroizing<Vec<u8>>)> {
         "ENCRYPTED PRIVATE KEY" => return Err(Error::EncryptedKey),
         "OPENSSH PRIVATE KEY" => {
             return Err(Error::InvalidKey(
-                "OpenSSH key format; convert it to PKCS#8 (ssh-keygen -p -m PKCS8)",
+                "an OpenSSH private key where a PEM key is expected (hx_keys::keyfile::read and the `hx` commands read both)",
             ));
         }
         "EC PRIVATE KEY" | "EC PARAMETERS" => {

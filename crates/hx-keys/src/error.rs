@@ -26,6 +26,15 @@ pub enum Error {
     /// A key whose algorithm identifier hx does not know; carries the OID in
     /// dotted form.
     UnsupportedAlgorithm(String),
+    /// An SSH key of a type hx does not read (ECDSA, DSA, security keys);
+    /// carries the type's name (`ecdsa-sha2-nistp256`, …).
+    UnsupportedKeyType(String),
+    /// A line of an age identity file that is not an identity; carries the
+    /// line's number (1-based), never its text.
+    InvalidIdentityLine {
+        /// The line number, from 1.
+        line: usize,
+    },
     /// An RSA key outside the supported sizes (2048 to 8192 bits; generation
     /// offers 2048, 3072 and 4096).
     UnsupportedKeySize {
@@ -57,6 +66,14 @@ impl fmt::Display for Error {
             Self::UnsupportedAlgorithm(oid) => write!(
                 f,
                 "unsupported key algorithm (OID {oid}); hx reads Ed25519, X25519, X-Wing and RSA keys"
+            ),
+            Self::UnsupportedKeyType(name) => write!(
+                f,
+                "unsupported SSH key type {name}; hx reads ssh-ed25519 and ssh-rsa keys"
+            ),
+            Self::InvalidIdentityLine { line } => write!(
+                f,
+                "line {line} of the identity file is not an age identity (AGE-SECRET-KEY-1… or AGE-SECRET-KEY-PQ-1…)"
             ),
             Self::UnsupportedKeySize { bits } => write!(
                 f,

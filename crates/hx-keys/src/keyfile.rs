@@ -53,14 +53,56 @@ pub enum KeyFile {
     },
 }
 
-/// Reads a key file: PEM (`PRIVATE KEY`, `RSA PRIVATE KEY`, `PUBLIC KEY`,
-/// `RSA PUBLIC KEY`) or bare DER (PKCS#8, else SubjectPublicKeyInfo).
+/// Reads a key file of any form hx knows, and gives the key as PKCS#8 or
+/// SubjectPublicKeyInfo DER whatever form it came in:
+///
+/// - PEM (`PRIVATE KEY`, `RSA PRIVATE KEY`, `PUBLIC KEY`, `RSA PUBLIC KEY`)
+///   or bare DER (PKCS#8, else SubjectPublicKeyInfo);
+/// - OpenSSH: a private key (`-----BEGIN OPENSSH PRIVATE KEY-----`,
+///   unencrypted) or a public-key line (`ssh-ed25519 …`, `ssh-rsa …`);
+/// - age: an identity file holding one identity (`AGE-SECRET-KEY-1…`,
+///   `AGE-SECRET-KEY-PQ-1…`, comment lines allowed) or a recipient
+///   (`age1…`, `age1pq1…`).
+///
+/// ```
+/// use hx_keys::{keyfile::{self, KeyFile}, Algorithm};
+/// let line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILM+rvN+ot98qgEN796jTiQfZfG1KaT0PtFDJ/XFSqti me@host\n";
+/// let KeyFile::Public { algorithm, .. } = keyfile::read(line.as_bytes())? else { unreachable!() };
+/// assert_eq!(algorithm, Algorithm::Ed25519);
+/// # Ok::<(), hx_keys::Error>(())
+/// ```
 ///
 /// # Errors
 /// [`Error::EncryptedKey`], [`Error::InvalidKey`] for what is not a key
-/// document, [`Error::UnsupportedAlgorithm`] for algorithms hx does not know,
+/// document, [`Error::UnsupportedAlgorithm`] for algorithms hx does not know
+/// ([`Error::UnsupportedKeyType`] for SSH types),
 /// [`Error::UnsupportedKeySize`] for RSA keys outside 2048–8192 bits.
 pub fn read(input: &[u8]) -> Result<KeyFile> {
+    if input.len() > encoding::MAX_KEY_FILE {
+        return Err(Error::InvalidKey("key file larger than 64 KiB"));
+    }
+    if let Some(start) = find(input, OPENSSH_BEGIN) {
+        let key = crate::openssh::PrivateKey::from_openssh(&input[start..])?;
+        return private(key.to_pkcs8()?);
+    }
+    let text = input.trim_ascii();
+    if crate::openssh::looks_like_public_key(text) {
+        let key: crate::openssh::PublicKey = utf8(text)?.parse()?;
+        return public(key.to_spki()?);
+    }
+    if crate::age::looks_like_identity_file(input) {
+        let identities = crate::age::read_identity_file(input)?;
+        let [identity] = identities.as_slice() else {
+            return Err(Error::InvalidKey(
+                "the identity file holds several identities; a key file holds one",
+            ));
+        };
+        return private(identity.to_pkcs8()?);
+    }
+    if text.starts_with(b"age1") {
+        let recipient: crate::age::Recipient = utf8(text)?.parse()?;
+        return public(recipient.to_spki()?);
+    }
     let (kind, der) = encoding::decode(input)?;
     match kind {
         Some(Document::Pkcs8) => private(der),
@@ -70,6 +112,16 @@ pub fn read(input: &[u8]) -> Result<KeyFile> {
         None if PrivateKeyInfoRef::from_der(&der).is_ok() => private(der),
         None => public(der.to_vec()),
     }
+}
+
+const OPENSSH_BEGIN: &[u8] = b"-----BEGIN OPENSSH PRIVATE KEY-----";
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn utf8(text: &[u8]) -> Result<&str> {
+    core::str::from_utf8(text).map_err(|_| Error::InvalidKey("key text is not UTF-8"))
 }
 
 fn private(pkcs8: Zeroizing<Vec<u8>>) -> Result<KeyFile> {

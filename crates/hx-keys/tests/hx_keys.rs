@@ -100,3 +100,17 @@ proptest! {
         let _ = hx_keys::rsa::private_modulus_bits(&bytes);
     }
 }
+
+/// OpenSSH stores a comment as bytes. One that is not UTF-8 is read as its
+/// lossy UTF-8 form, so the key has one text form and survives a round trip
+/// (found by the `text_keys` fuzz target).
+#[test]
+fn openssh_comments_that_are_not_utf8() {
+    let file = data("openssh-rsa-latin1-comment");
+    let key = hx_keys::openssh::PrivateKey::from_openssh(&file).unwrap();
+    assert_eq!(key.public_key().comment(), "rn\u{fffd}t@vm");
+    let text = key.to_openssh().unwrap();
+    let again = hx_keys::openssh::PrivateKey::from_openssh(text.as_bytes()).unwrap();
+    assert_eq!(again.public_key(), key.public_key());
+    assert_eq!(*again.to_openssh().unwrap(), *text);
+}

@@ -202,7 +202,20 @@ fn base62_u32(mut v: u32) -> String {
 /// # Ok::<(), hx_random::Error>(())
 /// ```
 #[derive(Clone)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+)]
 pub struct ApiKeyHash([u8; 32]);
+
+impl FromStr for ApiKey {
+    type Err = Error;
+
+    /// As [`ApiKey::parse`] (the key is a secret: it has no `Display`).
+    fn from_str(text: &str) -> Result<Self> {
+        Self::parse(text)
+    }
+}
 
 impl fmt::Display for ApiKeyHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

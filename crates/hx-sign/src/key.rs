@@ -126,6 +126,10 @@ impl PrivateKey {
 
 /// A public key of any signature algorithm hx supports.
 #[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+)]
 #[non_exhaustive]
 pub enum PublicKey {
     /// An Ed25519 verifying key.
@@ -136,7 +140,8 @@ pub enum PublicKey {
 
 impl PublicKey {
     /// Reads a public key file: PEM `PUBLIC KEY` (SubjectPublicKeyInfo) or
-    /// `RSA PUBLIC KEY` (PKCS#1), or SubjectPublicKeyInfo as bare DER.
+    /// `RSA PUBLIC KEY` (PKCS#1), SubjectPublicKeyInfo as bare DER, or an
+    /// OpenSSH public-key line (`ssh-ed25519 …`, `ssh-rsa …`).
     ///
     /// # Errors
     /// [`Error::InvalidKey`] for malformed or weak keys and for private keys,
@@ -207,6 +212,8 @@ impl PublicKey {
         }
     }
 }
+
+hx_keys::pem_text_form!(PublicKey);
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

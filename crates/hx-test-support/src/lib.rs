@@ -262,3 +262,65 @@ mod tests {
         assert_eq!(rng.bytes(1), [a.to_le_bytes()[0]]);
     }
 }
+
+/// A command for a peer program from Debian's packages (`age-keygen` of
+/// `age`, `ssh-keygen` of `openssh-client`, …). `.ci/run` installs them.
+///
+/// # Panics
+///
+/// If `program` is not on `PATH`: a missing peer fails the test, naming the
+/// package to install; it never skips.
+pub fn peer_tool(program: &str, debian_package: &str) -> Command {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()));
+    assert!(
+        found,
+        "the peer program {program} is not installed: apt-get install {debian_package} \
+         (.ci/run installs it)"
+    );
+    Command::new(program)
+}
+
+/// Project Wycheproof's JSON test files: the common envelope and the result
+/// every case declares, read once here for every crate's vector tests.
+pub mod wycheproof {
+    use serde::Deserialize;
+    use serde::de::DeserializeOwned;
+
+    /// What a case expects.
+    #[derive(Deserialize, PartialEq, Eq, Clone, Copy, Debug)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Expect {
+        /// The operation must succeed with the given result.
+        Valid,
+        /// The operation must fail.
+        Invalid,
+        /// Either is allowed; the test says which hx does, and why.
+        Acceptable,
+    }
+
+    /// A Wycheproof file: its case count and its groups, each of type `G`
+    /// (a crate's own struct, or `serde_json::Value`).
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct File<G> {
+        /// `algorithm` as the file names it.
+        pub algorithm: String,
+        /// The number of cases the file declares; a test checks it ran them all.
+        pub number_of_tests: usize,
+        /// The groups of cases.
+        pub test_groups: Vec<G>,
+    }
+
+    /// Reads `tests/data/<name>` of the crate at `manifest_dir` as a
+    /// Wycheproof file.
+    ///
+    /// # Panics
+    ///
+    /// If the file is missing or is not a Wycheproof file of groups `G`.
+    #[must_use]
+    pub fn load<G: DeserializeOwned>(manifest_dir: &str, name: &str) -> File<G> {
+        serde_json::from_str(&crate::data(manifest_dir, name))
+            .unwrap_or_else(|e| panic!("{name} is not a Wycheproof file of this shape: {e}"))
+    }
+}

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hx_digest::{Algorithm, hash};
 use zeroize::Zeroizing;
 
-use super::{KeyState, Keyring, Material};
+use super::{KeyKind, KeyState, Keyring, Material};
 use crate::backend::XChaCha;
 use crate::{Error, FernetKey, Result};
 
@@ -181,20 +181,19 @@ impl Keyring {
                 n,
                 "creation time is not a canonical decimal number",
             ))?;
-            let state = match state {
-                "primary" => KeyState::Primary,
-                "active" => KeyState::Active,
-                "retired" => KeyState::Retired,
-                _ => return Err(doc_err(n, "state is not primary, active or retired")),
-            };
+            let state: KeyState = state
+                .parse()
+                .map_err(|_| doc_err(n, "state is not primary, active or retired"))?;
+            let kind: KeyKind = kind
+                .parse()
+                .map_err(|_| doc_err(n, "kind is not xchacha20poly1305 or fernet"))?;
             let bytes = decode_key(key).ok_or(doc_err(n, "key is not 32 bytes of base64url"))?;
             let inserted = match kind {
-                "xchacha20poly1305" => ring.insert_xchacha(id, state, created, bytes),
-                "fernet" if state != KeyState::Primary => {
+                KeyKind::XChaCha20Poly1305 => ring.insert_xchacha(id, state, created, bytes),
+                KeyKind::FernetLegacy if state != KeyState::Primary => {
                     ring.insert_fernet(id, state, created, FernetKey::from_bytes(&bytes))
                 }
-                "fernet" => return Err(doc_err(n, "a Fernet key cannot be primary")),
-                _ => return Err(doc_err(n, "kind is not xchacha20poly1305 or fernet")),
+                KeyKind::FernetLegacy => return Err(doc_err(n, "a Fernet key cannot be primary")),
             };
             inserted.map_err(|_| doc_err(n, "duplicate or zero key id"))?;
             if state == KeyState::Primary {

@@ -4,22 +4,9 @@
 use hx_aead::hazmat::{self, ChaChaVariant};
 use serde::Deserialize;
 
-use crate::{data, unhex};
+use crate::unhex;
 
-#[derive(Deserialize, PartialEq, Eq, Clone, Copy, Debug)]
-#[serde(rename_all = "lowercase")]
-enum Expect {
-    Valid,
-    Invalid,
-    Acceptable,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct File<G> {
-    number_of_tests: usize,
-    test_groups: Vec<G>,
-}
+use hx_test_support::wycheproof::{self, Expect};
 
 #[derive(Deserialize)]
 struct CbcGroup {
@@ -40,7 +27,8 @@ struct CbcCase {
 
 #[test]
 fn aes_cbc_pkcs5() {
-    let file: File<CbcGroup> = serde_json::from_str(&data("aes_cbc_pkcs5_test.json")).unwrap();
+    let file: wycheproof::File<CbcGroup> =
+        wycheproof::load(env!("CARGO_MANIFEST_DIR"), "aes_cbc_pkcs5_test.json");
     let (mut valid, mut invalid) = (0, 0);
     for c in file.test_groups.iter().flat_map(|g| &g.tests) {
         let id = format!("tcId {} ({})", c.tc_id, c.comment);
@@ -86,7 +74,7 @@ struct AeadCase {
 }
 
 fn check_aead(name: &str, variant: ChaChaVariant, expected: (usize, usize)) {
-    let file: File<AeadGroup> = serde_json::from_str(&data(name)).unwrap();
+    let file: wycheproof::File<AeadGroup> = wycheproof::load(env!("CARGO_MANIFEST_DIR"), name);
     let (mut valid, mut invalid) = (0, 0);
     for c in file.test_groups.iter().flat_map(|g| &g.tests) {
         let id = format!("{name} tcId {} ({})", c.tc_id, c.comment);

@@ -4,22 +4,9 @@
 use hx_digest::{HkdfAlgorithm, HmacAlgorithm, HmacKey, hkdf};
 use serde::Deserialize;
 
-use crate::{data, unhex};
+use crate::unhex;
 
-#[derive(Deserialize, PartialEq, Eq, Clone, Copy, Debug)]
-#[serde(rename_all = "lowercase")]
-enum Expect {
-    Valid,
-    Invalid,
-    Acceptable,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct File<G> {
-    number_of_tests: usize,
-    test_groups: Vec<G>,
-}
+use hx_test_support::wycheproof::{self, Expect};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -40,7 +27,7 @@ struct MacCase {
 }
 
 fn check_mac_file(name: &str, alg: HmacAlgorithm, expected_cases: usize) {
-    let file: File<MacGroup> = serde_json::from_str(&data(name)).unwrap();
+    let file: wycheproof::File<MacGroup> = wycheproof::load(env!("CARGO_MANIFEST_DIR"), name);
     assert_eq!(file.number_of_tests, expected_cases);
     let (mut valid, mut invalid) = (0, 0);
     for group in &file.test_groups {
@@ -113,7 +100,8 @@ struct HkdfCase {
 
 #[test]
 fn hkdf_sha256() {
-    let file: File<HkdfGroup> = serde_json::from_str(&data("hkdf_sha256_test.json")).unwrap();
+    let file: wycheproof::File<HkdfGroup> =
+        wycheproof::load(env!("CARGO_MANIFEST_DIR"), "hkdf_sha256_test.json");
     let mut run = 0;
     let mut rejected = 0;
     for case in file.test_groups.iter().flat_map(|g| &g.tests) {

@@ -7,6 +7,7 @@ use hpke_crate::{Deserializable as _, Kem as _, Serializable as _};
 use hx_kex::hpke::{self, Psk};
 use hx_kex::x25519::{PublicKey, StaticSecret};
 use hx_kex::{Error, hazmat, rsa_oaep, xwing};
+use hx_test_support::wycheproof;
 use serde_json::Value;
 
 use crate::{arr32, data, unhex};
@@ -24,9 +25,10 @@ fn s<'a>(v: &'a Value, k: &str) -> &'a str {
 /// the all-zero results (low-order public keys), which hx refuses.
 #[test]
 fn wycheproof_x25519() {
-    let doc = json("x25519_test.json");
+    let file: wycheproof::File<Value> =
+        wycheproof::load(env!("CARGO_MANIFEST_DIR"), "x25519_test.json");
     let (mut count, mut refused) = (0, 0);
-    for group in doc["testGroups"].as_array().unwrap() {
+    for group in &file.test_groups {
         for t in group["tests"].as_array().unwrap() {
             count += 1;
             let id = &t["tcId"];
@@ -55,6 +57,7 @@ fn wycheproof_x25519() {
         }
     }
     assert_eq!(count, 518);
+    assert_eq!(count, file.number_of_tests);
     assert_eq!(refused, 31);
 }
 
@@ -265,9 +268,12 @@ fn xwing_kem_vectors() {
 /// Wycheproof RSA-OAEP-SHA256 (MGF1-SHA256), 2048 bits: 37 cases, with labels.
 #[test]
 fn wycheproof_rsa_oaep() {
-    let doc = json("rsa_oaep_2048_sha256_mgf1sha256_test.json");
+    let file: wycheproof::File<Value> = wycheproof::load(
+        env!("CARGO_MANIFEST_DIR"),
+        "rsa_oaep_2048_sha256_mgf1sha256_test.json",
+    );
     let mut count = 0;
-    for group in doc["testGroups"].as_array().unwrap() {
+    for group in &file.test_groups {
         let key =
             rsa_oaep::DecryptionKey::from_pkcs8_der(&unhex(s(group, "privateKeyPkcs8"))).unwrap();
         for t in group["tests"].as_array().unwrap() {
@@ -287,4 +293,38 @@ fn wycheproof_rsa_oaep() {
         }
     }
     assert_eq!(count, 37);
+    assert_eq!(count, file.number_of_tests);
+}
+
+/// The age specification's example keys (in hx-keys' test data): each
+/// identity's key derives the recipient printed beside it, X25519 and the
+/// post-quantum X-Wing one (`age1pq1…`, 1,216 bytes).
+#[test]
+fn age_specification_key_pairs() {
+    let text = hx_test_support::data(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../hx-keys"),
+        "age-keys.txt",
+    );
+    let key = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("{name}"))
+            .to_owned()
+    };
+    let identity = key("spec-x25519-identity").parse().unwrap();
+    let secret = StaticSecret::from_age(&identity).unwrap();
+    assert_eq!(
+        secret.public_key().to_age().to_string(),
+        key("spec-x25519-recipient")
+    );
+    assert!(xwing::PrivateKey::from_age(&identity).is_err());
+
+    let identity = key("spec-pq-identity").parse().unwrap();
+    let private = xwing::PrivateKey::from_age(&identity).unwrap();
+    let recipient = private.public_key().to_age().unwrap();
+    assert_eq!(recipient.to_string(), key("spec-pq-recipient"));
+    assert!(StaticSecret::from_age(&identity).is_err());
+    let public = xwing::PublicKey::from_age(&key("spec-pq-recipient").parse().unwrap()).unwrap();
+    assert_eq!(public.to_bytes(), private.public_key().to_bytes());
+    assert_eq!(*private.to_age().to_encoded(), key("spec-pq-identity"));
 }

@@ -5,13 +5,23 @@
 
 use hx_sign::ed25519::{self, Signature, SigningKey, VerifyingKey};
 use hx_sign::{Error, PublicKey, rsa};
+use hx_test_support::wycheproof;
 use serde_json::Value;
 
 use crate::{data, unhex};
 
 fn groups(file: &str) -> Vec<Value> {
-    let doc: Value = serde_json::from_str(&data(file)).unwrap();
-    doc["testGroups"].as_array().unwrap().clone()
+    let file: wycheproof::File<Value> = wycheproof::load(env!("CARGO_MANIFEST_DIR"), file);
+    let cases: usize = file
+        .test_groups
+        .iter()
+        .map(|g| g["tests"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(
+        cases, file.number_of_tests,
+        "the file's declared case count"
+    );
+    file.test_groups
 }
 
 fn tests(group: &Value) -> impl Iterator<Item = (u64, Vec<u8>, Vec<u8>, &str)> + '_ {
