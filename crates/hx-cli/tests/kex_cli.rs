@@ -314,13 +314,13 @@ print("ok")
 fn age_keys_encrypt_and_decrypt() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    hx_test_support::run_checked(
+    run_checked(
         hx_test_support::peer_tool("age-keygen", "age")
             .arg("-o")
             .arg(d.join("x25519.txt")),
         b"",
     );
-    let recipient = hx_test_support::run_checked(
+    let recipient = run_checked(
         hx_test_support::peer_tool("age-keygen", "age")
             .arg("-y")
             .arg(d.join("x25519.txt")),

@@ -154,7 +154,13 @@ output_type! {
     /// let d = hash(Algorithm::Sha256, b"abc");
     /// assert_eq!(d.to_hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     /// assert_eq!(d.len(), 32);
+    /// assert_eq!(d.to_string().parse::<hx_digest::Digest>()?, d);
+    /// # Ok::<(), hx_digest::Error>(())
     /// ```
+    #[cfg_attr(
+        feature = "serde",
+        derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+    )]
     Digest
 }
 
@@ -180,6 +186,15 @@ output_type! {
 impl core::fmt::Display for Digest {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(&self.to_hex())
+    }
+}
+
+impl core::str::FromStr for Digest {
+    type Err = Error;
+
+    /// Hex, as `Display` writes it (either case).
+    fn from_str(text: &str) -> Result<Self> {
+        Self::from_hex(text)
     }
 }
 

@@ -66,3 +66,23 @@ fn algorithms_have_a_text_form() {
         assert!(serde_json::from_str::<Algorithm>("\"md5\"").is_err());
     }
 }
+
+/// A digest's text form is its hex; with `serde` it serializes as that.
+#[test]
+fn digests_have_a_text_form() {
+    let d = hx_digest::hash(hx_digest::Algorithm::Sha256, b"abc");
+    assert_eq!(
+        d.to_string()
+            .to_uppercase()
+            .parse::<hx_digest::Digest>()
+            .unwrap(),
+        d
+    );
+    assert!("xyz".parse::<hx_digest::Digest>().is_err());
+    #[cfg(feature = "serde")]
+    {
+        let json = serde_json::to_string(&d).unwrap();
+        assert_eq!(json, format!("\"{}\"", d.to_hex()));
+        assert_eq!(serde_json::from_str::<hx_digest::Digest>(&json).unwrap(), d);
+    }
+}

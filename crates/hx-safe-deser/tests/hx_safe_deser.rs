@@ -58,3 +58,35 @@ pub fn python(args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&hx_test_support::run_python(script, args, b"")).unwrap()
 }
+
+/// Scan verdicts have a text form (the word `hx pickle scan` prints), and
+/// with `serde` findings serialize with it.
+#[test]
+fn verdicts_have_a_text_form() {
+    use hx_safe_deser::pickle::{self, Verdict};
+    for v in [
+        Verdict::Allowed,
+        Verdict::NotAllowed,
+        Verdict::Dangerous,
+        Verdict::Unresolved,
+    ] {
+        assert_eq!(v.to_string().parse::<Verdict>().unwrap(), v);
+    }
+    assert!("safe".parse::<Verdict>().is_err());
+    // A pickle that imports os.system (protocol 0, as CPython writes it).
+    let evil = b"cos\nsystem\n(S'echo hi'\ntR.";
+    let report = pickle::scan(evil, &pickle::LoadOptions::default());
+    let finding = &report.globals[0];
+    assert_eq!(finding.verdict, Verdict::Dangerous);
+    #[cfg(feature = "serde")]
+    {
+        let json = serde_json::to_value(finding).unwrap();
+        assert_eq!(json["verdict"], "dangerous");
+        assert_eq!(json["module"], "os");
+        assert_eq!(json["name"], "system");
+        assert_eq!(
+            serde_json::from_str::<Verdict>("\"unresolved\"").unwrap(),
+            Verdict::Unresolved
+        );
+    }
+}

@@ -201,8 +201,19 @@ impl Profile {
     }
 }
 
-/// What `scan` thinks of one global.
+/// What `scan` thinks of one global. Its text form is the word `hx pickle
+/// scan` prints.
+///
+/// ```
+/// use hx_safe_deser::pickle::Verdict;
+/// assert_eq!("not-allowed".parse::<Verdict>()?, Verdict::NotAllowed);
+/// # Ok::<(), hx_safe_deser::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde_with::SerializeDisplay, serde_with::DeserializeFromStr)
+)]
 #[non_exhaustive]
 pub enum Verdict {
     /// In the allow-list: hx has a safe constructor for it.
@@ -235,6 +246,27 @@ impl Verdict {
 impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl core::str::FromStr for Verdict {
+    type Err = crate::Error;
+
+    /// Parses `allowed`, `not-allowed`, `dangerous` or `unresolved`.
+    fn from_str(s: &str) -> crate::Result<Self> {
+        [
+            Self::Allowed,
+            Self::NotAllowed,
+            Self::Dangerous,
+            Self::Unresolved,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+        .ok_or_else(|| {
+            crate::Error::Malformed(
+                "unknown verdict (allowed, not-allowed, dangerous or unresolved)".into(),
+            )
+        })
     }
 }
 

@@ -244,6 +244,7 @@ pub fn load_json(input: &[u8], options: &LoadOptions) -> Result<String> {
 
 /// One global a pickle names, with how often and where it first appears.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Finding {
     /// The module (`?` when unresolved).
     pub module: String,
