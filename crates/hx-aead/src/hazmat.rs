@@ -195,3 +195,109 @@ pub fn stream_encrypt_with_salt(
 ) -> Result<u64> {
     crate::stream::encrypt_with_salt(keyring, salt, reader, writer)
 }
+
+/// Seals everything `reader` yields as the STREAM construction hx's streams
+/// use, without hx's header: 64 KiB chunks of ChaCha20-Poly1305 under `key`,
+/// chunk `i` with the nonce `0^3 ‖ u64be(i) ‖ last` and `aad`. With an empty
+/// `aad` this is the payload of the age format (whose 11-byte counter is
+/// this nonce). Pipelined on two worker threads; returns the plaintext
+/// length.
+///
+/// The key must be fresh for every payload (age derives it from a new file
+/// key and nonce): sealing two inputs under one key reuses every nonce.
+///
+/// ```
+/// use hx_aead::hazmat::{stream_open_payload, stream_seal_payload};
+/// let key = [7u8; 32];
+/// let mut sealed = Vec::new();
+/// stream_seal_payload(&key, b"", &b"hello"[..], &mut sealed)?;
+/// assert_eq!(sealed.len(), 5 + 16);
+/// let mut opened = Vec::new();
+/// stream_open_payload(&key, b"", &sealed[..], &mut opened)?;
+/// assert_eq!(opened, b"hello");
+/// # Ok::<(), hx_aead::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Io`] if reading or writing fails.
+pub fn stream_seal_payload(
+    key: &[u8; 32],
+    aad: &[u8],
+    reader: impl std::io::Read,
+    writer: impl std::io::Write,
+) -> Result<u64> {
+    crate::stream::seal_payload(key, aad, reader, writer)
+}
+
+/// Opens what [`stream_seal_payload`] wrote, writing plaintext only after
+/// the tags of its chunks are checked (a failure can follow earlier
+/// output: keep it only on `Ok`).
+///
+/// # Errors
+/// [`Error::InvalidToken`] for anything that does not authenticate (wrong
+/// key, damaged, cut short, reordered or extended, an empty final chunk
+/// after others); [`Error::Io`] if reading or writing fails.
+pub fn stream_open_payload(
+    key: &[u8; 32],
+    aad: &[u8],
+    reader: impl std::io::Read,
+    writer: impl std::io::Write,
+) -> Result<u64> {
+    crate::stream::open_payload(key, aad, reader, writer)
+}
+
+/// ChaCha20-Poly1305 (RFC 8439) on hx's backend (ring's assembly with the
+/// `ring` feature), in place, with the caller's nonce: for formats that
+/// define their nonces (age's stanza bodies use an all-zero nonce under
+/// single-use keys). A nonce used twice under one key breaks both
+/// confidentiality and authenticity.
+///
+/// ```
+/// use hx_aead::hazmat::ChaCha20Poly1305;
+/// let aead = ChaCha20Poly1305::new(&[1; 32])?;
+/// let mut buf = *b"file key bytes!!";
+/// let tag = aead.seal_in_place(&[0; 12], b"", &mut buf)?;
+/// aead.open_in_place(&[0; 12], b"", &mut buf, &tag)?;
+/// assert_eq!(&buf, b"file key bytes!!");
+/// # Ok::<(), hx_aead::Error>(())
+/// ```
+pub struct ChaCha20Poly1305(ChaCha);
+
+impl ChaCha20Poly1305 {
+    /// The cipher under `key`.
+    ///
+    /// # Errors
+    /// None in practice ([`Error::InvalidKey`] if the backend refuses it).
+    pub fn new(key: &[u8; 32]) -> Result<Self> {
+        ChaCha::new(key).map(Self)
+    }
+
+    /// Encrypts `buf` in place; returns the tag.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] for a message longer than the AEAD allows.
+    pub fn seal_in_place(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) -> Result<[u8; 16]> {
+        self.0.seal(nonce, aad, buf)
+    }
+
+    /// Decrypts `buf` in place if `tag` authenticates it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidToken`] if it does not authenticate (`buf` is then
+    /// unspecified).
+    pub fn open_in_place(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8; 16],
+    ) -> Result<()> {
+        self.0.open(nonce, aad, buf, tag)
+    }
+}
+
+impl core::fmt::Debug for ChaCha20Poly1305 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ChaCha20Poly1305([REDACTED])")
+    }
+}

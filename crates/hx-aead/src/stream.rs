@@ -40,7 +40,9 @@ const SEALED_LEN: usize = CHUNK_LEN + TAG_LEN;
 
 struct ChunkCipher {
     aead: ChaCha,
-    header: [u8; HEADER_LEN],
+    /// Authenticated with every chunk: hx's stream header (empty for age's
+    /// payload).
+    aad: Vec<u8>,
 }
 
 impl ChunkCipher {
@@ -52,9 +54,13 @@ impl ChunkCipher {
         Prk::extract(HkdfAlgorithm::Sha256, Some(salt), keyring_key)
             .expand(&info, &mut key[..])
             .map_err(|_| Error::InvalidKey("HKDF refused the stream key length"))?;
+        Self::with_key(&key, &header)
+    }
+
+    fn with_key(key: &[u8; 32], aad: &[u8]) -> Result<Self> {
         Ok(Self {
-            aead: ChaCha::new(&key)?,
-            header,
+            aead: ChaCha::new(key)?,
+            aad: aad.to_vec(),
         })
     }
 
@@ -74,7 +80,7 @@ impl ChunkCipher {
         let (body, tag_out) = chunk.split_at_mut(split);
         let tag = self
             .aead
-            .seal(&Self::nonce(counter, last), &self.header, body)?;
+            .seal(&Self::nonce(counter, last), &self.aad, body)?;
         tag_out.copy_from_slice(&tag);
         Ok(())
     }
@@ -89,7 +95,7 @@ impl ChunkCipher {
         let (body, tag) = chunk.split_at_mut(split);
         let tag: [u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::InvalidToken)?;
         self.aead
-            .open(&Self::nonce(counter, last), &self.header, body, &tag)
+            .open(&Self::nonce(counter, last), &self.aad, body, &tag)
             .map_err(|_| Error::InvalidToken)
     }
 
@@ -426,7 +432,7 @@ fn encrypt_under(
     key_id: u32,
     key: &[u8; 32],
     salt: &[u8; 32],
-    mut reader: impl Read,
+    reader: impl Read,
     mut writer: impl Write,
 ) -> Result<u64> {
     let mut header = [0u8; HEADER_LEN];
@@ -436,7 +442,11 @@ fn encrypt_under(
     header[13..].copy_from_slice(salt);
     let cipher = ChunkCipher::new(key, header)?;
     writer.write_all(&header)?;
+    seal_chunks(&cipher, reader, writer)
+}
 
+/// Seals the chunks of the whole input with `cipher`, through the pipeline.
+fn seal_chunks(cipher: &ChunkCipher, mut reader: impl Read, mut writer: impl Write) -> Result<u64> {
     // After a batch of full chunks, one byte read ahead tells whether the
     // stream goes on; it opens the next batch.
     let mut carry: Option<u8> = None;
@@ -470,7 +480,7 @@ fn encrypt_under(
         }
         Ok(())
     };
-    pipeline(&cipher, ChunkCipher::seal, read, write)?;
+    pipeline(cipher, ChunkCipher::seal, read, write)?;
     writer.flush()?;
     Ok(total)
 }
@@ -493,7 +503,7 @@ pub fn decrypt(keyring: &Keyring, reader: impl Read, writer: impl Write) -> Resu
 
 fn decrypt_under<'k>(
     mut reader: impl Read,
-    mut writer: impl Write,
+    writer: impl Write,
     key_for: impl FnOnce(u32) -> Result<&'k [u8; 32]>,
 ) -> Result<u64> {
     let mut header = [0u8; HEADER_LEN];
@@ -506,7 +516,12 @@ fn decrypt_under<'k>(
     }
     let key_id = u32::from_be_bytes([header[9], header[10], header[11], header[12]]);
     let cipher = ChunkCipher::new(key_for(key_id)?, header)?;
+    open_chunks(&cipher, reader, writer)
+}
 
+/// Opens the chunks of the whole input with `cipher`, through the pipeline,
+/// writing each batch's plaintext only after its tags are checked.
+fn open_chunks(cipher: &ChunkCipher, mut reader: impl Read, mut writer: impl Write) -> Result<u64> {
     // After a batch of full chunks, one byte read ahead tells whether more
     // chunks follow; it opens the next batch.
     let mut carry: Option<u8> = None;
@@ -552,7 +567,29 @@ fn decrypt_under<'k>(
         }
         Ok(())
     };
-    pipeline(&cipher, ChunkCipher::open, read, write)?;
+    pipeline(cipher, ChunkCipher::open, read, write)?;
     writer.flush()?;
     Ok(total)
+}
+
+/// Seals a payload in the STREAM construction of hx's streams under a key
+/// the caller derived and will not use again (see
+/// [`crate::hazmat::stream_seal_payload`]).
+pub(crate) fn seal_payload(
+    key: &[u8; 32],
+    aad: &[u8],
+    reader: impl Read,
+    writer: impl Write,
+) -> Result<u64> {
+    seal_chunks(&ChunkCipher::with_key(key, aad)?, reader, writer)
+}
+
+/// Opens what [`seal_payload`] wrote.
+pub(crate) fn open_payload(
+    key: &[u8; 32],
+    aad: &[u8],
+    reader: impl Read,
+    writer: impl Write,
+) -> Result<u64> {
+    open_chunks(&ChunkCipher::with_key(key, aad)?, reader, writer)
 }
