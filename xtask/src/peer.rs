@@ -1,11 +1,12 @@
 //! The Python environment the interop tests drive: a virtual environment
-//! under `target/peer-venv` with the pinned `cryptography` package.
+//! under `target/peer-venv` with the pinned peer packages.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The `cryptography` release the interop tests are written against.
-const CRYPTOGRAPHY: &str = "cryptography==48.0.0";
+/// The releases the interop tests are written against: Python's
+/// `cryptography`, and `pyrage` (rage's bindings, the age passphrase peer).
+const PACKAGES: &[&str] = &["cryptography==48.0.0", "pyrage==1.4.0"];
 
 /// Creates `target/peer-venv` if needed and returns its Python.
 pub fn ensure(root: &Path) -> Result<PathBuf, String> {
@@ -16,9 +17,17 @@ pub fn ensure(root: &Path) -> Result<PathBuf, String> {
         println!("==> {host} -m venv {}", venv.display());
         check(Command::new(&host).args(["-m", "venv"]).arg(&venv))?;
     }
+    let pins: Vec<String> = PACKAGES
+        .iter()
+        .filter_map(|p| p.split_once("=="))
+        .map(|(name, version)| format!("({name:?}, {version:?})"))
+        .collect();
     let probe = format!(
-        "import cryptography, sys; sys.exit(0 if cryptography.__version__ == {:?} else 1)",
-        CRYPTOGRAPHY.trim_start_matches("cryptography==")
+        "import importlib.metadata as m, sys\n\
+         try:\n    ok = all(m.version(n) == v for n, v in [{}])\n\
+         except m.PackageNotFoundError:\n    ok = False\n\
+         sys.exit(0 if ok else 1)",
+        pins.join(", ")
     );
     let ready = Command::new(&python)
         .args(["-c", &probe])
@@ -26,8 +35,9 @@ pub fn ensure(root: &Path) -> Result<PathBuf, String> {
         .is_ok_and(|o| o.status.success());
     if !ready {
         println!(
-            "==> {} -m pip install --quiet {CRYPTOGRAPHY}",
-            python.display()
+            "==> {} -m pip install --quiet {}",
+            python.display(),
+            PACKAGES.join(" ")
         );
         check(
             Command::new(&python)
@@ -38,7 +48,7 @@ pub fn ensure(root: &Path) -> Result<PathBuf, String> {
                     "--quiet",
                     "--disable-pip-version-check",
                 ])
-                .arg(CRYPTOGRAPHY),
+                .args(PACKAGES),
         )?;
     }
     Ok(python)

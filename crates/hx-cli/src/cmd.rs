@@ -2,6 +2,7 @@
 //! arguments they share.
 
 pub mod aead;
+pub mod age;
 pub mod config;
 pub mod digest;
 pub mod kex;

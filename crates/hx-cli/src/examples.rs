@@ -95,6 +95,14 @@ const EXAMPLES: &[(&str, &str)] = &[
         "hx decrypt -k app.ring backup.tar.hx backup.tar\n  hx decrypt -k app.ring backup.tar.hx - | tar x   # exit 1 if damaged",
     ),
     (
+        "age",
+        "hx age keygen -o me.key                     # prints the recipient\n  hx age -r age1… -o notes.txt.age notes.txt\n  hx age -R team.recipients -a notes.txt > notes.txt.age\n  hx age -r \"$(cat ~/.ssh/id_ed25519.pub)\" -o f.age f\n  hx age -p --passphrase-file pw -o f.age f\n  hx age -d -i me.key -o notes.txt notes.txt.age",
+    ),
+    (
+        "age keygen",
+        "hx age keygen -o me.key\n  hx age keygen --pq -o me-pq.key\n  hx age keygen -y me.key                     # the recipients",
+    ),
+    (
         "fernet",
         "hx fernet key -o fernet.key\n  printf %s \"$DATA\" | hx fernet encrypt --key-file fernet.key",
     ),

@@ -63,6 +63,9 @@ enum Command {
     Encrypt(cmd::aead::FileArgs),
     /// Decrypt a file made by `hx encrypt` (no output is left on failure).
     Decrypt(cmd::aead::FileArgs),
+    /// Encrypt and decrypt age files (age's flags): to age, post-quantum
+    /// and SSH recipients or a passphrase; `hx age keygen` for identities.
+    Age(cmd::age::AgeArgs),
     /// Fernet keys and tokens, compatible with Python's cryptography.
     #[command(subcommand)]
     Fernet(cmd::aead::FernetCommand),
@@ -114,6 +117,7 @@ fn main() -> ExitCode {
         Command::RotateToken(args) => cmd::aead::rotate_token(&args),
         Command::Encrypt(args) => cmd::aead::encrypt_file(&args),
         Command::Decrypt(args) => cmd::aead::decrypt_file(&args),
+        Command::Age(args) => cmd::age::age(&args),
         Command::Fernet(command) => cmd::aead::fernet(command),
         Command::Keygen(args) => cmd::sign::keygen(&args),
         Command::Pubkey(args) => cmd::sign::pubkey(&args),

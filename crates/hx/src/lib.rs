@@ -4,6 +4,8 @@
 
 #[cfg(feature = "aead")]
 pub use hx_aead as aead;
+#[cfg(feature = "age")]
+pub use hx_age as age;
 #[cfg(feature = "config")]
 pub use hx_config as config;
 #[cfg(feature = "digest")]
