@@ -413,13 +413,19 @@ fn ci(root: &Path) -> ExitCode {
     // libFuzzer seed, so that a run is the same exploration on every
     // machine (the long runs, from fresh seeds: cargo xtask fuzz).
     let fuzz_start = Instant::now();
-    let ci_targets: Vec<String> = ["pickle_scan", "pickle_load", "pickle_model", "text_keys"]
-        .map(str::to_owned)
-        .to_vec();
+    let ci_targets: Vec<String> = [
+        "pickle_scan",
+        "pickle_load",
+        "pickle_model",
+        "text_keys",
+        "age_file",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     let fuzz_ok =
         ensure_cargo_tool(root, "fuzz") && fuzz_targets(root, &ci_targets, 15, Some(1)) == 0;
     steps.push(Step {
-        name: "fuzz pickle, text keys (15 s each)".into(),
+        name: "fuzz pickle, text keys, age (15 s each)".into(),
         ok: fuzz_ok,
         secs: fuzz_start.elapsed().as_secs_f64(),
     });

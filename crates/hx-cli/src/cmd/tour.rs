@@ -4,7 +4,8 @@
 //! Steps so far: 1. randomness, 2. constant-time comparison, 3. hashing,
 //! 4. authenticated encryption and key rotation, 5. signatures (RSA-PSS and
 //! Ed25519), 6. key exchange and public-key encryption (X25519, HPKE with
-//! X25519 and X-Wing, RSA-OAEP), 7. safe deserialization (bounded decoding,
+//! X25519 and X-Wing, RSA-OAEP, age files to X25519 and post-quantum
+//! recipients), 7. safe deserialization (bounded decoding,
 //! authenticated envelopes with an allow-list, pickles), 8. the encrypted
 //! configuration manager (sealed values, tamper detection, recipients and
 //! rotation, the merge driver, typed loading).
@@ -475,6 +476,74 @@ fn key_exchange(t: &mut Tour) {
             Ok(&opened[..] == b"the database password"
                 && key.decrypt(b"tour", &altered).is_err()
                 && key.decrypt(b"other", &ciphertext).is_err())
+        })();
+        t.check_result(&what, result);
+    }
+    age_files(t);
+}
+
+/// Part of step 6: age files (hx-age) to an X25519 and a post-quantum
+/// recipient, readable by age and rage.
+fn age_files(t: &mut Tour) {
+    use hx::age::{Decryptor, Encryptor, Identity, Recipient, pq, x25519};
+    type Keys = (
+        Box<dyn Identity>,
+        Box<dyn Recipient + Send + Sync>,
+        Box<dyn Identity>,
+        String,
+    );
+    let x25519_keys = || -> Result<Keys, hx::age::Error> {
+        let me = x25519::Identity::generate()?;
+        let recipient = me.to_recipient();
+        let shown = recipient.to_string();
+        Ok((
+            Box::new(me),
+            Box::new(recipient),
+            Box::new(x25519::Identity::generate()?),
+            shown,
+        ))
+    };
+    let pq_keys = || -> Result<Keys, hx::age::Error> {
+        let me = pq::Identity::generate()?;
+        let recipient = me.to_recipient();
+        let text = recipient.to_string();
+        let shown = format!("{}… ({} characters)", &text[..24], text.len());
+        Ok((
+            Box::new(me),
+            Box::new(recipient),
+            Box::new(pq::Identity::generate()?),
+            shown,
+        ))
+    };
+    for (label, keys) in [
+        (
+            "X25519 recipient (age1…)",
+            &x25519_keys as &dyn Fn() -> Result<Keys, hx::age::Error>,
+        ),
+        ("post-quantum recipient (age1pq1…)", &pq_keys),
+    ] {
+        let what = format!(
+            "age file to the {label}: opens; another identity and a changed byte are refused"
+        );
+        let result = (|| -> Result<bool, hx::age::Error> {
+            let (me, recipient, other, shown) = keys()?;
+            t.show(label, shown);
+            let mut file = Vec::new();
+            Encryptor::with_recipients(vec![recipient])?
+                .encrypt_armored(&b"ship the release at noon"[..], &mut file)?;
+            t.show("armored age file", format!("{} bytes", file.len()));
+            let mut opened = Vec::new();
+            Decryptor::new(&file[..])?.decrypt_to(&[me.as_ref()], &mut opened)?;
+            let wrong = Decryptor::new(&file[..])?
+                .decrypt_to(&[other.as_ref()], &mut Vec::new())
+                .is_err();
+            let mut changed = file.clone();
+            let at = changed.len() - 60;
+            changed[at] = if changed[at] == b'A' { b'B' } else { b'A' };
+            let tampered = Decryptor::new(&changed[..])
+                .and_then(|d| d.decrypt_to(&[me.as_ref()], &mut Vec::new()))
+                .is_err();
+            Ok(opened == b"ship the release at noon" && wrong && tampered)
         })();
         t.check_result(&what, result);
     }
