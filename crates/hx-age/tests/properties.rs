@@ -2,7 +2,13 @@
 //! (Write adapter or pipeline, Read adapter or pipeline, binary or armor);
 //! any change or cut of a file is refused, never decrypted to something
 //! else; any bytes give an error, never a panic.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    missing_docs
+)]
 
 use std::io::{Read, Write};
 

@@ -5,7 +5,13 @@
 //! `cryptography`'s HPKE (`tests/interop/age_pq_peer.py`). And the command
 //! contract: no clobbering, nothing left on failure, secret modes, bounded
 //! work, a no-echo prompt.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    missing_docs
+)]
 
 use std::path::Path;
 use std::process::{Command, Output};

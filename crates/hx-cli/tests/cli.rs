@@ -408,7 +408,10 @@ fn tour_verifies_itself() {
     assert!(!out.contains("FAILED"));
     // Step 6 includes the age round trips.
     assert!(out.contains("ok age file to the X25519 recipient"), "{out}");
-    assert!(out.contains("ok age file to the post-quantum recipient"), "{out}");
+    assert!(
+        out.contains("ok age file to the post-quantum recipient"),
+        "{out}"
+    );
     // No secret of step 8 is ever printed.
     assert!(!out.contains("correct horse") && !out.contains("sk_live_tour"));
 }

@@ -22,7 +22,7 @@ pub fn hpke_sender_with_randomness(
         bytes: randomness,
         pos: 0,
     };
-    crate::hpke::sender_with_rng(recipient, info, psk, auth, &mut rng)
+    crate::hpke::sender_with_rng(recipient, info, psk, auth, &mut rng, true)
 }
 
 /// Serves fixed bytes, then zeros.

@@ -29,6 +29,7 @@ type Aead = hpke::aead::ChaCha20Poly1305;
 type Kdf = hpke::kdf::HkdfSha256;
 type X25519Kem = crate::dhkem::X25519Kem;
 type XWingKem = xwing::Kem;
+type XWingKemDerand = crate::xwing_kem::XWingKemDerand;
 
 /// An HPKE suite (see the module docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +129,7 @@ pub struct Sender(SenderInner);
 enum SenderInner {
     X25519(hpke::aead::AeadCtxS<Aead, Kdf, X25519Kem>),
     XWing(hpke::aead::AeadCtxS<Aead, Kdf, XWingKem>),
+    XWingDerand(hpke::aead::AeadCtxS<Aead, Kdf, XWingKemDerand>),
 }
 
 /// A context for receiving several messages from one sender.
@@ -202,7 +204,7 @@ pub fn sender_with_mode(
     auth: Option<&x25519::StaticSecret>,
 ) -> Result<(Vec<u8>, Sender)> {
     let mut rng = OsRandom::new()?;
-    let out = sender_with_rng(recipient, info, psk, auth, &mut rng)?;
+    let out = sender_with_rng(recipient, info, psk, auth, &mut rng, false)?;
     rng.check()?;
     Ok(out)
 }
@@ -213,6 +215,7 @@ pub(crate) fn sender_with_rng(
     psk: Option<Psk<'_>>,
     auth: Option<&x25519::StaticSecret>,
     rng: &mut impl rand_core::CryptoRng,
+    fixed_randomness: bool,
 ) -> Result<(Vec<u8>, Sender)> {
     let bundle = psk_bundle(psk)?;
     match recipient {
@@ -239,10 +242,23 @@ pub(crate) fn sender_with_rng(
             if auth.is_some() {
                 return Err(Error::InvalidKey("X-Wing has no authenticated mode"));
             }
+            let refused = |_| Error::InvalidKey("X-Wing public key");
+            if fixed_randomness {
+                // Test vectors: ML-KEM's encapsulation from the given bytes.
+                let mode = bundle.map_or(OpModeS::Base, OpModeS::Psk);
+                let (enc, ctx) = hpke::setup_sender_with_rng::<Aead, Kdf, XWingKemDerand>(
+                    &mode, &pk.inner, info, rng,
+                )
+                .map_err(refused)?;
+                return Ok((
+                    enc.to_bytes().to_vec(),
+                    Sender(SenderInner::XWingDerand(ctx)),
+                ));
+            }
             let mode = bundle.map_or(OpModeS::Base, OpModeS::Psk);
             let (enc, ctx) =
                 hpke::setup_sender_with_rng::<Aead, Kdf, XWingKem>(&mode, &pk.inner, info, rng)
-                    .map_err(|_| Error::InvalidKey("X-Wing public key"))?;
+                    .map_err(refused)?;
             Ok((enc.to_bytes().to_vec(), Sender(SenderInner::XWing(ctx))))
         }
     }
@@ -312,6 +328,7 @@ impl Sender {
         match &mut self.0 {
             SenderInner::X25519(ctx) => ctx.seal(plaintext, aad),
             SenderInner::XWing(ctx) => ctx.seal(plaintext, aad),
+            SenderInner::XWingDerand(ctx) => ctx.seal(plaintext, aad),
         }
         .map_err(|_| Error::Backend)
     }
@@ -325,6 +342,7 @@ impl Sender {
         match &self.0 {
             SenderInner::X25519(ctx) => ctx.export(context, &mut out),
             SenderInner::XWing(ctx) => ctx.export(context, &mut out),
+            SenderInner::XWingDerand(ctx) => ctx.export(context, &mut out),
         }
         .map_err(|_| Error::InvalidLength("export length"))?;
         Ok(out)

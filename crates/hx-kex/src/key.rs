@@ -133,7 +133,7 @@ impl PrivateKey {
                 ciphertext,
             ),
             Self::XWing(k) => {
-                let key = hpke::PrivateKey::XWing(xwing::PrivateKey::from_seed(&k.to_seed())?);
+                let key = hpke::PrivateKey::XWing(k.clone());
                 hpke::open(&key, info, b"", ciphertext)
             }
             Self::Rsa(k) => k.decrypt(ciphertext, Some(info)),
@@ -155,7 +155,7 @@ impl PrivateKey {
     ) -> Result<u64> {
         let key = match self {
             Self::X25519(k) => hpke::PrivateKey::X25519(clone_x25519(k)),
-            Self::XWing(k) => hpke::PrivateKey::XWing(xwing::PrivateKey::from_seed(&k.to_seed())?),
+            Self::XWing(k) => hpke::PrivateKey::XWing(k.clone()),
             Self::Rsa(_) => return Err(Error::InvalidKey(NOT_A_STREAM_KEY)),
         };
         hpke::open_stream(&key, info, reader, writer)

@@ -5,6 +5,7 @@ mod dhkem;
 mod error;
 mod key;
 mod rng;
+mod xwing_kem;
 
 pub mod hazmat;
 pub mod hpke;

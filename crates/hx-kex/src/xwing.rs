@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use crate::{Error, Result};
 
-pub(crate) type Kem = hpke::kem::XWing;
+pub(crate) type Kem = crate::xwing_kem::XWingKem;
 type KemPrivate = <Kem as hpke::Kem>::PrivateKey;
 type KemPublic = <Kem as hpke::Kem>::PublicKey;
 
@@ -25,7 +25,9 @@ pub const SEED_LEN: usize = 32;
 pub const PUBLIC_KEY_LEN: usize = 1216;
 
 /// An X-Wing private key. The seed is zeroized on drop; `Debug` prints
-/// `[REDACTED]`.
+/// `[REDACTED]`. The key is expanded once, when it is made (ML-KEM-768's
+/// decapsulation key, on AWS-LC); clones share the expansion.
+#[derive(Clone)]
 pub struct PrivateKey {
     seed: Zeroizing<[u8; SEED_LEN]>,
     pub(crate) inner: Box<KemPrivate>,
