@@ -52,3 +52,23 @@ impl rand_core::TryRng for FixedRandomness<'_> {
 }
 
 impl rand_core::TryCryptoRng for FixedRandomness<'_> {}
+
+/// X-Wing decapsulation alone (no HPKE): the KEM's 32-byte shared secret,
+/// for the X-Wing draft's and the concrete-hybrid-KEMs test vectors.
+///
+/// # Errors
+/// [`crate::Error::InvalidCiphertext`] for a ciphertext that is not 1,120
+/// bytes or whose X25519 share is of low order.
+pub fn xwing_decapsulate(
+    key: &crate::xwing::PrivateKey,
+    ciphertext: &[u8],
+) -> Result<zeroize::Zeroizing<[u8; 32]>> {
+    use hpke::{Deserializable as _, Kem as _};
+    type Kem = crate::xwing::Kem;
+    let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(ciphertext)
+        .map_err(|_| crate::Error::InvalidCiphertext)?;
+    let secret = Kem::decap(&key.inner, None, &enc).map_err(|_| crate::Error::InvalidCiphertext)?;
+    let mut out = zeroize::Zeroizing::new([0u8; 32]);
+    out.copy_from_slice(secret.0.as_slice());
+    Ok(out)
+}
