@@ -297,7 +297,13 @@ mod tests {
                     'r' => &["to", "recipient"],
                     'f' => &["force"],
                     'k' => &["key", "keyring", "key-file", "pepper-file", "secret-file"],
-                    'a' => &["alg"],
+                    // `hx age` keeps age's flags (docs/CLI.md): -a is its
+                    // armor, -e/-d/-p/-R its modes and recipients file.
+                    'a' => &["alg", "armor"],
+                    'e' => &["encrypt"],
+                    'd' => &["decrypt"],
+                    'p' => &["passphrase"],
+                    'R' => &["recipients-file"],
                     'c' => &["check"],
                     'q' => &["quiet"],
                     's' => &["sig"],

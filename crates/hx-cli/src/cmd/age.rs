@@ -51,8 +51,15 @@ pub struct AgeArgs {
     /// Write the ASCII armor (PEM) instead of binary.
     #[arg(short, long)]
     armor: bool,
-    /// Write to this file (default: standard output).
-    #[arg(short, long, value_name = "OUT", default_value = "-")]
+    /// Write to this file (default: standard output); `--output` as age
+    /// spells it.
+    #[arg(
+        short,
+        long = "out",
+        visible_alias = "output",
+        value_name = "OUT",
+        default_value = "-"
+    )]
     output: PathBuf,
     #[command(flatten)]
     force: ForceArg,
@@ -78,8 +85,15 @@ pub struct KeygenArgs {
     /// Print the recipient of each identity in this file instead.
     #[arg(short = 'y', value_name = "IDENTITY_FILE")]
     convert: Option<PathBuf>,
-    /// Write the identity to this file (0600; default: standard output).
-    #[arg(short, long, value_name = "OUT", default_value = "-")]
+    /// Write the identity to this file (0600; default: standard output);
+    /// `--output` as age-keygen spells it.
+    #[arg(
+        short,
+        long = "out",
+        visible_alias = "output",
+        value_name = "OUT",
+        default_value = "-"
+    )]
     output: PathBuf,
     #[command(flatten)]
     force: ForceArg,
