@@ -51,18 +51,8 @@ pub struct AgeArgs {
     /// Write the ASCII armor (PEM) instead of binary.
     #[arg(short, long)]
     armor: bool,
-    /// Write to this file (default: standard output); `--output` as age
-    /// spells it.
-    #[arg(
-        short,
-        long = "out",
-        visible_alias = "output",
-        value_name = "OUT",
-        default_value = "-"
-    )]
-    output: PathBuf,
     #[command(flatten)]
-    force: ForceArg,
+    out: OutArgs,
     /// Read from this file (default: standard input).
     #[arg(value_name = "INPUT", default_value = "-")]
     input: PathBuf,
@@ -85,8 +75,16 @@ pub struct KeygenArgs {
     /// Print the recipient of each identity in this file instead.
     #[arg(short = 'y', value_name = "IDENTITY_FILE")]
     convert: Option<PathBuf>,
-    /// Write the identity to this file (0600; default: standard output);
-    /// `--output` as age-keygen spells it.
+    #[command(flatten)]
+    out: OutArgs,
+}
+
+/// The output of `hx age` and `hx age keygen`: `-o/--out` as every hx
+/// command has it, `--output` as age and age-keygen spell it, `--force`.
+#[derive(clap::Args)]
+pub struct OutArgs {
+    /// Write to this file (default: standard output); decrypted files and
+    /// identities are created 0600.
     #[arg(
         short,
         long = "out",
@@ -172,7 +170,7 @@ fn encrypt(args: &AgeArgs) -> CmdResult {
         }
     };
     let input = Input::open(&args.input)?;
-    let mut output = Output::create(&args.output, Access::Public, args.force.replace())?;
+    let mut output = Output::create(&args.out.output, Access::Public, args.out.force.replace())?;
     let mut reader = crate::progress::Reader::over(input);
     let result = if args.armor {
         encryptor.encrypt_armored(&mut reader, &mut output)
@@ -256,7 +254,7 @@ fn decrypt(args: &AgeArgs) -> CmdResult {
     let refs: Vec<&dyn Identity> = identities.iter().map(AsRef::as_ref).collect();
     // The output is created only once the file opened: nothing is left for
     // a file that no identity opens.
-    let mut output = Output::create(&args.output, Access::Secret, args.force.replace())?;
+    let mut output = Output::create(&args.out.output, Access::Secret, args.out.force.replace())?;
     match decryptor.decrypt_to(&refs, &mut output) {
         Ok(_) => output.commit(),
         Err(e) => Err(failure(e, &args.input, &output)),
@@ -308,7 +306,7 @@ fn keygen(args: &KeygenArgs) -> CmdResult {
         "# created: {created}\n# public key: {recipient}\n{}\n",
         *identity
     ));
-    let mut output = Output::create(&args.output, Access::Secret, args.force.replace())?;
+    let mut output = Output::create(&args.out.output, Access::Secret, args.out.force.replace())?;
     output
         .write_all(text.as_bytes())
         .map_err(|e| output.failure(&e))?;
