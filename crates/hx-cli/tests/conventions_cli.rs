@@ -68,6 +68,10 @@ fn setup(d: &Path) -> Vec<u8> {
         );
         assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     }
+    // An age identity, and its recipient in a recipients file.
+    assert_eq!(code(&hx(d, &["age", "keygen", "-o", "age.key"], b"")), 0);
+    let recipient = produce(d, &["age", "keygen", "-y", "age.key"], b"");
+    std::fs::write(d.join("age.rcpt"), recipient).unwrap();
     vec![0x5a; 4 << 20]
 }
 
@@ -96,6 +100,7 @@ fn interrupted_commands_leave_nothing_behind() {
         ],
         &data,
     );
+    let age_file = produce(d, &["age", "-R", "age.rcpt"], &data);
     let before = names(d);
     // (command, input fed before the signal: part of a whole).
     let cases: Vec<(Vec<&str>, &[u8])> = vec![
@@ -121,6 +126,14 @@ fn interrupted_commands_leave_nothing_behind() {
         (
             vec!["sign", "-k", "ed.pem", "-i", "-", "-o", "out"],
             &data[..1 << 20],
+        ),
+        (
+            vec!["age", "-R", "age.rcpt", "-o", "out", "-"],
+            &data[..1 << 20],
+        ),
+        (
+            vec!["age", "-d", "-i", "age.key", "-o", "out", "-"],
+            &age_file[..1 << 20],
         ),
     ];
     for named in [false, true] {
@@ -595,8 +608,10 @@ fn a_closed_pipe_ends_quietly() {
     let d = dir.path();
     setup(d);
     std::fs::write(d.join("m"), vec![1u8; 1 << 20]).unwrap();
-    let cases: [&[&str]; 9] = [
+    let cases: [&[&str]; 11] = [
         &["tour"],
+        &["age", "-R", "age.rcpt", "m"],
+        &["age", "keygen"],
         &["completions", "zsh"],
         &["completions", "bash"],
         &["token"],
