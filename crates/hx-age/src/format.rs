@@ -213,7 +213,10 @@ impl Header {
 
     /// A header of `stanzas` whose MAC `mac_of` computes over the
     /// authenticated bytes.
-    pub(crate) fn seal(stanzas: Vec<Stanza>, mac_of: impl FnOnce(&[u8]) -> [u8; 32]) -> Self {
+    pub(crate) fn seal(
+        stanzas: Vec<Stanza>,
+        mac_of: impl FnOnce(&[u8]) -> Result<[u8; 32]>,
+    ) -> Result<Self> {
         let mut authenticated = Vec::new();
         authenticated.extend_from_slice(VERSION_LINE.as_bytes());
         authenticated.push(b'\n');
@@ -221,12 +224,12 @@ impl Header {
             stanza.write(&mut authenticated);
         }
         authenticated.extend_from_slice(b"---");
-        let mac = mac_of(&authenticated);
-        Self {
+        let mac = mac_of(&authenticated)?;
+        Ok(Self {
             stanzas,
             mac,
             authenticated,
-        }
+        })
     }
 }
 
@@ -301,7 +304,7 @@ mod tests {
             Stanza::new(vec!["b".into(), "c".into()], vec![7; 48]).unwrap(),
             Stanza::new(vec!["d".into()], vec![9; 100]).unwrap(),
         ];
-        let header = Header::seal(stanzas.clone(), |_| [5; 32]);
+        let header = Header::seal(stanzas.clone(), |_| Ok([5; 32])).unwrap();
         let bytes = header.to_bytes();
         let mut input = &bytes[..];
         let again = Header::read(&mut input).unwrap();

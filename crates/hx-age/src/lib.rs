@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod keys;
 mod primitives;
 
 pub mod armor;
@@ -17,6 +18,7 @@ use std::io::{self, BufReader, Read, Write};
 
 pub use crate::error::{Error, Result};
 pub use crate::format::{Header, Stanza};
+pub use crate::keys::{parse_recipient, read_identities, recipient_of};
 pub use crate::primitives::{FILE_KEY_LEN, FileKey};
 
 use crate::armor::{ArmoredReader, ArmoredWriter};
@@ -88,7 +90,7 @@ impl Encryptor {
             if other != first {
                 let all: BTreeSet<String> = first.union(&other).cloned().collect();
                 return Err(Error::IncompatibleRecipients(
-                    if all.iter().any(|l| l.starts_with("scrypt")) {
+                    if all.contains(scrypt::LABEL) {
                         "a passphrase cannot be combined with other recipients"
                     } else if all.contains(pq::POST_QUANTUM_LABEL) {
                         "post-quantum recipients cannot be combined with classical ones (the classical one would undo their protection)"
@@ -116,12 +118,7 @@ impl Encryptor {
         for recipient in &self.recipients {
             stanzas.extend(recipient.wrap_file_key(&file_key)?);
         }
-        let mut mac = Ok([0u8; 32]);
-        let header = Header::seal(stanzas, |bytes| {
-            mac = file_key.header_mac(bytes);
-            *mac.as_ref().unwrap_or(&[0; 32])
-        });
-        mac?;
+        let header = Header::seal(stanzas, |bytes| file_key.header_mac(bytes))?;
         let mut out = header.to_bytes();
         let mut nonce = [0u8; 16];
         hx_random::fill(&mut nonce)?;
@@ -245,10 +242,11 @@ impl<R: Read> Decryptor<R> {
         };
         let header = Header::read(&mut input)?;
         // A passphrase stanza is the only stanza of its file.
-        if header.stanzas().len() > 1 && header.stanzas().iter().any(|s| s.tag() == "scrypt") {
+        let decryptor = Self { input, header };
+        if decryptor.header.stanzas().len() > 1 && decryptor.is_passphrase() {
             return Err(Error::InvalidHeader("an scrypt stanza with other stanzas"));
         }
-        Ok(Self { input, header })
+        Ok(decryptor)
     }
 
     /// The header.
@@ -260,7 +258,10 @@ impl<R: Read> Decryptor<R> {
     /// Whether the file is encrypted to a passphrase.
     #[must_use]
     pub fn is_passphrase(&self) -> bool {
-        self.header.stanzas().iter().any(|s| s.tag() == "scrypt")
+        self.header
+            .stanzas()
+            .iter()
+            .any(|s| s.tag() == scrypt::STANZA_TAG)
     }
 
     /// The payload key, if one of `identities` opens a stanza and the

@@ -44,22 +44,24 @@ impl FileKey {
         &self.0
     }
 
+    /// `HMAC key = HKDF-SHA-256(ikm = file key, salt = empty, info = "header")`.
+    fn header_key(&self) -> Result<HmacKey> {
+        let key = hkdf(&[], self.expose_secret(), b"header")?;
+        HmacKey::new(HmacAlgorithm::Sha256, key.as_ref()).map_err(|_| Error::Backend("HMAC key"))
+    }
+
     /// The header MAC over `authenticated` (the header up to `---`).
     pub(crate) fn header_mac(&self, authenticated: &[u8]) -> Result<[u8; 32]> {
-        let key = hkdf(&[], self.expose_secret(), b"header")?;
-        let mac = HmacKey::new(HmacAlgorithm::Sha256, key.as_ref())
-            .map_err(|_| Error::Backend("HMAC key"))?
-            .sign(authenticated);
-        mac.as_bytes()
+        self.header_key()?
+            .sign(authenticated)
+            .as_bytes()
             .try_into()
             .map_err(|_| Error::Backend("HMAC length"))
     }
 
     /// Checks the header MAC in constant time.
     pub(crate) fn verify_header_mac(&self, authenticated: &[u8], mac: &[u8; 32]) -> Result<()> {
-        let key = hkdf(&[], self.expose_secret(), b"header")?;
-        HmacKey::new(HmacAlgorithm::Sha256, key.as_ref())
-            .map_err(|_| Error::Backend("HMAC key"))?
+        self.header_key()?
             .verify(authenticated, mac)
             .map_err(|_| Error::HeaderMac)
     }

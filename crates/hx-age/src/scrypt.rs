@@ -9,7 +9,11 @@ use crate::format::{Stanza, decode_exact, encode_arg};
 use crate::primitives::{FileKey, WRAPPED_LEN, open_file_key, seal_file_key};
 use crate::{Error, Result};
 
-const TAG: &str = "scrypt";
+/// The type of a passphrase stanza.
+pub const STANZA_TAG: &str = "scrypt";
+const TAG: &str = STANZA_TAG;
+/// The label only a passphrase recipient carries, so that it stays alone.
+pub(crate) const LABEL: &str = "scrypt: only stanza of its file";
 const SALT_LABEL: &[u8] = b"age-encryption.org/v1/scrypt";
 
 /// The work factor hx encrypts with, as age does: 2^18 (about a second).
@@ -94,7 +98,7 @@ impl crate::Recipient for Recipient {
 
     /// A label no other recipient has: a passphrase stanza stays alone.
     fn labels(&self) -> BTreeSet<String> {
-        BTreeSet::from(["scrypt: only stanza of its file".to_owned()])
+        BTreeSet::from([LABEL.to_owned()])
     }
 }
 

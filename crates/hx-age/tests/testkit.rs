@@ -7,7 +7,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use hx_age::{Decryptor, Error, Header, Identity, pq, scrypt, x25519};
+use hx_age::{Decryptor, Error, Header, Identity, scrypt};
 use sha2::{Digest as _, Sha256};
 
 struct Vector {
@@ -60,16 +60,7 @@ fn load(path: &Path) -> Vector {
 fn identities(v: &Vector) -> Vec<Box<dyn Identity>> {
     let mut out: Vec<Box<dyn Identity>> = Vec::new();
     for text in &v.identities {
-        let id: hx_keys::age::Identity = text.parse().unwrap();
-        if text.starts_with("AGE-SECRET-KEY-PQ-") {
-            out.push(Box::new(pq::Identity::new(
-                hx_kex::xwing::PrivateKey::from_age(&id).unwrap(),
-            )));
-        } else {
-            out.push(Box::new(x25519::Identity::new(
-                hx_kex::x25519::StaticSecret::from_age(&id).unwrap(),
-            )));
-        }
+        out.extend(hx_age::read_identities(text.as_bytes()).unwrap());
     }
     for p in &v.passphrases {
         out.push(Box::new(scrypt::Identity::new(scrypt::Passphrase::new(

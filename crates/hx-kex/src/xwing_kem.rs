@@ -231,13 +231,9 @@ macro_rules! xwing_kem {
             /// seed), as the `hpke` crate computes it, then the seed expanded here.
             fn derive_keypair(ikm: &[u8]) -> (PrivateKey, PublicKey) {
                 let (theirs, _) = <hpke::kem::XWing as hpke::Kem>::derive_keypair(ikm);
-                let seed = Zeroizing::new(theirs.to_bytes());
-                // A 32-byte seed always expands; an empty key would be caught by
-                // every use, so there is no panic path here.
-                let seed: [u8; 32] = seed.as_slice().try_into().unwrap_or([0; 32]);
-                let sk = PrivateKey::from_seed(&seed).unwrap_or_else(|_| {
-                    PrivateKey::from_seed(&[0; 32]).unwrap_or_else(|_| unreachable_key())
-                });
+                let seed = Zeroizing::new(<[u8; 32]>::from(theirs.to_bytes()));
+                // Every 32-byte seed expands: no other key is ever returned.
+                let sk = PrivateKey::from_seed(&seed).unwrap_or_else(|_| unreachable_key());
                 let pk = sk.expanded.public.clone();
                 (sk, pk)
             }
@@ -323,5 +319,5 @@ xwing_kem!(XWingKemDerand, |pk: &PublicKey, randomness: &[u8; 64]| {
 
 #[allow(clippy::panic)]
 fn unreachable_key() -> PrivateKey {
-    panic!("the all-zero X-Wing seed expands")
+    panic!("a 32-byte X-Wing seed always expands")
 }

@@ -95,7 +95,8 @@ pub fn decode(input: &[u8]) -> Result<(Option<Document>, Zeroizing<Vec<u8>>)> {
     Ok((Some(kind), der))
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+/// Where `needle` first occurs in `haystack`.
+pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 

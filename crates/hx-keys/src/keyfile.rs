@@ -81,7 +81,7 @@ pub fn read(input: &[u8]) -> Result<KeyFile> {
     if input.len() > encoding::MAX_KEY_FILE {
         return Err(Error::InvalidKey("key file larger than 64 KiB"));
     }
-    if let Some(start) = find(input, OPENSSH_BEGIN) {
+    if let Some(start) = encoding::find(input, crate::openssh::PRIVATE_KEY_BEGIN) {
         let key = crate::openssh::PrivateKey::from_openssh(&input[start..])?;
         return private(key.to_pkcs8()?);
     }
@@ -112,12 +112,6 @@ pub fn read(input: &[u8]) -> Result<KeyFile> {
         None if PrivateKeyInfoRef::from_der(&der).is_ok() => private(der),
         None => public(der.to_vec()),
     }
-}
-
-const OPENSSH_BEGIN: &[u8] = b"-----BEGIN OPENSSH PRIVATE KEY-----";
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn utf8(text: &[u8]) -> Result<&str> {

@@ -406,11 +406,13 @@ impl fmt::Debug for PrivateKey {
     }
 }
 
+/// The first line of an OpenSSH private key file.
+pub const PRIVATE_KEY_BEGIN: &[u8] = b"-----BEGIN OPENSSH PRIVATE KEY-----";
+
 /// Whether `text` looks like an OpenSSH private key file.
 #[must_use]
 pub fn looks_like_private_key(text: &[u8]) -> bool {
-    text.trim_ascii_start()
-        .starts_with(b"-----BEGIN OPENSSH PRIVATE KEY-----")
+    text.trim_ascii_start().starts_with(PRIVATE_KEY_BEGIN)
 }
 
 /// Whether `text` looks like an OpenSSH public-key line of a type hx reads.

@@ -138,7 +138,7 @@ fn encrypt(args: &AgeArgs) -> CmdResult {
     let passphrase = args.passphrase || args.passphrase_file.is_some();
     let mut recipients: Vec<Box<dyn Recipient + Send + Sync>> = Vec::new();
     for text in &args.recipients {
-        recipients.push(parse_recipient(text).map_err(|e| usage(format!("-r: {e}")))?);
+        recipients.push(age::parse_recipient(text).map_err(|e| usage(format!("-r: {e}")))?);
     }
     for path in &args.recipients_files {
         let text = crate::io::read_bounded(path, MAX_RECIPIENTS_FILE, "recipients file")?;
@@ -150,7 +150,7 @@ fn encrypt(args: &AgeArgs) -> CmdResult {
                 continue;
             }
             recipients.push(
-                parse_recipient(line)
+                age::parse_recipient(line)
                     .map_err(|e| usage(format!("{} line {}: {e}", display(path), n + 1)))?,
             );
         }
@@ -184,43 +184,10 @@ fn encrypt(args: &AgeArgs) -> CmdResult {
     }
 }
 
-/// A recipient named on the command line or in a recipients file.
-fn parse_recipient(text: &str) -> Result<Box<dyn Recipient + Send + Sync>, age::Error> {
-    if text.starts_with("age1pq1") {
-        Ok(Box::new(text.parse::<age::pq::Recipient>()?))
-    } else if text.starts_with("age1") {
-        Ok(Box::new(text.parse::<age::x25519::Recipient>()?))
-    } else if text.starts_with("ssh-") {
-        Ok(Box::new(text.parse::<age::ssh::Recipient>()?))
-    } else {
-        Err(age::Error::Key(hx::keys::Error::InvalidKey(
-            "not a recipient (age1…, age1pq1…, ssh-ed25519 …, ssh-rsa …)",
-        )))
-    }
-}
-
-/// The identities of one `-i` file: age identities, or an OpenSSH key.
+/// The identities of one `-i` file (read with the secret-file checks).
 fn read_identities(path: &Path) -> Result<Vec<Box<dyn Identity>>, Failure> {
     let bytes = read_secret_file(path)?;
-    let bad = |e: &dyn std::fmt::Display| usage(format!("{}: {e}", display(path)));
-    if hx::keys::openssh::looks_like_private_key(&bytes) {
-        let key = hx::keys::openssh::PrivateKey::from_openssh(&bytes).map_err(|e| bad(&e))?;
-        return Ok(vec![Box::new(
-            age::ssh::Identity::new(&key).map_err(|e| bad(&e))?,
-        )]);
-    }
-    let mut out: Vec<Box<dyn Identity>> = Vec::new();
-    for identity in hx::keys::age::read_identity_file(&bytes).map_err(|e| bad(&e))? {
-        out.push(match identity.algorithm() {
-            hx::keys::Algorithm::XWing => Box::new(age::pq::Identity::new(
-                hx::kex::xwing::PrivateKey::from_age(&identity).map_err(|e| bad(&e))?,
-            )),
-            _ => Box::new(age::x25519::Identity::new(
-                hx::kex::x25519::StaticSecret::from_age(&identity).map_err(|e| bad(&e))?,
-            )),
-        });
-    }
-    Ok(out)
+    age::read_identities(&bytes).map_err(|e| usage(format!("{}: {e}", display(path))))
 }
 
 fn decrypt(args: &AgeArgs) -> CmdResult {
@@ -324,19 +291,7 @@ fn convert(path: &Path) -> CmdResult {
     let bad = |e: &dyn std::fmt::Display| usage(format!("{}: {e}", display(path)));
     let mut lines = String::new();
     for identity in hx::keys::age::read_identity_file(&bytes).map_err(|e| bad(&e))? {
-        let recipient = match identity.algorithm() {
-            hx::keys::Algorithm::XWing => age::pq::Identity::new(
-                hx::kex::xwing::PrivateKey::from_age(&identity).map_err(|e| bad(&e))?,
-            )
-            .to_recipient()
-            .to_string(),
-            _ => age::x25519::Identity::new(
-                hx::kex::x25519::StaticSecret::from_age(&identity).map_err(|e| bad(&e))?,
-            )
-            .to_recipient()
-            .to_string(),
-        };
-        lines.push_str(&recipient);
+        lines.push_str(&age::recipient_of(&identity).map_err(|e| bad(&e))?);
         lines.push('\n');
     }
     crate::io::write_stdout(lines.as_bytes())
