@@ -419,13 +419,14 @@ fn ci(root: &Path) -> ExitCode {
         "pickle_model",
         "text_keys",
         "age_file",
+        "password_hash",
     ]
     .map(str::to_owned)
     .to_vec();
     let fuzz_ok =
         ensure_cargo_tool(root, "fuzz") && fuzz_targets(root, &ci_targets, 15, Some(1)) == 0;
     steps.push(Step {
-        name: "fuzz pickle, text keys, age (15 s each)".into(),
+        name: "fuzz pickle, text keys, age, password hashes (15 s each)".into(),
         ok: fuzz_ok,
         secs: fuzz_start.elapsed().as_secs_f64(),
     });

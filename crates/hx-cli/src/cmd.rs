@@ -6,6 +6,7 @@ pub mod age;
 pub mod config;
 pub mod digest;
 pub mod kex;
+pub mod password;
 pub mod pickle;
 pub mod random;
 pub mod sign;

@@ -32,7 +32,15 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "password",
-        "hx password\n  hx password --length 32 --no-ambiguous\n  hx password --symbols '!@#%' --show-entropy",
+        "hx password\n  hx password --length 32 --no-ambiguous\n  hx password --symbols '!@#%' --show-entropy\n  printf %s \"$PW\" | hx password hash",
+    ),
+    (
+        "password hash",
+        "hx password hash                   # asks twice, without echo\n  printf %s \"$PW\" | hx password hash --alg bcrypt\n  hx password hash --pepper-file pepper < pw.txt",
+    ),
+    (
+        "password verify",
+        "printf %s \"$PW\" | hx password verify --hash \"$STORED\" && echo match\n  NEW=$(printf %s \"$PW\" | hx password verify --hash \"$STORED\" --rehash)  # non-empty: store it",
     ),
     (
         "passphrase",

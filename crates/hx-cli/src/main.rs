@@ -39,7 +39,8 @@ enum Command {
     /// Create, check, hash and verify API keys.
     #[command(subcommand)]
     Apikey(cmd::random::ApikeyCommand),
-    /// Print a random password with at least one of each enabled class.
+    /// Print a random password with at least one of each enabled class;
+    /// `hx password hash|verify` to hash and check passwords.
     Password(cmd::random::PasswordArgs),
     /// Print a passphrase from the EFF large word list.
     Passphrase(cmd::random::PassphraseArgs),
@@ -106,7 +107,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Token(args) => cmd::random::token(&args),
         Command::Apikey(command) => cmd::random::apikey(command),
-        Command::Password(args) => cmd::random::password(&args),
+        Command::Password(args) => cmd::random::password(args),
         Command::Passphrase(args) => cmd::random::passphrase(&args),
         Command::Csrf(command) => cmd::random::csrf(command),
         Command::Digest(args) => cmd::digest::digest(&args),

@@ -406,6 +406,15 @@ fn tour_verifies_itself() {
         assert!(out.contains(step), "{step}");
     }
     assert!(!out.contains("FAILED"));
+    // Step 1 includes password storage.
+    assert!(
+        out.contains("ok a legacy Django hash verifies and is upgraded to Argon2id"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ok a hostile stored hash is refused before any work"),
+        "{out}"
+    );
     // Step 6 includes the age round trips.
     assert!(out.contains("ok age file to the X25519 recipient"), "{out}");
     assert!(

@@ -14,6 +14,8 @@ pub use hx_digest as digest;
 pub use hx_kex as kex;
 #[cfg(feature = "keys")]
 pub use hx_keys as keys;
+#[cfg(feature = "password")]
+pub use hx_password as password;
 #[cfg(feature = "random")]
 pub use hx_random as random;
 #[cfg(feature = "safe-deser")]

@@ -107,7 +107,11 @@ pub fn apikey(command: ApikeyCommand) -> CmdResult {
 }
 
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct PasswordArgs {
+    /// Hash or verify a password instead of generating one.
+    #[command(subcommand)]
+    action: Option<crate::cmd::password::PasswordCommand>,
     /// Length in characters.
     #[arg(long, default_value_t = DEFAULT_PASSWORD_LEN)]
     length: usize,
@@ -125,7 +129,10 @@ pub struct PasswordArgs {
     show_entropy: bool,
 }
 
-pub fn password(args: &PasswordArgs) -> CmdResult {
+pub fn password(args: PasswordArgs) -> CmdResult {
+    if let Some(action) = args.action {
+        return crate::cmd::password::password(action);
+    }
     let mut policy = PasswordPolicy::new(args.length).exclude_ambiguous(args.no_ambiguous);
     if args.no_symbols {
         policy = policy.without_symbols();

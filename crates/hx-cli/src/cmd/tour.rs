@@ -1,7 +1,8 @@
 //! `hx tour`: the security-hardening lab's steps, run with real values. Each
 //! step checks itself; the tour exits 0 only if every check held.
 //!
-//! Steps so far: 1. randomness, 2. constant-time comparison, 3. hashing,
+//! Steps so far: 1. randomness and password storage, 2. constant-time
+//! comparison, 3. hashing,
 //! 4. authenticated encryption and key rotation, 5. signatures (RSA-PSS and
 //! Ed25519), 6. key exchange and public-key encryption (X25519, HPKE with
 //! X25519 and X-Wing, RSA-OAEP, age files to X25519 and post-quantum
@@ -106,7 +107,10 @@ pub fn run() -> CmdResult {
 }
 
 fn randomness(t: &mut Tour) {
-    t.section(1, "Randomness from the operating system (hx-random)");
+    t.section(
+        1,
+        "Randomness from the operating system (hx-random), password storage (hx-password)",
+    );
     match (r::token_urlsafe(32), r::token_hex(16), r::token_urlsafe(32)) {
         (Ok(a), Ok(h), Ok(b)) => {
             t.show("token_urlsafe(32)", &*a);
@@ -177,6 +181,56 @@ fn randomness(t: &mut Tour) {
         Ok(key.verify("session-1", &token).is_ok() && key.verify("session-2", &token).is_err())
     })();
     t.check_result("CSRF token: valid for its session only", csrf);
+    password_storage(t);
+}
+
+/// Passwords kept as hashes: Argon2id under the default policy, a wrong
+/// password refused, a legacy Django hash upgraded at login, a hostile
+/// stored hash refused before any work.
+fn password_storage(t: &mut Tour) {
+    use hx::password::{Error as PwError, Policy, StoredHash};
+    let policy = Policy::default();
+    let stored = (|| -> Result<bool, PwError> {
+        let stored = policy.hash(b"tour: a user's password")?;
+        t.show("stored password hash", &stored);
+        let verified = policy.verify(b"tour: a user's password", &stored).is_ok();
+        let wrong = matches!(
+            policy.verify(b"tour: a user's passworD", &stored),
+            Err(PwError::Mismatch)
+        );
+        Ok(stored.starts_with("$argon2id$v=19$m=65536,t=3,p=4$") && verified && wrong)
+    })();
+    t.check_result(
+        "password hash: Argon2id (64 MiB, t = 3, p = 4), the password verifies, a wrong one does not",
+        stored,
+    );
+    let upgrade = (|| -> Result<bool, PwError> {
+        // Django's PBKDF2 hash of "hunter2" with 1,000 rounds
+        let legacy = "pbkdf2_sha256$1000$saltsaltsalt$sWL6nKqk2l/lras1LBJAL5VKXy/eS0lorHQFrTK1Tlw=";
+        t.show("legacy (Django) hash", legacy);
+        let Some(new) = policy.verify_and_upgrade(b"hunter2", legacy)? else {
+            return Ok(false);
+        };
+        t.show("upgraded at login to", &new);
+        let parsed: StoredHash = new.parse()?;
+        Ok(policy.verify(b"hunter2", &new).is_ok() && !policy.needs_rehash(&parsed))
+    })();
+    t.check_result(
+        "a legacy Django hash verifies and is upgraded to Argon2id",
+        upgrade,
+    );
+    let hostile =
+        "$argon2id$v=19$m=4194304,t=3,p=4$c29tZXNhbHQ$Zh/vvW8pvLyPRkarwyqdekZFu1wFlTf4pVh/Ma2+zM0";
+    let start = std::time::Instant::now();
+    let refused = policy.verify(b"x", hostile);
+    if let Err(e) = &refused {
+        t.show("a stored hash asking for 4 GiB", e);
+    }
+    t.check(
+        "a hostile stored hash is refused before any work",
+        matches!(refused, Err(PwError::BeyondLimits { .. }))
+            && start.elapsed() < std::time::Duration::from_millis(100),
+    );
 }
 
 fn constant_time(t: &mut Tour) {
