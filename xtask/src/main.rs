@@ -209,7 +209,11 @@ fn crate_graph(root: &Path) -> Step {
     ];
     // `hx` with only these features links no C cryptography library: the
     // pure-Rust crates, and hx-aead without its `ring` backend.
-    for features in ["random,digest", "random,digest,aead,serde"] {
+    for features in [
+        "random,digest",
+        "random,digest,aead,serde",
+        "random,digest,password",
+    ] {
         match tree(&["-p", "hx", "--no-default-features", "--features", features]) {
             Some(t) => {
                 let found: Vec<String> = names(&t)

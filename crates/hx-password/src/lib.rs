@@ -18,3 +18,9 @@ pub use crate::policy::{MAX_PASSWORD_LEN, OUTPUT_LEN, Policy, SALT_LEN};
 pub use crate::stored::{
     Format, MAX_OUTPUT_LEN, MAX_SALT_LEN, MAX_STORED_LEN, MIN_OUTPUT_LEN, MIN_SALT_LEN, StoredHash,
 };
+
+/// The examples of docs/PASSWORDS.md, compiled and run as doctests so that
+/// they cannot go stale.
+#[doc = include_str!("../../../docs/PASSWORDS.md")]
+#[cfg(doctest)]
+pub struct PasswordsDocExamples;
