@@ -40,7 +40,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "password verify",
-        "printf %s \"$PW\" | hx password verify --hash \"$STORED\" && echo match\n  NEW=$(printf %s \"$PW\" | hx password verify --hash \"$STORED\" --rehash)  # non-empty: store it",
+        "printf %s \"$PW\" | hx password verify --hash \"$STORED\" && echo match\n  NEW=$(printf %s \"$PW\" | hx password verify --hash \"$STORED\" --rehash)  # non-empty: store it\n  hx password verify --hash-file stored.txt < pw.txt",
     ),
     (
         "passphrase",

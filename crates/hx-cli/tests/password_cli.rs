@@ -179,6 +179,22 @@ fn rehash_answers_legacy_hashes_with_a_new_one() {
         b"hunter2",
     );
     assert!(line(&o).starts_with("$2b$12$"));
+    // the stored hash may come from a file (out of the process list)
+    std::fs::write(d.join("stored"), format!("{legacy}\n")).unwrap();
+    let o = hx(
+        d,
+        &["password", "verify", "--hash-file", "stored", "--rehash"],
+        b"hunter2",
+    );
+    assert!(line(&o).starts_with("$argon2id$"));
+    assert_eq!(code(&hx(d, &["password", "verify"], b"hunter2")), 2);
+    std::fs::write(d.join("huge"), "x".repeat(100_000)).unwrap();
+    let o = hx(
+        d,
+        &["password", "verify", "--hash-file", "huge"],
+        b"hunter2",
+    );
+    assert_eq!(code(&o), 2);
     // a wrong password is refused, and nothing is printed
     let o = hx(
         d,

@@ -10,6 +10,7 @@
 
 use argon2::{Argon2, AssociatedData, ParamsBuilder, Version};
 use sha2::{Sha256, Sha512};
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result, malformed};
 use crate::params::{Argon2Variant, Pbkdf2Prf};
@@ -95,6 +96,9 @@ pub fn scrypt(
     p: u32,
     out: &mut [u8],
 ) -> Result<()> {
+    if !crate::params::scrypt_rp_in_range(r, p) {
+        return Err(malformed("scrypt r·p of 2^30 or more"));
+    }
     let params = scrypt::Params::new(log_n, r, p)
         .map_err(|_| malformed("scrypt parameters out of range"))?;
     scrypt::scrypt(password, salt, &params, out).map_err(|_| malformed("scrypt output length"))
@@ -150,8 +154,13 @@ pub fn bcrypt(password: &[u8], cost: u32, salt: [u8; 16]) -> Result<[u8; 23]> {
     let parts = ::bcrypt::hash_with_salt(password, cost, salt)
         .map_err(|_| malformed("bcrypt cost outside 4 to 31"))?;
     // the crate exposes the 23 bytes only inside its text form
-    let text = parts.format_for_version(::bcrypt::Version::TwoB);
+    let text = Zeroizing::new(parts.format_for_version(::bcrypt::Version::TwoB));
     let encoded = text.get(29..).ok_or_else(|| malformed("bcrypt output"))?;
-    let bytes = crate::stored::bcrypt64_decode(encoded)?;
-    bytes.try_into().map_err(|_| malformed("bcrypt output"))
+    let bytes = Zeroizing::new(crate::stored::bcrypt64_decode(encoded)?);
+    let mut out = [0u8; 23];
+    if bytes.len() != out.len() {
+        return Err(malformed("bcrypt output"));
+    }
+    out.copy_from_slice(&bytes);
+    Ok(out)
 }

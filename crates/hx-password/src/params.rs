@@ -265,6 +265,11 @@ impl Params {
             Self::Scrypt { log_n, r, p } => {
                 weak("scrypt r", u64::from(r), 1)?;
                 weak("scrypt p", u64::from(p), 1)?;
+                if !scrypt_rp_in_range(r, p) || log_n >= 64 {
+                    return Err(Error::Unsupported(
+                        "scrypt with r·p of 2^30 or more, or ln of 64 or more".to_owned(),
+                    ));
+                }
                 let work = scrypt_bytes(log_n, r).saturating_mul(u64::from(p));
                 weak("scrypt 128·N·r·p (bytes)", work, MIN_SCRYPT_WORK_BYTES)
             }
@@ -292,10 +297,25 @@ pub const MIN_ARGON2_MEMORY_PASSES_KIB: u64 = 35 * 1024;
 /// scrypt's floor for new hashes: 128·N·r·p in bytes (64 MiB).
 pub const MIN_SCRYPT_WORK_BYTES: u64 = 64 << 20;
 
-/// scrypt's memory, 128·N·r bytes (saturating).
+/// scrypt's work, 128·N·r bytes mixed per lane (saturating).
 pub(crate) fn scrypt_bytes(log_n: u8, r: u32) -> u64 {
     let n = 1u64.checked_shl(u32::from(log_n)).unwrap_or(u64::MAX);
     n.saturating_mul(128).saturating_mul(u64::from(r))
+}
+
+/// scrypt's peak memory: its 128·N·r table, the 128·r·p lane buffer and
+/// 256·r of scratch, as 128·r·(N + p + 2) bytes (saturating).
+pub(crate) fn scrypt_memory_bytes(log_n: u8, r: u32, p: u32) -> u64 {
+    let n = 1u64.checked_shl(u32::from(log_n)).unwrap_or(u64::MAX);
+    n.saturating_add(u64::from(p))
+        .saturating_add(2)
+        .saturating_mul(128)
+        .saturating_mul(u64::from(r))
+}
+
+/// scrypt's own bound (RFC 7914): r·p < 2^30.
+pub(crate) fn scrypt_rp_in_range(r: u32, p: u32) -> bool {
+    u64::from(r) * u64::from(p) < 1 << 30
 }
 
 /// The most work a stored hash may ask of the verifier, checked before any
@@ -312,7 +332,8 @@ pub(crate) fn scrypt_bytes(log_n: u8, r: u32) -> u64 {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Argon2's `m`, and scrypt's 128·N·r bytes, in KiB.
+    /// Argon2's `m`, and scrypt's peak memory (128·r·(N + p + 2) bytes), in
+    /// KiB.
     pub max_memory_kib: u32,
     /// Argon2's memory times passes (`m`·`t`), and scrypt's 128·N·r·p, in
     /// KiB: the time a verification takes.
@@ -350,11 +371,12 @@ impl Limits {
                 self.max_parallelism = self.max_parallelism.max(p);
             }
             Params::Scrypt { log_n, r, p } => {
-                let kib = scrypt_bytes(log_n, r) / 1024;
+                let memory_kib = scrypt_memory_bytes(log_n, r, p).div_ceil(1024);
                 self.max_memory_kib = self
                     .max_memory_kib
-                    .max(u32::try_from(kib).unwrap_or(u32::MAX));
-                self.max_work_kib = self.max_work_kib.max(kib.saturating_mul(u64::from(p)));
+                    .max(u32::try_from(memory_kib).unwrap_or(u32::MAX));
+                let work_kib = (scrypt_bytes(log_n, r) / 1024).saturating_mul(u64::from(p));
+                self.max_work_kib = self.max_work_kib.max(work_kib);
                 self.max_parallelism = self.max_parallelism.max(p);
             }
             Params::Pbkdf2 { rounds, .. } => {
@@ -397,11 +419,14 @@ impl Limits {
             }
             Params::Scrypt { log_n, r, p } => {
                 beyond("scrypt p", u64::from(p), u64::from(self.max_parallelism))?;
-                let kib = scrypt_bytes(log_n, r) / 1024;
-                beyond("scrypt 128·N·r (KiB)", kib, u64::from(self.max_memory_kib))?;
+                beyond(
+                    "scrypt 128·r·(N+p+2) (KiB)",
+                    scrypt_memory_bytes(log_n, r, p).div_ceil(1024),
+                    u64::from(self.max_memory_kib),
+                )?;
                 beyond(
                     "scrypt 128·N·r·p (KiB)",
-                    kib.saturating_mul(u64::from(p)),
+                    (scrypt_bytes(log_n, r) / 1024).saturating_mul(u64::from(p)),
                     self.max_work_kib,
                 )
             }

@@ -170,6 +170,7 @@ impl Policy {
             } else {
                 0
             },
+            argon2_version_written: true,
             salt,
             hash: vec![0; output_len],
             pepper_id: self.pepper.as_ref().map(Pepper::id),

@@ -33,14 +33,15 @@ pub(crate) const ARGON2_V10: u32 = 0x10;
 /// hash.
 const PEPPER_PREFIX: &str = "$hx-pepper$k=";
 
-/// bcrypt's base64: its own alphabet, no padding; the spare low bits of the
-/// last character are ignored, as OpenBSD's decoder ignores them.
+/// bcrypt's base64: its own alphabet, no padding, and canonical: spare low
+/// bits in the last character are refused (pyca/bcrypt and OpenBSD compare
+/// the whole re-encoded string, so such a string never verifies there).
 const BCRYPT64: GeneralPurpose = GeneralPurpose::new(
     &alphabet::BCRYPT,
     GeneralPurposeConfig::new()
         .with_encode_padding(false)
         .with_decode_padding_mode(DecodePaddingMode::RequireNone)
-        .with_decode_allow_trailing_bits(true),
+        .with_decode_allow_trailing_bits(false),
 );
 
 /// Decodes bcrypt's base64.
@@ -132,6 +133,8 @@ pub struct StoredHash {
     pub(crate) params: Params,
     /// Argon2's version (0x10 or 0x13); 0 for the other schemes.
     pub(crate) argon2_version: u32,
+    /// Whether the version was written (`v=16` is optional).
+    pub(crate) argon2_version_written: bool,
     pub(crate) salt: Vec<u8>,
     pub(crate) hash: Vec<u8>,
     pub(crate) pepper_id: Option<[u8; PEPPER_ID_LEN]>,
@@ -351,6 +354,7 @@ fn parse_phc(text: &str) -> Result<StoredHash> {
     };
     let mut pepper_id = None;
     let mut argon2_version = 0;
+    let argon2_version_written = phc.version.is_some();
     let params = match phc.algorithm.as_str() {
         id @ ("argon2id" | "argon2i" | "argon2d") => {
             allow_only(&["m", "t", "p", "keyid"])?;
@@ -399,6 +403,10 @@ fn parse_phc(text: &str) -> Result<StoredHash> {
             } else {
                 Pbkdf2Prf::Sha512
             };
+            // one HMAC block per round: the limits count rounds
+            if hash.len() > prf.output_len() {
+                return Err(malformed("PBKDF2 output longer than its hash's"));
+            }
             pbkdf2_params(prf, decimal("i")?)?
         }
         other => return Err(Error::Unsupported(format!("PHC scheme {other}"))),
@@ -407,6 +415,7 @@ fn parse_phc(text: &str) -> Result<StoredHash> {
         format: Format::Phc,
         params,
         argon2_version,
+        argon2_version_written,
         salt,
         hash,
         pepper_id,
@@ -422,6 +431,9 @@ fn scrypt_params(ln: u32, r: u32, p: u32) -> Result<Params> {
         .ok()
         .filter(|ln| *ln < 64)
         .ok_or_else(|| malformed("scrypt ln of 64 or more"))?;
+    if !crate::params::scrypt_rp_in_range(r, p) {
+        return Err(malformed("scrypt r·p of 2^30 or more"));
+    }
     Ok(Params::Scrypt { log_n, r, p })
 }
 
@@ -430,6 +442,16 @@ fn pbkdf2_params(prf: Pbkdf2Prf, rounds: u32) -> Result<Params> {
         return Err(malformed("PBKDF2 with zero rounds"));
     }
     Ok(Params::Pbkdf2 { prf, rounds })
+}
+
+/// A format that fixes its output length (Django, Werkzeug, passlib).
+fn check_output_len(hash: &[u8], len: usize, what: &str) -> Result<()> {
+    if hash.len() != len {
+        return Err(Error::Malformed(format!(
+            "{what} hash output not {len} bytes"
+        )));
+    }
+    Ok(())
 }
 
 fn check_lengths(salt: &[u8], hash: &[u8]) -> Result<()> {
@@ -509,6 +531,7 @@ fn parse_bcrypt(text: &str) -> Result<StoredHash> {
         format: Format::Bcrypt,
         params: Params::Bcrypt { cost },
         argon2_version: 0,
+        argon2_version_written: false,
         salt,
         hash,
         pepper_id: None,
@@ -536,10 +559,12 @@ fn parse_passlib_pbkdf2(prf: Pbkdf2Prf, rest: &str) -> Result<StoredHash> {
     let salt = ab64_decode(salt, "passlib pbkdf2 salt")?;
     let hash = ab64_decode(hash, "passlib pbkdf2 hash")?;
     check_lengths(&salt, &hash)?;
+    check_output_len(&hash, prf.output_len(), "passlib pbkdf2")?;
     Ok(StoredHash {
         format: Format::PasslibPbkdf2,
         params,
         argon2_version: 0,
+        argon2_version_written: false,
         salt,
         hash,
         pepper_id: None,
@@ -559,10 +584,12 @@ fn parse_django_pbkdf2(rest: &str) -> Result<StoredHash> {
     let salt = text_salt(salt)?;
     let hash = padded_base64(hash, "Django pbkdf2 hash")?;
     check_lengths(&salt, &hash)?;
+    check_output_len(&hash, 32, "Django pbkdf2")?;
     Ok(StoredHash {
         format: Format::DjangoPbkdf2,
         params,
         argon2_version: 0,
+        argon2_version_written: false,
         salt,
         hash,
         pepper_id: None,
@@ -589,10 +616,12 @@ fn parse_django_scrypt(rest: &str) -> Result<StoredHash> {
     let salt = text_salt(salt)?;
     let hash = padded_base64(hash, "Django scrypt hash")?;
     check_lengths(&salt, &hash)?;
+    check_output_len(&hash, 64, "Django scrypt")?;
     Ok(StoredHash {
         format: Format::DjangoScrypt,
         params,
         argon2_version: 0,
+        argon2_version_written: false,
         salt,
         hash,
         pepper_id: None,
@@ -642,10 +671,17 @@ fn parse_werkzeug(method: &str, args: &str, rest: &str) -> Result<StoredHash> {
     }
     let hash = hex::decode(hash).map_err(|_| malformed("Werkzeug hash is not hex"))?;
     check_lengths(&salt, &hash)?;
+    // hashlib's default lengths, which Werkzeug uses
+    let len = match params {
+        Params::Pbkdf2 { prf, .. } => prf.output_len(),
+        _ => 64,
+    };
+    check_output_len(&hash, len, "Werkzeug")?;
     Ok(StoredHash {
         format,
         params,
         argon2_version: 0,
+        argon2_version_written: false,
         salt,
         hash,
         pepper_id: None,
@@ -684,8 +720,8 @@ impl fmt::Display for StoredHash {
                     Argon2Variant::Argon2d => "argon2d",
                 };
                 write!(f, "${name}$")?;
-                if self.argon2_version == ARGON2_V13 {
-                    f.write_str("v=19$")?;
+                if self.argon2_version == ARGON2_V13 || self.argon2_version_written {
+                    write!(f, "v={}$", self.argon2_version)?;
                 }
                 write!(f, "m={m_kib},t={t},p={p}")?;
                 if let Some(id) = &self.pepper_id {

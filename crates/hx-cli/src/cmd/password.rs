@@ -6,11 +6,13 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use hx::password::{Algorithm, Argon2Variant, Error, MAX_PASSWORD_LEN, Params, Pepper, Policy};
+use hx::password::{
+    Algorithm, Argon2Variant, Error, MAX_PASSWORD_LEN, MAX_STORED_LEN, Params, Pepper, Policy,
+};
 use zeroize::Zeroizing;
 
 use crate::failure::{CmdResult, Failure};
-use crate::io::{print_line, read_secret_file, read_stdin_all};
+use crate::io::{display, print_line, read_bounded, read_secret_file, read_stdin_all};
 
 #[derive(Subcommand)]
 pub enum PasswordCommand {
@@ -93,8 +95,17 @@ pub struct HashArgs {
 #[derive(Args)]
 pub struct VerifyArgs {
     /// The stored hash: a PHC string, bcrypt, passlib, Django or Werkzeug.
-    #[arg(long, value_name = "HASH")]
-    hash: String,
+    #[arg(
+        long,
+        value_name = "HASH",
+        required_unless_present = "hash_file",
+        conflicts_with = "hash_file"
+    )]
+    hash: Option<String>,
+    /// Read the stored hash from a file instead (one line; keeps it out of
+    /// the process list and the shell's history).
+    #[arg(long, value_name = "FILE")]
+    hash_file: Option<PathBuf>,
     /// If the password matches and the stored hash is not what the policy
     /// (--alg, --m, --t, --p) would write now, print a new hash to store.
     #[arg(long)]
@@ -126,11 +137,12 @@ pub fn password(command: PasswordCommand) -> CmdResult {
                 let bytes = read_secret_file(path)?;
                 policy = policy.with_previous_pepper(Pepper::from_bytes(&bytes).map_err(usage)?);
             }
+            let stored = stored_hash(&args)?;
             let password = read_password(false)?;
             let result = if args.rehash {
-                policy.verify_and_upgrade(&password, &args.hash)
+                policy.verify_and_upgrade(&password, &stored)
             } else {
-                policy.verify(&password, &args.hash).map(|()| None)
+                policy.verify(&password, &stored).map(|()| None)
             };
             match result {
                 Ok(None) => Ok(()),
@@ -142,6 +154,24 @@ pub fn password(command: PasswordCommand) -> CmdResult {
                 Err(e) => Err(usage(e)),
             }
         }
+    }
+}
+
+/// The stored hash, from `--hash` or the one line of `--hash-file`.
+fn stored_hash(args: &VerifyArgs) -> Result<String, Failure> {
+    match (&args.hash, &args.hash_file) {
+        (Some(hash), _) => Ok(hash.clone()),
+        (None, Some(path)) => {
+            let mut bytes = read_bounded(path, MAX_STORED_LEN + 2, "stored hash")?;
+            if bytes.last() == Some(&b'\n') {
+                bytes.pop();
+            }
+            String::from_utf8(bytes.to_vec())
+                .map_err(|_| Failure::Usage(format!("{}: not UTF-8 text", display(path))))
+        }
+        (None, None) => Err(Failure::Usage(
+            "--hash or --hash-file is required".to_owned(),
+        )),
     }
 }
 

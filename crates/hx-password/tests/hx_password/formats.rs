@@ -32,6 +32,20 @@ fn samples_parse_and_write_back() {
     policy.verify(b"hunter2", SAMPLES[1].0).unwrap();
 }
 
+/// Argon2 1.0 hashes are written with or without `v=16`; either form is
+/// written back as read, and both verify.
+#[test]
+fn argon2_version_16_is_written_back_as_read() {
+    let bare = "$argon2i$m=256,t=2,p=1$c29tZXNhbHQ$/U3YPXYsSb3q9XxHvc0MLxur+GP960kN9j7emXX8zwY";
+    let explicit = bare.replace("$m=", "$v=16$m=");
+    for text in [bare, explicit.as_str()] {
+        let stored: StoredHash = text.parse().unwrap();
+        assert_eq!(stored.argon2_version(), Some(16));
+        assert_eq!(stored.to_string(), text);
+        Policy::default().verify(b"password", text).unwrap();
+    }
+}
+
 /// Each format's parser names what is wrong; nothing here is a panic or a
 /// `Mismatch`.
 #[test]

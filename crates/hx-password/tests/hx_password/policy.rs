@@ -107,6 +107,18 @@ fn new_hashes_have_a_floor() {
         Policy::new(Params::Bcrypt { cost: 32 }),
         Err(Error::Unsupported(_))
     ));
+    // scrypt's r·p < 2^30, checked before the scrypt crate multiplies them
+    let huge = Params::Scrypt {
+        log_n: 1,
+        r: 1 << 16,
+        p: 1 << 16,
+    };
+    assert!(matches!(Policy::new(huge), Err(Error::Unsupported(_))));
+    let mut out = [0u8; 32];
+    assert!(matches!(
+        hx_password::hazmat::scrypt(b"", b"", 1, 1 << 16, 1 << 16, &mut out),
+        Err(Error::Malformed(_))
+    ));
 }
 
 /// Legacy and weaker hashes verify and are replaced by a policy-strength

@@ -43,7 +43,8 @@ def django_pbkdf2(password, iterations=1000):
 def django_argon2(password):
     # Django's Argon2PasswordHasher: "argon2" + argon2-cffi's string; its
     # defaults are t=2, m=102400, p=8 (cheaper here)
-    data = argon2.PasswordHasher(time_cost=2, memory_cost=1024, parallelism=2).hash(password)
+    data = hash_secret(password, salt_text(22).encode(), time_cost=2, memory_cost=1024,
+                       parallelism=2, hash_len=32, type=Type.ID).decode("ascii")
     return "argon2" + data
 
 
