@@ -181,7 +181,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "config set",
-        "printf %s \"$PW\" | hx config set app.hxc database.password -k app.ring",
+        "printf %s \"$PW\" | hx config set app.hxc database.password -k app.ring\n  hx config set app.hxc stripe.key -k app.ring        # asks twice, without echo\n  printf '' | hx config set app.hxc feature.flag -k app.ring --allow-empty",
     ),
     (
         "config get",
@@ -212,11 +212,15 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "config merge",
-        "git config merge.hx-config.driver 'hx config merge %O %A %B'\n  echo '*.hxc merge=hx-config' >> .gitattributes",
+        "hx config git-setup        # registers this driver and the diff textconv\n  git config merge.hx-config.driver 'hx config merge %O %A %B'\n  echo '*.hxc merge=hx-config' >> .gitattributes",
+    ),
+    (
+        "config git-setup",
+        "hx config git-setup                         # drivers use HX_KEYRING / HX_IDENTITY\n  hx config git-setup --keyring ~/.config/hx/prod.hxk --pattern 'config/*.hxc'",
     ),
     (
         "config exec",
-        "hx config exec app.hxc -k app.ring -- ./server --port 8080\n  hx config exec app.hxc -k app.ring --allow-env PATH -- ./run.sh",
+        "hx config exec app.hxc -k app.ring -- ./server --port 8080\n  hx config exec -f base.hxc -f prod.hxc -k app.ring -- ./server   # prod.hxc wins\n  PORT=9000 hx config exec -f app.hxc -k app.ring -- ./server     # the environment wins\n  hx config exec -f app.hxc -k app.ring --overload -- ./server    # the file wins\n  hx config exec app.hxc -k app.ring --allow-env PATH -- ./run.sh",
     ),
     (
         "tour",
@@ -303,7 +307,8 @@ mod tests {
                     'o' => &["out"],
                     'i' => &["in", "identity"],
                     'r' => &["to", "recipient"],
-                    'f' => &["force"],
+                    // `hx config exec -f FILE` is dotenvx's flag (docs/CLI.md)
+                    'f' => &["force", "file"],
                     'k' => &["key", "keyring", "key-file", "pepper-file", "secret-file"],
                     // `hx age` keeps age's flags (docs/CLI.md): -a is its
                     // armor, -e/-d/-p/-R its modes and recipients file.

@@ -547,3 +547,272 @@ fn merge_names_the_damaged_side() {
         err(&o)
     );
 }
+
+/// `exec -f A -f B`: the later file wins; a variable already set wins over
+/// the files unless `--overload` (dotenvx's rule); the positional form and
+/// `-f` do not mix.
+#[test]
+fn exec_with_several_files_and_the_environment() {
+    let dir = setup();
+    let d = dir.path();
+    for (file, pairs) in [
+        ("base.hxc", [("a", "base-a"), ("b", "base-b")]),
+        ("prod.hxc", [("b", "prod-b"), ("c", "prod-c")]),
+    ] {
+        ok(&hx(d, &with(&["config", "init", file], &K), b""));
+        for (key, value) in pairs {
+            ok(&hx(
+                d,
+                &with(&["config", "set", file, key], &K),
+                value.as_bytes(),
+            ));
+        }
+    }
+    let show = ["--", "sh", "-c", "printf '%s|%s|%s' \"$A\" \"$B\" \"$C\""];
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec!["config", "exec"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&K);
+        all.extend_from_slice(&show);
+        common::hx_env(d, &all, env, b"")
+    };
+    assert_eq!(
+        ok(&run(&["-f", "base.hxc", "-f", "prod.hxc"], &[])),
+        "base-a|prod-b|prod-c"
+    );
+    assert_eq!(
+        ok(&run(&["-f", "prod.hxc", "-f", "base.hxc"], &[])),
+        "base-a|base-b|prod-c"
+    );
+    assert_eq!(
+        ok(&run(
+            &["-f", "base.hxc", "-f", "prod.hxc"],
+            &[("B", "outer")]
+        )),
+        "base-a|outer|prod-c"
+    );
+    assert_eq!(
+        ok(&run(
+            &["-f", "base.hxc", "-f", "prod.hxc", "--overload"],
+            &[("B", "outer")]
+        )),
+        "base-a|prod-b|prod-c"
+    );
+    assert_eq!(ok(&run(&["base.hxc"], &[("A", "outer")])), "outer|base-b|");
+    assert_eq!(code(&run(&["base.hxc", "-f", "prod.hxc"], &[])), 2);
+    assert_eq!(code(&run(&[], &[])), 2);
+}
+
+/// `HX__…` variables override values from the command line as they do in
+/// the library, also for keys written in upper case.
+#[test]
+fn environment_overrides_from_the_command_line() {
+    let dir = setup();
+    let d = dir.path();
+    ok(&hx(d, &with(&["config", "init", "app.hxc"], &K), b""));
+    ok(&key_cmd(d, "set", "API_KEY", &K, b"from-file"));
+    ok(&key_cmd(d, "set", "database.password", &K, b"file-pw"));
+    let env = [
+        ("HX__API_KEY", "from-env"),
+        ("HX__DATABASE__PASSWORD", "env-pw"),
+        ("HX__NEW__KEY", "added"),
+    ];
+    let get = |key: &str| {
+        ok(&common::hx_env(
+            d,
+            &with(&["config", "get", "app.hxc", key], &K),
+            &env,
+            b"",
+        ))
+    };
+    assert_eq!(get("API_KEY"), "from-env\n");
+    assert_eq!(get("database.password"), "env-pw\n");
+    let exported = ok(&common::hx_env(
+        d,
+        &with(&["config", "export", "app.hxc", "--format", "env"], &K),
+        &env,
+        b"",
+    ));
+    assert_eq!(
+        exported,
+        "API_KEY='from-env'\nDATABASE_PASSWORD='env-pw'\nNEW_KEY='added'\n"
+    );
+    let o = common::hx_env(
+        d,
+        &with(
+            &["config", "exec", "app.hxc"],
+            &[
+                "--keyring",
+                "ring.hxk",
+                "--",
+                "sh",
+                "-c",
+                "printf %s \"$API_KEY\"",
+            ],
+        ),
+        &env,
+        b"",
+    );
+    assert_eq!(ok(&o), "from-env");
+    // without the variables, the file's values
+    assert_eq!(ok(&key_cmd(d, "get", "API_KEY", &K, b"")), "from-file\n");
+}
+
+/// An empty value is refused unless `--allow-empty`; at a terminal the
+/// value is asked for twice without echo (util-linux's `script` gives hx a
+/// pseudo-terminal).
+#[test]
+fn set_refuses_empty_values_and_prompts_without_echo() {
+    let dir = setup();
+    let d = dir.path();
+    ok(&hx(d, &with(&["config", "init", "app.hxc"], &K), b""));
+    let o = key_cmd(d, "set", "flag", &K, b"\n");
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("--allow-empty"), "{}", err(&o));
+    ok(&hx(
+        d,
+        &with(&["config", "set", "app.hxc", "flag", "--allow-empty"], &K),
+        b"",
+    ));
+    assert_eq!(ok(&key_cmd(d, "get", "flag", &K, b"")), "\n");
+    let hx_bin = env!("CARGO_BIN_EXE_hx");
+    let o = Command::new("script")
+        .args([
+            "-qec",
+            &format!("{hx_bin} config set app.hxc stripe.key --keyring ring.hxk"),
+            "/dev/null",
+        ])
+        .current_dir(d)
+        .env_remove("HX_KEYRING")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            let mut stdin = child.stdin.take().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            stdin.write_all(b"sk_typed_42\n")?;
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            stdin.write_all(b"sk_typed_42\n")?;
+            drop(stdin);
+            child.wait_with_output()
+        })
+        .expect("util-linux script gives the test a terminal");
+    let transcript = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{transcript}");
+    assert!(transcript.contains("Value for stripe.key:"), "{transcript}");
+    assert!(!transcript.contains("sk_typed_42"), "echoed: {transcript}");
+    assert_eq!(
+        ok(&key_cmd(d, "get", "stripe.key", &K, b"")),
+        "sk_typed_42\n"
+    );
+}
+
+/// `git-setup` registers both drivers and one .gitattributes line, again
+/// and again without change; then real `git merge` and `git diff` use them.
+#[test]
+fn git_setup_registers_the_drivers_once() {
+    let keys = setup();
+    let ring = keys.path().join("ring.hxk");
+    let ring = ring.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git_ok(d, &["init", "-q", "-b", "main"]);
+    std::fs::write(d.join(".gitattributes"), "*.txt text").unwrap();
+    for _ in 0..2 {
+        ok(&hx(d, &["config", "git-setup", "--keyring", ring], b""));
+    }
+    let attributes = std::fs::read_to_string(d.join(".gitattributes")).unwrap();
+    assert_eq!(
+        attributes,
+        "*.txt text\n*.hxc merge=hx-config diff=hx-config\n"
+    );
+    let driver = out(&git(d, &["config", "--get", "merge.hx-config.driver"]));
+    assert_eq!(
+        driver.trim(),
+        format!("hx config merge --keyring '{ring}' %O %A %B")
+    );
+    let textconv = out(&git(d, &["config", "--get", "diff.hx-config.textconv"]));
+    assert_eq!(
+        textconv.trim(),
+        format!("hx config export --format env --keyring '{ring}'")
+    );
+    // outside a repository: exit 2, nothing written
+    let outside = tempfile::tempdir().unwrap();
+    let o = common::hx_env(
+        outside.path(),
+        &["config", "git-setup"],
+        &[(
+            "GIT_CEILING_DIRECTORIES",
+            outside.path().parent().unwrap().to_str().unwrap(),
+        )],
+        b"",
+    );
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(!outside.path().join(".gitattributes").exists());
+
+    // git finds `hx` on PATH
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_hx")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let git_path = |args: &[&str]| {
+        let o = Command::new("git")
+            .args(args)
+            .current_dir(d)
+            .env("PATH", &path)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+            .env_remove("HX_KEYRING")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "git {args:?}: {}", err(&o));
+        out(&o)
+    };
+    let set = |key: &str, value: &str| {
+        ok(&hx(
+            d,
+            &["config", "set", "app.hxc", key, "--keyring", ring],
+            value.as_bytes(),
+        ));
+    };
+    ok(&hx(
+        d,
+        &["config", "init", "app.hxc", "--keyring", ring],
+        b"",
+    ));
+    set("a", "base-a");
+    set("b", "base-b");
+    git_path(&["add", "."]);
+    git_path(&["commit", "-qm", "base"]);
+    git_path(&["checkout", "-qb", "theirs"]);
+    set("b", "theirs-b");
+    git_path(&["commit", "-qam", "b"]);
+    git_path(&["checkout", "-q", "main"]);
+    set("a", "ours-a");
+    let diff = git_path(&["diff", "app.hxc"]);
+    assert!(
+        diff.contains("-A='base-a'") && diff.contains("+A='ours-a'"),
+        "{diff}"
+    );
+    git_path(&["commit", "-qam", "a"]);
+    git_path(&["merge", "-q", "--no-edit", "theirs"]);
+    let values = ok(&hx(
+        d,
+        &[
+            "config",
+            "export",
+            "app.hxc",
+            "--format",
+            "env",
+            "--keyring",
+            ring,
+        ],
+        b"",
+    ));
+    assert_eq!(values, "A='ours-a'\nB='theirs-b'\n");
+}

@@ -18,9 +18,10 @@ pub mod hazmat;
 pub use crate::config::{Config, Inspection, RecipientInfo, inspect};
 pub use crate::document::{FORMAT_VERSION, MAX_DOCUMENT_LEN, MAX_RECIPIENTS, MAX_VALUE_LEN};
 pub use crate::error::{Error, Result, Tamper};
-pub use crate::load::{load, load_with_env};
+pub use crate::load::{apply_overrides, load, load_with_env, override_vars};
 pub use crate::merge::{Merged, merge};
 pub use crate::path::{
     MAX_PATH_DEPTH, MAX_PATH_LEN, RESERVED_SEGMENT, check_path, env_name, override_path,
+    override_target,
 };
 pub use crate::recipient::{Opener, public_der};

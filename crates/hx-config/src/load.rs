@@ -11,12 +11,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use secrecy::ExposeSecret as _;
+use secrecy::{ExposeSecret as _, SecretString};
 use serde::de::{self, DeserializeOwned, IntoDeserializer as _, Visitor};
 use zeroize::Zeroizing;
 
 use crate::path::{join, table_conflict};
-use crate::{Config, Error, Opener, Result, override_path};
+use crate::{Config, Error, Opener, Result, override_target};
 
 /// Opens `path` with `opener`, applies `HX__…` overrides from the process
 /// environment, and decodes the result into `T`.
@@ -58,14 +58,7 @@ use crate::{Config, Error, Opener, Result, override_path};
 /// Those of [`Config::open`]; [`Error::Value`] naming the key path when a
 /// value does not fit its field.
 pub fn load<T: DeserializeOwned>(path: impl AsRef<Path>, opener: &Opener) -> Result<T> {
-    let vars: Vec<(String, Zeroizing<String>)> = std::env::vars_os()
-        .filter_map(|(k, v)| {
-            let k = k.into_string().ok()?;
-            k.starts_with("HX__")
-                .then(|| v.into_string().ok().map(|v| (k, Zeroizing::new(v))))
-                .flatten()
-        })
-        .collect();
+    let vars = override_vars();
     load_with_env(
         path,
         opener,
@@ -88,15 +81,63 @@ where
 {
     let config = Config::open(path, opener)?;
     let mut values: BTreeMap<String, Zeroizing<String>> = BTreeMap::new();
-    for (path, value) in config.values()? {
+    for (path, value) in apply_overrides(config.values()?, vars)? {
         values.insert(path, Zeroizing::new(value.expose_secret().to_owned()));
     }
+    from_values(values)
+}
+
+/// `values` (as [`Config::values`] gives them) with the `HX__…` variables
+/// among `vars` applied: each sets the key [`override_target`] names,
+/// replacing the file's value or adding one. The result is sorted by path.
+///
+/// # Errors
+/// [`Error::PathConflict`] if an override makes a path both a value and a
+/// table.
+///
+/// # Example
+/// ```
+/// use secrecy::{ExposeSecret, SecretString};
+/// let values = vec![("API_KEY".to_owned(), SecretString::from("from the file"))];
+/// let values = hx_config::apply_overrides(values, [("HX__API_KEY", "from the environment")])?;
+/// assert_eq!(values[0].1.expose_secret(), "from the environment");
+/// # Ok::<(), hx_config::Error>(())
+/// ```
+pub fn apply_overrides<I, K, V>(
+    values: Vec<(String, SecretString)>,
+    vars: I,
+) -> Result<Vec<(String, SecretString)>>
+where
+    I: IntoIterator<Item = (K, V)>,
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let mut map: BTreeMap<String, SecretString> = values.into_iter().collect();
     for (name, value) in vars {
-        if let Some(path) = override_path(name.as_ref()) {
-            values.insert(path, Zeroizing::new(value.as_ref().to_owned()));
+        if let Some(path) = override_target(name.as_ref(), map.keys().map(String::as_str)) {
+            map.insert(path, SecretString::from(value.as_ref()));
         }
     }
-    from_values(values)
+    if let Some((path, existing)) = map
+        .keys()
+        .find_map(|p| table_conflict(&map, p).map(|e| (p.clone(), e.to_owned())))
+    {
+        return Err(Error::PathConflict { path, existing });
+    }
+    Ok(map.into_iter().collect())
+}
+
+/// The `HX__…` variables of this process (those that are UTF-8).
+#[must_use]
+pub fn override_vars() -> Vec<(String, Zeroizing<String>)> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| {
+            let k = k.into_string().ok()?;
+            k.starts_with("HX__")
+                .then(|| v.into_string().ok().map(|v| (k, Zeroizing::new(v))))
+                .flatten()
+        })
+        .collect()
 }
 
 /// Decodes `T` from flat key paths and values.

@@ -103,13 +103,54 @@ pub fn env_name(path: &str) -> String {
 /// ```
 #[must_use]
 pub fn override_path(var: &str) -> Option<String> {
-    let rest = var.strip_prefix("HX__")?;
-    let path = rest
-        .split("__")
-        .collect::<Vec<_>>()
-        .join(".")
-        .to_ascii_lowercase();
+    let path = override_path_as_written(var)?.to_ascii_lowercase();
     check_path(&path).ok().map(|()| path)
+}
+
+/// The key path an override variable names, in the case it is written
+/// (`HX__API_KEY` → `API_KEY`); `None` for other variables or invalid paths.
+fn override_path_as_written(var: &str) -> Option<String> {
+    let rest = var.strip_prefix("HX__")?;
+    let path = rest.split("__").collect::<Vec<_>>().join(".");
+    check_path(&path).ok().map(|()| path)
+}
+
+/// The key an override variable sets among `existing` keys: the key spelled
+/// as the variable spells it, else the one key equal to it ignoring case
+/// (so `HX__API_KEY` overrides a key written `API_KEY` or `Api_Key`), else
+/// the lower-case [`override_path`]. `None` for other variables.
+///
+/// ```
+/// let keys = ["API_KEY", "database.password"];
+/// assert_eq!(hx_config::override_target("HX__API_KEY", keys).as_deref(), Some("API_KEY"));
+/// assert_eq!(
+///     hx_config::override_target("HX__DATABASE__PASSWORD", keys).as_deref(),
+///     Some("database.password")
+/// );
+/// assert_eq!(hx_config::override_target("HX__NEW__KEY", keys).as_deref(), Some("new.key"));
+/// ```
+#[must_use]
+pub fn override_target<'k>(
+    var: &str,
+    existing: impl IntoIterator<Item = &'k str>,
+) -> Option<String> {
+    let written = override_path_as_written(var)?;
+    let mut exact = false;
+    let mut folded = Vec::new();
+    for key in existing {
+        if key == written {
+            exact = true;
+        } else if key.eq_ignore_ascii_case(&written) {
+            folded.push(key);
+        }
+    }
+    if exact {
+        return Some(written);
+    }
+    match folded.as_slice() {
+        [one] => Some((*one).to_owned()),
+        _ => override_path(var),
+    }
 }
 
 /// An existing path that makes `path` both a value and a table: a value at a

@@ -86,8 +86,16 @@ pub enum ConfigCommand {
         #[command(flatten)]
         open: OpenArgs,
     },
-    /// Set a value, read from standard input (one trailing newline stripped).
-    Set(KeyArgs),
+    /// Set a value, read from standard input (one trailing newline
+    /// stripped), or at a terminal asked for without echo, twice.
+    Set {
+        #[command(flatten)]
+        key: KeyArgs,
+        /// Accept an empty value (refused by default: an empty pipe is
+        /// usually a mistake).
+        #[arg(long)]
+        allow_empty: bool,
+    },
     /// Print a value.
     Get(KeyArgs),
     /// Print the key paths, one per line.
@@ -135,14 +143,46 @@ pub enum ConfigCommand {
     /// can add a value to the file (every holder of a recipient's public
     /// key) could otherwise run code in CMD.
     Exec {
+        /// The encrypted config file (or give several with -f).
+        #[arg(required_unless_present = "files", conflicts_with = "files")]
+        file: Option<PathBuf>,
+        /// An encrypted config file; repeat for several: a later file's
+        /// value wins over an earlier one's.
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Let the files' values replace variables already set in the
+        /// environment (by default the environment wins, so that a
+        /// deployment can override a file).
+        #[arg(long)]
+        overload: bool,
         #[command(flatten)]
-        file: FileArgs,
+        open: OpenArgs,
         #[command(flatten)]
         allow: AllowEnvArg,
         /// The command and its arguments (after `--`).
         #[arg(required = true, last = true, value_name = "CMD")]
         command: Vec<std::ffi::OsString>,
     },
+    /// Register the merge driver and a diff textconv (`hx config export
+    /// --format env`) in this repository's git config and .gitattributes;
+    /// running it again changes nothing.
+    GitSetup(GitSetupArgs),
+}
+
+/// `hx config git-setup`: how the drivers it registers open files.
+#[derive(Args)]
+pub struct GitSetupArgs {
+    /// The files the drivers apply to, as a .gitattributes pattern.
+    #[arg(long, default_value = "*.hxc")]
+    pattern: String,
+    /// A keyring the drivers open files with, written into the repository's
+    /// git config (without it they use HX_KEYRING / HX_IDENTITY when git
+    /// runs them).
+    #[arg(long, value_name = "KEYRING", conflicts_with = "identity")]
+    keyring: Option<String>,
+    /// A private key file the drivers open files with, as --keyring.
+    #[arg(long, value_name = "PRIV.pem")]
+    identity: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -304,25 +344,38 @@ pub fn config(command: ConfigCommand) -> CmdResult {
                 .map_err(|e| failure(&file, e))?;
             Ok(())
         }
-        ConfigCommand::Set(args) => {
+        ConfigCommand::Set {
+            key: args,
+            allow_empty,
+        } => {
             let opener = args.open.require()?;
-            let mut value = read_stdin_all(hx::config::MAX_VALUE_LEN + 2)?;
-            if value.last() == Some(&b'\n') {
-                value.pop();
-                if value.last() == Some(&b'\r') {
-                    value.pop();
-                }
+            let value = read_value(&args.key)?;
+            if value.is_empty() && !allow_empty {
+                return Err(Failure::Usage(
+                    "an empty value is refused (give --allow-empty if it is meant)".into(),
+                ));
             }
-            let value = std::str::from_utf8(&value)
-                .map_err(|_| Failure::Usage("the value on standard input is not UTF-8".into()))?;
-            edit_with(&args.file, &opener, |c| c.set(&args.key, value))
+            edit_with(&args.file, &opener, |c| c.set(&args.key, &value))
         }
         ConfigCommand::Get(args) => {
             let opener = args.open.require()?;
             let config =
                 Config::open(readable(&args.file)?, &opener).map_err(|e| failure(&args.file, e))?;
-            let value = config.get(&args.key).map_err(|e| failure(&args.file, e))?;
-            let mut out = Zeroizing::new(value.expose_secret().as_bytes().to_vec());
+            // an HX__ variable naming the key overrides it, as in the library
+            let overridden = hx::config::override_vars()
+                .into_iter()
+                .find_map(|(var, v)| {
+                    (hx::config::override_target(&var, config.keys()).as_deref()
+                        == Some(args.key.as_str()))
+                    .then_some(v)
+                });
+            let mut out = match overridden {
+                Some(value) => Zeroizing::new(value.as_bytes().to_vec()),
+                None => {
+                    let value = config.get(&args.key).map_err(|e| failure(&args.file, e))?;
+                    Zeroizing::new(value.expose_secret().as_bytes().to_vec())
+                }
+            };
             out.push(b'\n');
             write_stdout(&out)
         }
@@ -372,10 +425,45 @@ pub fn config(command: ConfigCommand) -> CmdResult {
         } => merge(&base, &ours, &theirs, &open),
         ConfigCommand::Exec {
             file,
+            files,
+            overload,
+            open,
             allow,
             command,
-        } => exec(&file, &allow, &command),
+        } => {
+            let files: Vec<PathBuf> = file.into_iter().chain(files).collect();
+            exec(&files, &open, overload, &allow, &command)
+        }
+        ConfigCommand::GitSetup(args) => git_setup(&args),
     }
+}
+
+/// A value for `config set`: standard input without its one line ending,
+/// or at a terminal asked for without echo, twice.
+fn read_value(key: &str) -> Result<Zeroizing<String>, Failure> {
+    use std::io::IsTerminal as _;
+    if std::io::stdin().is_terminal() {
+        let ask = |label: String| {
+            rpassword::prompt_password(label)
+                .map(Zeroizing::new)
+                .map_err(|e| Failure::Usage(format!("cannot read the value: {e}")))
+        };
+        let first = ask(format!("Value for {key}: "))?;
+        if *ask(format!("Again, for {key}: "))? != *first {
+            return Err(Failure::Usage("the two values differ".into()));
+        }
+        return Ok(first);
+    }
+    let mut value = read_stdin_all(hx::config::MAX_VALUE_LEN + 2)?;
+    if value.last() == Some(&b'\n') {
+        value.pop();
+        if value.last() == Some(&b'\r') {
+            value.pop();
+        }
+    }
+    let text = std::str::from_utf8(&value)
+        .map_err(|_| Failure::Usage("the value on standard input is not UTF-8".into()))?;
+    Ok(Zeroizing::new(text.to_owned()))
 }
 
 /// The file a command only reads: `-` is standard input.
@@ -426,7 +514,11 @@ fn export(args: &FileArgs, format: ExportFormat, allow: &AllowEnvArg) -> CmdResu
     let opener = args.open.require()?;
     let config =
         Config::open(readable(&args.file)?, &opener).map_err(|e| failure(&args.file, e))?;
-    let values = config.values().map_err(|e| failure(&args.file, e))?;
+    let values = hx::config::apply_overrides(
+        config.values().map_err(|e| failure(&args.file, e))?,
+        hx::config::override_vars(),
+    )
+    .map_err(|e| failure(&args.file, e))?;
     // One buffer, reserved up front so that it does not move (and leave
     // copies of the values behind) while it fills; wiped on drop.
     let size: usize = values
@@ -528,13 +620,32 @@ fn env_pairs(
     Ok(out)
 }
 
-fn exec(args: &FileArgs, allow: &AllowEnvArg, command: &[std::ffi::OsString]) -> CmdResult {
-    let opener = args.open.require()?;
-    let config =
-        Config::open(readable(&args.file)?, &opener).map_err(|e| failure(&args.file, e))?;
-    let values = config.values().map_err(|e| failure(&args.file, e))?;
-    let pairs = env_pairs(&args.file, &values, allow)?;
-    drop(values);
+/// Runs CMD with the values of `files` (a later file's value wins; a
+/// variable already in the environment wins unless `overload`; `HX__…`
+/// overrides applied to every file).
+fn exec(
+    files: &[PathBuf],
+    open: &OpenArgs,
+    overload: bool,
+    allow: &AllowEnvArg,
+    command: &[std::ffi::OsString],
+) -> CmdResult {
+    let opener = open.require()?;
+    let overrides = hx::config::override_vars();
+    let mut merged: BTreeMap<String, Zeroizing<String>> = BTreeMap::new();
+    for file in files {
+        let config = Config::open(readable(file)?, &opener).map_err(|e| failure(file, e))?;
+        let values = hx::config::apply_overrides(
+            config.values().map_err(|e| failure(file, e))?,
+            overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+        .map_err(|e| failure(file, e))?;
+        merged.extend(env_pairs(file, &values, allow)?);
+    }
+    let pairs: Vec<(String, Zeroizing<String>)> = merged
+        .into_iter()
+        .filter(|(name, _)| overload || std::env::var_os(name).is_none())
+        .collect();
     let (program, rest) = command
         .split_first()
         .ok_or_else(|| Failure::Usage("no command given after --".into()))?;
@@ -591,4 +702,94 @@ fn merge(base: &Path, ours: &Path, theirs: &Path, open: &OpenArgs) -> CmdResult 
         ours.display(),
         list.join(", ")
     )))
+}
+
+/// `hx config git-setup`: the merge driver and the diff textconv in the
+/// repository's git config (set, so idempotent) and one .gitattributes
+/// line for `pattern` (added only if missing).
+fn git_setup(args: &GitSetupArgs) -> CmdResult {
+    let git = |git_args: &[&str]| -> Result<String, Failure> {
+        let out = std::process::Command::new("git")
+            .args(git_args)
+            .output()
+            .map_err(|e| Failure::Usage(format!("cannot run git: {e}")))?;
+        if !out.status.success() {
+            return Err(Failure::Usage(format!(
+                "git {}: {}",
+                git_args.first().copied().unwrap_or_default(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim_end().to_owned())
+    };
+    let root = PathBuf::from(git(&["rev-parse", "--show-toplevel"]).map_err(|_| {
+        Failure::Usage("not inside a git repository (run it in the repository)".into())
+    })?);
+    if args.pattern.is_empty() || args.pattern.chars().any(|c| c.is_whitespace() || c == '#') {
+        return Err(Failure::Usage(
+            "--pattern: a .gitattributes pattern without spaces or #".into(),
+        ));
+    }
+    let open = match (&args.keyring, &args.identity) {
+        (Some(k), _) => format!(" --keyring {}", shell_quote(k)),
+        (None, Some(i)) => format!(" --identity {}", shell_quote(i)),
+        (None, None) => String::new(),
+    };
+    let settings = [
+        ("merge.hx-config.name", "hx encrypted config".to_owned()),
+        (
+            "merge.hx-config.driver",
+            format!("hx config merge{open} %O %A %B"),
+        ),
+        (
+            "diff.hx-config.textconv",
+            format!("hx config export --format env{open}"),
+        ),
+    ];
+    for (name, value) in &settings {
+        git(&["config", "--local", name, value])?;
+    }
+    let attributes = root.join(".gitattributes");
+    let existing = match std::fs::read(&attributes) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| Failure::Usage(format!("{}: not UTF-8 text", attributes.display())))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(crate::io::path_failure(&attributes, &e)),
+    };
+    let line = format!("{} merge=hx-config diff=hx-config", args.pattern);
+    let present = existing.lines().any(|l| {
+        let words: Vec<&str> = l.split_whitespace().collect();
+        words.first() == Some(&args.pattern.as_str())
+            && words.contains(&"merge=hx-config")
+            && words.contains(&"diff=hx-config")
+    });
+    if !present {
+        let mut text = existing;
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&line);
+        text.push('\n');
+        crate::io::write_output(
+            &attributes,
+            text.as_bytes(),
+            crate::io::Access::Public,
+            crate::io::Replace::Allowed,
+        )?;
+    }
+    eprintln!(
+        "hx: git config: merge.hx-config.driver, diff.hx-config.textconv set; {}: {}",
+        attributes.display(),
+        if present {
+            "already has the line"
+        } else {
+            "line added"
+        }
+    );
+    Ok(())
+}
+
+/// `text` in single quotes for `sh` (git runs drivers through it).
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }

@@ -90,6 +90,61 @@ fn typed_loading_with_overrides() {
     assert_eq!(s.extra.len(), 3);
 }
 
+/// An override names the key spelled as the variable, else the one key
+/// equal to it ignoring case, else the lower-case path; a key written in
+/// upper case (as `.env` imports keep them) can be overridden.
+#[test]
+fn overrides_reach_keys_written_in_upper_case() {
+    #[derive(Deserialize)]
+    #[allow(non_snake_case)]
+    struct Upper {
+        API_KEY: String,
+        Mixed: String,
+        lower: String,
+        added: String,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let opener = keyring();
+    let path = file(
+        &dir,
+        &opener,
+        &[("API_KEY", "file"), ("Mixed", "file"), ("lower", "file")],
+    );
+    let s: Upper = hx_config::load_with_env(
+        &path,
+        &opener,
+        [
+            ("HX__API_KEY", "env-upper"),
+            ("HX__MIXED", "env-mixed"),
+            ("HX__LOWER", "env-lower"),
+            ("HX__ADDED", "env-added"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        [s.API_KEY, s.Mixed, s.lower, s.added],
+        ["env-upper", "env-mixed", "env-lower", "env-added"]
+    );
+    // two keys equal ignoring case: the variable's own spelling, else none
+    // of them (the lower-case path)
+    let keys = ["Api_Key", "API_KEY"];
+    assert_eq!(
+        hx_config::override_target("HX__API_KEY", keys).as_deref(),
+        Some("API_KEY")
+    );
+    assert_eq!(
+        hx_config::override_target("HX__Api_KEY", keys).as_deref(),
+        Some("api_key")
+    );
+    assert_eq!(hx_config::override_target("HX__HX__X", keys), None);
+    // an override that makes a value a table is a conflict, not a silent drop
+    let values = vec![("a".to_owned(), SecretString::from("1"))];
+    assert!(matches!(
+        hx_config::apply_overrides(values, [("HX__A__B", "2")]),
+        Err(Error::PathConflict { .. })
+    ));
+}
+
 #[test]
 fn errors_name_the_path_and_type_never_the_value() {
     let dir = tempfile::tempdir().unwrap();
