@@ -6,13 +6,15 @@ use std::process::Command;
 
 /// The releases the interop tests are written against: Python's
 /// `cryptography`; `pyrage` (rage's bindings, the age passphrase peer);
-/// argon2-cffi, pyca/bcrypt and passlib (the password-hash peers).
+/// argon2-cffi, pyca/bcrypt and passlib (the password-hash peers);
+/// python-dotenv (the `.env` reader's peer).
 const PACKAGES: &[&str] = &[
     "cryptography==48.0.0",
     "pyrage==1.4.0",
     "argon2-cffi==25.1.0",
     "bcrypt==5.0.0",
     "passlib==1.7.4",
+    "python-dotenv==1.1.1",
 ];
 
 /// Creates `target/peer-venv` if needed and returns its Python.

@@ -816,3 +816,80 @@ fn git_setup_registers_the_drivers_once() {
     ));
     assert_eq!(values, "A='ours-a'\nB='theirs-b'\n");
 }
+
+/// `config import`: a `.env` file read as python-dotenv reads it (checked
+/// against python-dotenv itself), a flat JSON object, and refusals that
+/// name the line and change nothing.
+#[test]
+fn import_reads_env_files_as_python_dotenv_does() {
+    let dir = setup();
+    let d = dir.path();
+    ok(&hx(d, &with(&["config", "init", "app.hxc"], &K), b""));
+    let env = "# app settings\nexport DATABASE_URL=postgres://u:p@db/app\nAPI_KEY = 'sk_live_123' # inline\nGREETING=\"hello\\n\\\"world\\\"\"\nPEM=\"-----BEGIN-----\nabc\n-----END-----\"\nEMPTY=\nHOME_REF=${HOME}/x\nBARE\nspaced=a b c   # trailing\n";
+    std::fs::write(d.join(".env"), env).unwrap();
+    let o = hx(d, &with(&["config", "import", "app.hxc", ".env"], &K), b"");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(err(&o).contains("imported 7 values"), "{}", err(&o));
+    assert!(err(&o).contains("`BARE` has no value"), "{}", err(&o));
+    // python-dotenv (no interpolation) reads the same values
+    let python = hx_test_support::run_python_code(
+        "import json, sys\nfrom dotenv import dotenv_values\nprint(json.dumps({k: v for k, v in dotenv_values(sys.argv[1], interpolate=False).items() if v is not None}))",
+        &[d.join(".env").to_str().unwrap()],
+        b"",
+    );
+    let want: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&python).unwrap();
+    assert_eq!(want.len(), 7);
+    for (key, value) in &want {
+        let got = ok(&key_cmd(d, "get", key, &K, b""));
+        assert_eq!(got, format!("{}\n", value.as_str().unwrap()), "{key}");
+    }
+    // a flat JSON object; numbers and booleans as written
+    std::fs::write(
+        d.join("s.json"),
+        r#"{"feature.flag": true, "pool": 12, "name": "x"}"#,
+    )
+    .unwrap();
+    ok(&hx(
+        d,
+        &with(
+            &["config", "import", "app.hxc", "s.json", "--format", "json"],
+            &K,
+        ),
+        b"",
+    ));
+    assert_eq!(ok(&key_cmd(d, "get", "feature.flag", &K, b"")), "true\n");
+    assert_eq!(ok(&key_cmd(d, "get", "pool", &K, b"")), "12\n");
+    // refusals name where, never the value, and leave the file as it was
+    let before = std::fs::read(d.join("app.hxc")).unwrap();
+    for (name, text, want) in [
+        ("bad1.env", "A=1\nB=\"unterminated secret\n", "line 2"),
+        (
+            "bad2.env",
+            "A=1\n'bad key'=secret-value\n",
+            "line 2: `bad key` is not a key path",
+        ),
+        (
+            "bad3.json",
+            r#"{"nested": {"a": "secret-value"}}"#,
+            "`nested` is not a string",
+        ),
+    ] {
+        std::fs::write(d.join(name), text).unwrap();
+        let mut args = vec!["config", "import", "app.hxc", name];
+        if name.ends_with("json") {
+            args.extend(["--format", "json"]);
+        }
+        let o = hx(d, &with(&args, &K), b"");
+        assert_eq!(code(&o), 1, "{name}: {}", err(&o));
+        assert!(err(&o).contains(want), "{name}: {}", err(&o));
+        assert!(!err(&o).contains("secret"), "{name}: {}", err(&o));
+    }
+    assert_eq!(std::fs::read(d.join("app.hxc")).unwrap(), before);
+    // standard input
+    ok(&hx(
+        d,
+        &with(&["config", "import", "app.hxc", "-"], &K),
+        b"FROM_STDIN=yes\n",
+    ));
+    assert_eq!(ok(&key_cmd(d, "get", "FROM_STDIN", &K, b"")), "yes\n");
+}

@@ -33,6 +33,9 @@ pub enum Error {
     },
     /// No value at this key path.
     NotFound(String),
+    /// A `.env` or JSON file to import is not one this crate reads; says
+    /// where (a line number, a key), never a value.
+    Import(String),
     /// A key path would be both a value and a table (`a` and `a.b`).
     PathConflict {
         /// The path being set.
@@ -143,6 +146,7 @@ impl fmt::Display for Error {
             }
             Self::InvalidPath { path, reason } => write!(f, "invalid key path `{path}`: {reason}"),
             Self::NotFound(path) => write!(f, "no value at `{path}`"),
+            Self::Import(why) => write!(f, "cannot import: {why}"),
             Self::PathConflict { path, existing } => write!(
                 f,
                 "`{path}` conflicts with `{existing}`: a key path cannot be both a value and a table"

@@ -5,6 +5,7 @@ mod atomic;
 mod config;
 mod crypto;
 mod document;
+pub mod dotenv;
 mod error;
 mod load;
 mod merge;

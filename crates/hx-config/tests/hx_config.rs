@@ -3,6 +3,8 @@
 
 #[path = "hx_config/api.rs"]
 mod api;
+#[path = "hx_config/dotenv.rs"]
+mod dotenv;
 #[path = "hx_config/format.rs"]
 mod format;
 #[path = "hx_config/load.rs"]

@@ -163,6 +163,21 @@ pub enum ConfigCommand {
         #[arg(required = true, last = true, value_name = "CMD")]
         command: Vec<std::ffi::OsString>,
     },
+    /// Add every entry of a plaintext `.env` file (read as python-dotenv
+    /// reads it, without variable expansion) or flat JSON object to the
+    /// encrypted config; names are kept as written. SOURCE `-` is standard
+    /// input.
+    Import {
+        /// The encrypted config file (created first with `config init`).
+        file: PathBuf,
+        /// The plaintext file to import.
+        source: PathBuf,
+        /// What SOURCE is.
+        #[arg(long, value_enum, default_value = "env")]
+        format: ImportFormat,
+        #[command(flatten)]
+        open: OpenArgs,
+    },
     /// Register the merge driver and a diff textconv (`hx config export
     /// --format env`) in this repository's git config and .gitattributes;
     /// running it again changes nothing.
@@ -289,6 +304,15 @@ fn is_shell_identifier(name: &str) -> bool {
         .next()
         .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    /// A `.env` file: `KEY=value` lines, `export`, quotes, escapes in
+    /// double quotes, multi-line quoted values, `#` comments.
+    Env,
+    /// A flat JSON object of strings (numbers and booleans as written).
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -435,6 +459,12 @@ pub fn config(command: ConfigCommand) -> CmdResult {
             exec(&files, &open, overload, &allow, &command)
         }
         ConfigCommand::GitSetup(args) => git_setup(&args),
+        ConfigCommand::Import {
+            file,
+            source,
+            format,
+            open,
+        } => import(&file, &source, format, &open),
     }
 }
 
@@ -792,4 +822,76 @@ fn git_setup(args: &GitSetupArgs) -> CmdResult {
 /// `text` in single quotes for `sh` (git runs drivers through it).
 fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// `hx config import`: every entry of SOURCE set in FILE, in one save.
+fn import(file: &Path, source: &Path, format: ImportFormat, open: &OpenArgs) -> CmdResult {
+    let opener = open.require()?;
+    let bytes = crate::io::read_bounded(source, hx::config::MAX_DOCUMENT_LEN, "file to import")?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        Failure::Rejected(format!("{}: not UTF-8 text", crate::io::display(source)))
+    })?;
+    let refused = |why: String| Failure::Rejected(format!("{}: {why}", crate::io::display(source)));
+    // (key, value, where it came from) in the file's order
+    let mut entries: Vec<(String, Zeroizing<String>, String)> = Vec::new();
+    let mut skipped = Vec::new();
+    match format {
+        ImportFormat::Env => {
+            for entry in hx::config::dotenv::parse(text).map_err(|e| refused(e.to_string()))? {
+                match entry.value {
+                    Some(value) => entries.push((
+                        entry.key,
+                        Zeroizing::new(value),
+                        format!("line {}", entry.line),
+                    )),
+                    None => skipped.push(entry.key),
+                }
+            }
+        }
+        ImportFormat::Json => {
+            let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
+                .map_err(|e| refused(format!("not a JSON object (line {})", e.line())))?;
+            for (key, value) in object {
+                let value = match value {
+                    serde_json::Value::String(s) => s,
+                    serde_json::Value::Number(n) => n.to_string(),
+                    serde_json::Value::Bool(b) => b.to_string(),
+                    _ => {
+                        return Err(refused(format!(
+                            "`{}` is not a string, number or boolean (a flat object is imported)",
+                            key.escape_debug()
+                        )));
+                    }
+                };
+                let at = format!("key `{}`", key.escape_debug());
+                entries.push((key, Zeroizing::new(value), at));
+            }
+        }
+    }
+    let mut config = Config::open(rewritable(file)?, &opener).map_err(|e| failure(file, e))?;
+    let count = entries.len();
+    for (key, value, at) in &entries {
+        config.set(key, value).map_err(|e| match e {
+            Error::InvalidPath { reason, .. } => refused(format!(
+                "{at}: `{}` is not a key path ({reason})",
+                key.escape_debug()
+            )),
+            other => failure(file, other),
+        })?;
+    }
+    config.save().map_err(|e| failure(file, e))?;
+    eprintln!(
+        "hx: {}: imported {count} value{} from {}",
+        file.display(),
+        if count == 1 { "" } else { "s" },
+        crate::io::display(source)
+    );
+    for key in skipped {
+        eprintln!(
+            "hx: {}: `{}` has no value (no `=`) and was not imported",
+            crate::io::display(source),
+            key.escape_debug()
+        );
+    }
+    Ok(())
 }
