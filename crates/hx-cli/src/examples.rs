@@ -215,6 +215,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "hx config git-setup        # registers this driver and the diff textconv\n  git config merge.hx-config.driver 'hx config merge %O %A %B'\n  echo '*.hxc merge=hx-config' >> .gitattributes",
     ),
     (
+        "config edit",
+        "hx config edit app.hxc -k app.ring                     # $VISUAL, $EDITOR or vi\n  EDITOR='code --wait' hx config edit app.hxc -k app.ring",
+    ),
+    (
         "config import",
         "hx config import app.hxc .env -k app.ring && shred -u .env\n  hx config import app.hxc settings.json --format json -k app.ring",
     ),

@@ -18,7 +18,7 @@ use zeroize::Zeroizing;
 use crate::failure::Failure;
 
 pub mod output;
-mod signals;
+pub mod signals;
 
 pub use output::{Access, Output, Replace, write_output};
 

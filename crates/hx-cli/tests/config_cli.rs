@@ -893,3 +893,190 @@ fn import_reads_env_files_as_python_dotenv_does() {
     ));
     assert_eq!(ok(&key_cmd(d, "get", "FROM_STDIN", &K, b"")), "yes\n");
 }
+
+/// Writes an executable editor script into `d`.
+fn editor_script(d: &Path, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = d.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+/// A config with three values, and its text.
+fn three_values(d: &Path) -> String {
+    ok(&hx(d, &with(&["config", "init", "app.hxc"], &K), b""));
+    for (key, value) in [
+        ("database.host", "db1"),
+        ("database.password", "pw1"),
+        ("port", "5432"),
+    ] {
+        ok(&key_cmd(d, "set", key, &K, value.as_bytes()));
+    }
+    std::fs::read_to_string(d.join("app.hxc")).unwrap()
+}
+
+/// `config edit`: a scripted $EDITOR changes one value, removes one and
+/// adds one; only those lines of the file change (the others keep their
+/// ciphertext); the plaintext was in a private directory under
+/// $XDG_RUNTIME_DIR and is gone.
+#[test]
+fn edit_reseals_only_what_changed() {
+    let dir = setup();
+    let d = dir.path();
+    let before = three_values(d);
+    let runtime = tempfile::tempdir().unwrap();
+    let editor = editor_script(
+        d,
+        "ed.sh",
+        &format!(
+            "echo \"$1\" > {seen}\nstat -c %a \"$(dirname \"$1\")\" >> {seen}\n\
+             sed -i -e 's/\"pw1\"/\"pw2\"/' -e '/^port/d' \"$1\"\necho 'new.key = \"added\"' >> \"$1\"",
+            seen = d.join("seen").display()
+        ),
+    );
+    let o = common::hx_env(
+        d,
+        &with(&["config", "edit", "app.hxc"], &K),
+        &[
+            ("EDITOR", &editor),
+            ("VISUAL", ""),
+            ("XDG_RUNTIME_DIR", runtime.path().to_str().unwrap()),
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(err(&o).contains("3 values changed"), "{}", err(&o));
+    assert_eq!(
+        ok(&key_cmd(d, "get", "database.password", &K, b"")),
+        "pw2\n"
+    );
+    assert_eq!(ok(&key_cmd(d, "get", "new.key", &K, b"")), "added\n");
+    assert_eq!(code(&key_cmd(d, "get", "port", &K, b"")), 1);
+    let after = std::fs::read_to_string(d.join("app.hxc")).unwrap();
+    let line = |text: &str, key: &str| text.lines().find(|l| l.starts_with(key)).map(str::to_owned);
+    assert_eq!(
+        line(&before, "database.host ="),
+        line(&after, "database.host =")
+    );
+    assert_ne!(
+        line(&before, "database.password ="),
+        line(&after, "database.password =")
+    );
+    let seen = std::fs::read_to_string(d.join("seen")).unwrap();
+    let mut seen = seen.lines();
+    let plain = seen.next().unwrap();
+    assert!(
+        plain.starts_with(runtime.path().to_str().unwrap()),
+        "{plain}"
+    );
+    assert_eq!(seen.next(), Some("700"));
+    assert!(!Path::new(plain).exists());
+    assert!(!Path::new(plain).parent().unwrap().exists());
+    // an editor that changes nothing saves nothing
+    let same = editor_script(d, "same.sh", "true");
+    let o = common::hx_env(
+        d,
+        &with(&["config", "edit", "app.hxc"], &K),
+        &[("EDITOR", &same), ("VISUAL", "")],
+        b"",
+    );
+    assert!(err(&o).contains("no changes"), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(d.join("app.hxc")).unwrap(), after);
+}
+
+/// Invalid TOML asks to re-open or abort; an abort, a failing editor and a
+/// Ctrl-C all leave the file as it was and no plaintext behind.
+#[test]
+fn edit_failures_change_nothing_and_leave_no_plaintext() {
+    let dir = setup();
+    let d = dir.path();
+    let before = three_values(d);
+    let seen = d.join("seen");
+    // the first run leaves invalid TOML, the second (on the same text,
+    // re-opened) repairs it and makes a change
+    let editor = editor_script(
+        d,
+        "twice.sh",
+        &format!(
+            "echo \"$1\" >> {seen}\nif [ -e {flag} ]; then sed -i -e '/^broken/d' -e 's/\"db1\"/\"db2\"/' \"$1\"; \
+             else touch {flag}; echo 'broken = ' >> \"$1\"; fi",
+            seen = seen.display(),
+            flag = d.join("flag").display()
+        ),
+    );
+    let env = [("EDITOR", editor.as_str()), ("VISUAL", "")];
+    // abort: nothing changed
+    let o = common::hx_env(d, &with(&["config", "edit", "app.hxc"], &K), &env, b"a\n");
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains("is not valid TOML") && err(&o).contains("aborted"),
+        "{}",
+        err(&o)
+    );
+    assert!(!err(&o).contains("pw1"), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(d.join("app.hxc")).unwrap(), before);
+    // re-open: the second edit is saved
+    std::fs::remove_file(d.join("flag")).unwrap();
+    let o = common::hx_env(d, &with(&["config", "edit", "app.hxc"], &K), &env, b"r\n");
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(ok(&key_cmd(d, "get", "database.host", &K, b"")), "db2\n");
+    let changed = std::fs::read_to_string(d.join("app.hxc")).unwrap();
+    // a failing editor
+    let failing = editor_script(
+        d,
+        "fail.sh",
+        &format!("echo \"$1\" >> {}\nexit 3", seen.display()),
+    );
+    let o = common::hx_env(
+        d,
+        &with(&["config", "edit", "app.hxc"], &K),
+        &[("EDITOR", &failing), ("VISUAL", "")],
+        b"",
+    );
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).contains("nothing changed"), "{}", err(&o));
+    // Ctrl-C while the editor runs
+    let slow = editor_script(
+        d,
+        "slow.sh",
+        &format!(
+            "echo \"$1\" >> {}\ntouch {}\nsleep 30",
+            seen.display(),
+            d.join("ready").display()
+        ),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
+        .args(["config", "edit", "app.hxc", "--keyring", "ring.hxk"])
+        .current_dir(d)
+        .env("EDITOR", &slow)
+        .env("VISUAL", "")
+        .env_remove("HX_KEYRING")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !d.join("ready").exists() {
+        assert!(start.elapsed().as_secs() < 20, "the editor never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = i32::try_from(child.id()).unwrap();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    assert_eq!(std::fs::read_to_string(d.join("app.hxc")).unwrap(), changed);
+    // every plaintext file and its directory are gone
+    for plain in std::fs::read_to_string(&seen).unwrap().lines() {
+        assert!(
+            !Path::new(plain).parent().unwrap().exists(),
+            "{plain} left behind"
+        );
+    }
+}

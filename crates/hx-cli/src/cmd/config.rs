@@ -1,6 +1,8 @@
 //! "Encrypted configuration": `hx config …`.
 
 use std::collections::{BTreeMap, HashMap};
+#[cfg(unix)]
+use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -178,6 +180,11 @@ pub enum ConfigCommand {
         #[command(flatten)]
         open: OpenArgs,
     },
+    /// Edit the decrypted values in $VISUAL / $EDITOR: the plaintext lives in
+    /// a private directory (0700, on tmpfs where there is one) and is
+    /// removed afterwards in every case; only values that changed are
+    /// re-sealed.
+    Edit(FileArgs),
     /// Register the merge driver and a diff textconv (`hx config export
     /// --format env`) in this repository's git config and .gitattributes;
     /// running it again changes nothing.
@@ -459,6 +466,7 @@ pub fn config(command: ConfigCommand) -> CmdResult {
             exec(&files, &open, overload, &allow, &command)
         }
         ConfigCommand::GitSetup(args) => git_setup(&args),
+        ConfigCommand::Edit(args) => edit_in_editor(&args),
         ConfigCommand::Import {
             file,
             source,
@@ -893,5 +901,206 @@ fn import(file: &Path, source: &Path, format: ImportFormat, open: &OpenArgs) -> 
             key.escape_debug()
         );
     }
+    Ok(())
+}
+
+#[cfg(unix)]
+/// Where `config edit` puts the plaintext: a new private directory under
+/// `$XDG_RUNTIME_DIR` or `/dev/shm` (memory, not disk) where there is one,
+/// else the temporary directory; registered for removal on a signal.
+fn private_dir(cleanup: &crate::io::signals::Cleanup) -> Result<tempfile::TempDir, Failure> {
+    let base = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|p| p.is_dir())
+        .or_else(|| Some(PathBuf::from("/dev/shm")).filter(|p| p.is_dir()))
+        .unwrap_or_else(std::env::temp_dir);
+    cleanup
+        .track(
+            || {
+                tempfile::Builder::new()
+                    .prefix("hx-config-edit-")
+                    .permissions(std::fs::Permissions::from_mode(0o700))
+                    .tempdir_in(&base)
+            },
+            tempfile::TempDir::path,
+        )
+        .map_err(|e| crate::io::path_failure(&base, &e))
+}
+
+/// The values as the TOML the editor shows: one `path = "value"` line each.
+fn editable_text(file: &Path, values: &[(String, secrecy::SecretString)]) -> Zeroizing<String> {
+    let mut text = Zeroizing::new(format!(
+        "# hx config edit {}: the decrypted values, re-sealed when the editor exits.\n\
+         # One `key.path = \"value\"` line per value; delete a line to remove its key.\n\
+         # This file is removed afterwards; nothing is saved if it is not valid TOML.\n",
+        file.display()
+    ));
+    for (path, value) in values {
+        let quoted =
+            Zeroizing::new(toml::Value::String(value.expose_secret().to_owned()).to_string());
+        text.push_str(path);
+        text.push_str(" = ");
+        text.push_str(&quoted);
+        text.push('\n');
+    }
+    text
+}
+
+/// The edited TOML back into flat paths and values; the error names a line,
+/// never text from the file.
+fn parse_edited(text: &str) -> Result<BTreeMap<String, Zeroizing<String>>, String> {
+    fn flatten(
+        prefix: &str,
+        table: toml::Table,
+        out: &mut BTreeMap<String, Zeroizing<String>>,
+    ) -> Result<(), String> {
+        for (key, value) in table {
+            let path = if prefix.is_empty() {
+                key
+            } else {
+                format!("{prefix}.{key}")
+            };
+            let text = match value {
+                toml::Value::Table(inner) => {
+                    flatten(&path, inner, out)?;
+                    continue;
+                }
+                toml::Value::String(s) => s,
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) => f.to_string(),
+                toml::Value::Boolean(b) => b.to_string(),
+                toml::Value::Datetime(d) => d.to_string(),
+                toml::Value::Array(_) => {
+                    return Err(format!(
+                        "`{}` is an array: values are strings",
+                        path.escape_debug()
+                    ));
+                }
+            };
+            out.insert(path, Zeroizing::new(text));
+        }
+        Ok(())
+    }
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(0, |span| {
+            text[..span.start.min(text.len())].matches('\n').count() + 1
+        });
+        format!("line {line} is not valid TOML")
+    })?;
+    let mut out = BTreeMap::new();
+    flatten("", table, &mut out)?;
+    Ok(out)
+}
+
+/// Runs `$VISUAL`, `$EDITOR` or `vi` on `path` through `sh`, as git does
+/// (so that `EDITOR="code --wait"` works).
+fn run_editor(path: &Path) -> Result<(), Failure> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|e| !e.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".to_owned());
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(path)
+        .status()
+        .map_err(|e| Failure::Usage(format!("cannot run the editor: {e}")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Failure::Usage(format!(
+            "the editor ({editor}) failed ({status}); nothing changed"
+        )))
+    }
+}
+
+/// `hx config edit` off Unix: the private directory and the signal
+/// cleanup it relies on are Unix's.
+#[cfg(not(unix))]
+fn edit_in_editor(_args: &FileArgs) -> CmdResult {
+    Err(Failure::Usage("config edit needs a Unix system".into()))
+}
+
+/// `hx config edit`.
+#[cfg(unix)]
+fn edit_in_editor(args: &FileArgs) -> CmdResult {
+    use std::io::Write as _;
+    let opener = args.open.require()?;
+    let file = rewritable(&args.file)?;
+    let mut config = Config::open(file, &opener).map_err(|e| failure(file, e))?;
+    let before: BTreeMap<String, Zeroizing<String>> = config
+        .values()
+        .map_err(|e| failure(file, e))?
+        .into_iter()
+        .map(|(k, v)| (k, Zeroizing::new(v.expose_secret().to_owned())))
+        .collect();
+    let cleanup = crate::io::signals::Cleanup::arm();
+    let dir = private_dir(&cleanup)?;
+    let plain = dir.path().join("config.toml");
+    {
+        let values: Vec<(String, secrecy::SecretString)> = before
+            .iter()
+            .map(|(k, v)| (k.clone(), secrecy::SecretString::from(v.as_str())))
+            .collect();
+        let text = editable_text(file, &values);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&plain)
+            .map_err(|e| crate::io::path_failure(&plain, &e))?;
+        f.write_all(text.as_bytes())
+            .map_err(|e| crate::io::path_failure(&plain, &e))?;
+    }
+    let after = loop {
+        run_editor(&plain)?;
+        let text = Zeroizing::new(
+            std::fs::read_to_string(&plain).map_err(|e| crate::io::path_failure(&plain, &e))?,
+        );
+        match parse_edited(&text) {
+            Ok(values) => break values,
+            Err(why) => {
+                eprint!("hx: {why}: [r]e-open the editor, or [a]bort with nothing changed? ");
+                let _ = std::io::stderr().flush();
+                let mut answer = String::new();
+                let read = std::io::stdin().read_line(&mut answer).unwrap_or(0);
+                if read == 0 || !answer.trim().eq_ignore_ascii_case("r") {
+                    return Err(Failure::Usage(format!(
+                        "{}: edit aborted ({why}); nothing changed",
+                        file.display()
+                    )));
+                }
+            }
+        }
+    };
+    drop(dir);
+    drop(cleanup);
+    let mut changed = 0usize;
+    for (path, value) in &after {
+        if before.get(path).map(|v| v.as_str()) != Some(value.as_str()) {
+            config.set(path, value).map_err(|e| failure(file, e))?;
+            changed += 1;
+        }
+    }
+    for path in before.keys().filter(|p| !after.contains_key(*p)) {
+        config.remove(path).map_err(|e| failure(file, e))?;
+        changed += 1;
+    }
+    if changed == 0 {
+        eprintln!("hx: {}: no changes", file.display());
+        return Ok(());
+    }
+    config.save().map_err(|e| failure(file, e))?;
+    eprintln!(
+        "hx: {}: {changed} value{} changed, the rest kept as sealed",
+        file.display(),
+        if changed == 1 { "" } else { "s" }
+    );
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! Named temporary files removed when SIGINT, SIGTERM or SIGHUP ends the
-//! process (unnamed `O_TMPFILE` files need none of this: they vanish with
+//! Named temporary files (and the private directories of `hx config
+//! edit`) removed when SIGINT, SIGTERM or SIGHUP ends the process (unnamed `O_TMPFILE` files need none of this: they vanish with
 //! the process by themselves).
 //!
 //! The handler is installed the first time a named temporary file is made,
@@ -77,8 +77,13 @@ fn install() {
                 if let Some(signal) = signals.forever().next() {
                     // Held to the end: no new file is made meanwhile.
                     let paths = paths();
-                    for (_, path) in paths.iter() {
-                        let _ = std::fs::remove_file(path);
+                    // newest first: a file before the directory holding it
+                    for (_, path) in paths.iter().rev() {
+                        if path.is_dir() {
+                            let _ = std::fs::remove_dir_all(path);
+                        } else {
+                            let _ = std::fs::remove_file(path);
+                        }
                     }
                     // Die by the signal itself (its default action), as the
                     // process would have without the handler.
