@@ -14,7 +14,7 @@
 )]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
 use common::{code, hx};
@@ -326,28 +326,11 @@ fn the_passphrase_prompt_does_not_echo() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::write(d.join("msg"), b"typed secret").unwrap();
-    let hx_bin = env!("CARGO_BIN_EXE_hx");
-    let o = Command::new("script")
-        .args([
-            "-qec",
-            &format!("{hx_bin} age -p -o out.age msg"),
-            "/dev/null",
-        ])
-        .current_dir(d)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write as _;
-            let mut stdin = child.stdin.take().unwrap();
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            stdin.write_all(b"s3cret-typed\n")?;
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            stdin.write_all(b"s3cret-typed\n")?;
-            drop(stdin);
-            child.wait_with_output()
-        })
-        .expect("util-linux script gives the test a terminal");
+    let o = common::hx_at_terminal(
+        d,
+        "age -p -o out.age msg",
+        &["s3cret-typed", "s3cret-typed"],
+    );
     let transcript = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{transcript}");
     assert!(transcript.contains("Passphrase:"), "{transcript}");

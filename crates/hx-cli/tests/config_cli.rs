@@ -600,6 +600,37 @@ fn exec_with_several_files_and_the_environment() {
     );
     assert_eq!(ok(&run(&["base.hxc"], &[("A", "outer")])), "outer|base-b|");
     assert_eq!(code(&run(&["base.hxc", "-f", "prod.hxc"], &[])), 2);
+    // an override applies once, to what the files give together: a key
+    // that is a value in one file and a table in another is no conflict
+    ok(&hx(d, &with(&["config", "init", "t.hxc"], &K), b""));
+    ok(&hx(
+        d,
+        &with(&["config", "set", "t.hxc", "c"], &K),
+        b"value",
+    ));
+    ok(&hx(d, &with(&["config", "init", "u.hxc"], &K), b""));
+    ok(&hx(
+        d,
+        &with(&["config", "set", "u.hxc", "c.d"], &K),
+        b"deep",
+    ));
+    let o = common::hx_env(
+        d,
+        &with(
+            &["config", "exec", "-f", "t.hxc", "-f", "u.hxc"],
+            &[
+                "--keyring",
+                "ring.hxk",
+                "--",
+                "sh",
+                "-c",
+                "printf '%s|%s' \"$C\" \"$C_D\"",
+            ],
+        ),
+        &[("HX__C__D", "over")],
+        b"",
+    );
+    assert_eq!(ok(&o), "value|over");
     assert_eq!(code(&run(&[], &[])), 2);
 }
 
@@ -675,29 +706,11 @@ fn set_refuses_empty_values_and_prompts_without_echo() {
         b"",
     ));
     assert_eq!(ok(&key_cmd(d, "get", "flag", &K, b"")), "\n");
-    let hx_bin = env!("CARGO_BIN_EXE_hx");
-    let o = Command::new("script")
-        .args([
-            "-qec",
-            &format!("{hx_bin} config set app.hxc stripe.key --keyring ring.hxk"),
-            "/dev/null",
-        ])
-        .current_dir(d)
-        .env_remove("HX_KEYRING")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write as _;
-            let mut stdin = child.stdin.take().unwrap();
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            stdin.write_all(b"sk_typed_42\n")?;
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            stdin.write_all(b"sk_typed_42\n")?;
-            drop(stdin);
-            child.wait_with_output()
-        })
-        .expect("util-linux script gives the test a terminal");
+    let o = common::hx_at_terminal(
+        d,
+        "config set app.hxc stripe.key --keyring ring.hxk",
+        &["sk_typed_42", "sk_typed_42"],
+    );
     let transcript = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{transcript}");
     assert!(transcript.contains("Value for stripe.key:"), "{transcript}");
@@ -735,8 +748,34 @@ fn git_setup_registers_the_drivers_once() {
     let textconv = out(&git(d, &["config", "--get", "diff.hx-config.textconv"]));
     assert_eq!(
         textconv.trim(),
-        format!("hx config export --format env --keyring '{ring}'")
+        format!("hx config export --format env --no-overrides --keyring '{ring}'")
     );
+    // a key path from a subdirectory is made absolute, and `%` is doubled
+    // for the merge driver (git expands %O, %A, %B, %%…)
+    std::fs::create_dir(d.join("sub")).unwrap();
+    let odd = keys.path().join("50%off.hxk");
+    std::fs::copy(keys.path().join("ring.hxk"), &odd).unwrap();
+    std::fs::copy(&odd, d.join("sub").join("rel%.hxk")).unwrap();
+    ok(&hx(
+        &d.join("sub"),
+        &["config", "git-setup", "--keyring", "rel%.hxk"],
+        b"",
+    ));
+    let driver = out(&git(d, &["config", "--get", "merge.hx-config.driver"]));
+    let rel = std::fs::canonicalize(d.join("sub").join("rel%.hxk")).unwrap();
+    assert_eq!(
+        driver.trim(),
+        format!(
+            "hx config merge --keyring '{}' %O %A %B",
+            rel.to_str().unwrap().replace('%', "%%")
+        )
+    );
+    for bad in ["!x", "\"x", "[attr]x", "a b", ""] {
+        let o = hx(d, &["config", "git-setup", "--pattern", bad], b"");
+        assert_eq!(code(&o), 2, "{bad}");
+    }
+    // back to the keyring for the rest
+    ok(&hx(d, &["config", "git-setup", "--keyring", ring], b""));
     // outside a repository: exit 2, nothing written
     let outside = tempfile::tempdir().unwrap();
     let o = common::hx_env(
@@ -873,6 +912,11 @@ fn import_reads_env_files_as_python_dotenv_does() {
             r#"{"nested": {"a": "secret-value"}}"#,
             "`nested` is not a string",
         ),
+        (
+            "bad4.json",
+            r#"{"price": 1.50}"#,
+            "`price` is not a string, an integer",
+        ),
     ] {
         std::fs::write(d.join(name), text).unwrap();
         let mut args = vec!["config", "import", "app.hxc", name];
@@ -973,6 +1017,32 @@ fn edit_reseals_only_what_changed() {
     assert_eq!(seen.next(), Some("700"));
     assert!(!Path::new(plain).exists());
     assert!(!Path::new(plain).parent().unwrap().exists());
+    // a value can become a table (removals go first)
+    let nest = editor_script(
+        d,
+        "nest.sh",
+        "sed -i 's/^new.key = /new.key.inner = /' \"$1\"",
+    );
+    let o = common::hx_env(
+        d,
+        &with(&["config", "edit", "app.hxc"], &K),
+        &[("EDITOR", &nest), ("VISUAL", "")],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(ok(&key_cmd(d, "get", "new.key.inner", &K, b"")), "added\n");
+    let after = std::fs::read_to_string(d.join("app.hxc")).unwrap();
+    // a key that is not a key path asks again; an abort keeps the file
+    let bad = editor_script(d, "bad.sh", "echo '\"a b\" = \"x\"' >> \"$1\"");
+    let o = common::hx_env(
+        d,
+        &with(&["config", "edit", "app.hxc"], &K),
+        &[("EDITOR", &bad), ("VISUAL", "")],
+        b"a\n",
+    );
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(err(&o).contains("e-open the editor"), "{}", err(&o));
+    assert_eq!(std::fs::read_to_string(d.join("app.hxc")).unwrap(), after);
     // an editor that changes nothing saves nothing
     let same = editor_script(d, "same.sh", "true");
     let o = common::hx_env(

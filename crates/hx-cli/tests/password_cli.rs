@@ -9,7 +9,7 @@
     missing_docs
 )]
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
 use common::{code, hx};
@@ -281,28 +281,11 @@ fn the_pepper_is_a_private_file() {
 fn the_prompt_does_not_echo() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let hx_bin = env!("CARGO_BIN_EXE_hx");
-    let o = Command::new("script")
-        .args([
-            "-qec",
-            &format!("{hx_bin} password hash --alg bcrypt"),
-            "/dev/null",
-        ])
-        .current_dir(d)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write as _;
-            let mut stdin = child.stdin.take().unwrap();
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            stdin.write_all(b"typed-pw-123\n")?;
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            stdin.write_all(b"typed-pw-123\n")?;
-            drop(stdin);
-            child.wait_with_output()
-        })
-        .expect("util-linux script gives the test a terminal");
+    let o = common::hx_at_terminal(
+        d,
+        "password hash --alg bcrypt",
+        &["typed-pw-123", "typed-pw-123"],
+    );
     let transcript = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{transcript}");
     assert!(transcript.contains("Password:") && transcript.contains("Confirm password:"));

@@ -1,5 +1,4 @@
-//! `.env` files, read as python-dotenv (and so dotenvx) reads them, for
-//! `hx config import`.
+//! `.env` files, read as python-dotenv reads them, for `hx config import`.
 //!
 //! The grammar is python-dotenv 1.x's (`dotenv/parser.py`), rule for rule:
 //! an optional `export`, a key (unquoted, or in single quotes), `=`, a value
@@ -10,6 +9,10 @@
 //! Rust parser, dotenvy 0.15, was measured against python-dotenv and
 //! disagrees on escapes in quotes, leading spaces, keys without a value and
 //! backslashes, so it is not used.
+//!
+//! Line ends are `\n`, `\r\n` or `\r` (python-dotenv reads files in text
+//! mode). dotenvx follows the npm `dotenv` grammar instead, which differs
+//! in details (an unquoted `#` ends a value there, backtick quotes).
 //!
 //! Two decisions differ from python-dotenv, both towards refusing:
 //! - a statement python-dotenv cannot parse (it warns and skips it) is an
@@ -47,6 +50,8 @@ struct Reader<'a> {
     text: &'a str,
     at: usize,
     line: usize,
+    /// Where the statement being read starts (after blank lines).
+    statement_line: usize,
 }
 
 /// A statement that does not parse: the line it starts on.
@@ -123,6 +128,7 @@ impl<'a> Reader<'a> {
 
     fn statement(&mut self) -> std::result::Result<Option<Entry>, Unparsable> {
         self.skip_while(is_space);
+        self.statement_line = self.line;
         if self.rest().is_empty() {
             return Ok(None);
         }
@@ -268,20 +274,23 @@ fn unescape(text: &str, known: &[char]) -> String {
 /// # Ok::<(), hx_config::Error>(())
 /// ```
 pub fn parse(text: &str) -> Result<Vec<Entry>> {
+    // python-dotenv reads files in text mode: `\r\n` and `\r` are `\n`
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut reader = Reader {
-        text,
+        text: &text,
         at: 0,
         line: 1,
+        statement_line: 1,
     };
     let mut entries = Vec::new();
     while !reader.rest().is_empty() {
-        let line = reader.line;
         match reader.statement() {
             Ok(Some(entry)) => entries.push(entry),
             Ok(None) => {}
             Err(Unparsable) => {
                 return Err(Error::Import(format!(
-                    "line {line}: not a KEY=value statement python-dotenv would read"
+                    "line {}: not a KEY=value statement python-dotenv would read",
+                    reader.statement_line
                 )));
             }
         }

@@ -121,6 +121,10 @@ pub enum ConfigCommand {
         /// Output format.
         #[arg(long, value_enum)]
         format: ExportFormat,
+        /// The file's values only, without `HX__…` overrides from the
+        /// environment (what a `git diff` textconv must show).
+        #[arg(long)]
+        no_overrides: bool,
         #[command(flatten)]
         allow: AllowEnvArg,
     },
@@ -182,8 +186,9 @@ pub enum ConfigCommand {
     },
     /// Edit the decrypted values in $VISUAL / $EDITOR: the plaintext lives in
     /// a private directory (0700, on tmpfs where there is one) and is
-    /// removed afterwards in every case; only values that changed are
-    /// re-sealed.
+    /// removed when the editor exits or fails and on SIGINT/SIGTERM/SIGHUP
+    /// (not the editor's own undo or backup copies); only values that
+    /// changed are re-sealed.
     Edit(FileArgs),
     /// Register the merge driver and a diff textconv (`hx config export
     /// --format env`) in this repository's git config and .gitattributes;
@@ -392,21 +397,19 @@ pub fn config(command: ConfigCommand) -> CmdResult {
             let opener = args.open.require()?;
             let config =
                 Config::open(readable(&args.file)?, &opener).map_err(|e| failure(&args.file, e))?;
-            // an HX__ variable naming the key overrides it, as in the library
-            let overridden = hx::config::override_vars()
-                .into_iter()
-                .find_map(|(var, v)| {
-                    (hx::config::override_target(&var, config.keys()).as_deref()
-                        == Some(args.key.as_str()))
-                    .then_some(v)
-                });
-            let mut out = match overridden {
-                Some(value) => Zeroizing::new(value.as_bytes().to_vec()),
-                None => {
-                    let value = config.get(&args.key).map_err(|e| failure(&args.file, e))?;
-                    Zeroizing::new(value.expose_secret().as_bytes().to_vec())
-                }
-            };
+            // HX__ variables override, exactly as export, exec and the
+            // library apply them
+            let values = hx::config::apply_overrides(
+                config.values().map_err(|e| failure(&args.file, e))?,
+                hx::config::override_vars(),
+            )
+            .map_err(|e| failure(&args.file, e))?;
+            let value = values
+                .iter()
+                .find(|(path, _)| *path == args.key)
+                .map(|(_, v)| v)
+                .ok_or_else(|| failure(&args.file, Error::NotFound(args.key.clone())))?;
+            let mut out = Zeroizing::new(value.expose_secret().as_bytes().to_vec());
             out.push(b'\n');
             write_stdout(&out)
         }
@@ -446,8 +449,9 @@ pub fn config(command: ConfigCommand) -> CmdResult {
         ConfigCommand::Export {
             file,
             format,
+            no_overrides,
             allow,
-        } => export(&file, format, &allow),
+        } => export(&file, format, no_overrides, &allow),
         ConfigCommand::Merge {
             base,
             ours,
@@ -548,15 +552,23 @@ fn edit_with(
     config.save().map_err(|e| failure(file, e))
 }
 
-fn export(args: &FileArgs, format: ExportFormat, allow: &AllowEnvArg) -> CmdResult {
+fn export(
+    args: &FileArgs,
+    format: ExportFormat,
+    no_overrides: bool,
+    allow: &AllowEnvArg,
+) -> CmdResult {
     let opener = args.open.require()?;
     let config =
         Config::open(readable(&args.file)?, &opener).map_err(|e| failure(&args.file, e))?;
-    let values = hx::config::apply_overrides(
-        config.values().map_err(|e| failure(&args.file, e))?,
-        hx::config::override_vars(),
-    )
-    .map_err(|e| failure(&args.file, e))?;
+    let vars = if no_overrides {
+        Vec::new()
+    } else {
+        hx::config::override_vars()
+    };
+    let values =
+        hx::config::apply_overrides(config.values().map_err(|e| failure(&args.file, e))?, vars)
+            .map_err(|e| failure(&args.file, e))?;
     // One buffer, reserved up front so that it does not move (and leave
     // copies of the values behind) while it fills; wiped on drop.
     let size: usize = values
@@ -669,20 +681,37 @@ fn exec(
     command: &[std::ffi::OsString],
 ) -> CmdResult {
     let opener = open.require()?;
-    let overrides = hx::config::override_vars();
-    let mut merged: BTreeMap<String, Zeroizing<String>> = BTreeMap::new();
+    // variable name → (key path, value); a later file wins
+    let mut merged: BTreeMap<String, (String, Zeroizing<String>)> = BTreeMap::new();
     for file in files {
         let config = Config::open(readable(file)?, &opener).map_err(|e| failure(file, e))?;
-        let values = hx::config::apply_overrides(
-            config.values().map_err(|e| failure(file, e))?,
-            overrides.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        )
-        .map_err(|e| failure(file, e))?;
-        merged.extend(env_pairs(file, &values, allow)?);
+        let values = config.values().map_err(|e| failure(file, e))?;
+        let paths: HashMap<String, &str> = values
+            .iter()
+            .map(|(p, _)| (hx::config::env_name(p), p.as_str()))
+            .collect();
+        for (name, value) in env_pairs(file, &values, allow)? {
+            let path = paths.get(&name).copied().unwrap_or_default().to_owned();
+            merged.insert(name, (path, value));
+        }
+    }
+    // the HX__ overrides, once, over what the files give together
+    let last = files.last().map_or(Path::new("-"), PathBuf::as_path);
+    for (var, value) in hx::config::override_vars() {
+        let Some(path) =
+            hx::config::override_target(&var, merged.values().map(|(p, _)| p.as_str()))
+        else {
+            continue;
+        };
+        let values = [(path.clone(), secrecy::SecretString::from(value.as_str()))];
+        for (name, value) in env_pairs(last, &values, allow)? {
+            merged.insert(name, (path.clone(), value));
+        }
     }
     let pairs: Vec<(String, Zeroizing<String>)> = merged
         .into_iter()
         .filter(|(name, _)| overload || std::env::var_os(name).is_none())
+        .map(|(name, (_, value))| (name, value))
         .collect();
     let (program, rest) = command
         .split_first()
@@ -763,25 +792,43 @@ fn git_setup(args: &GitSetupArgs) -> CmdResult {
     let root = PathBuf::from(git(&["rev-parse", "--show-toplevel"]).map_err(|_| {
         Failure::Usage("not inside a git repository (run it in the repository)".into())
     })?);
-    if args.pattern.is_empty() || args.pattern.chars().any(|c| c.is_whitespace() || c == '#') {
+    let pattern = &args.pattern;
+    if pattern.is_empty()
+        || pattern
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '#')
+        || pattern.starts_with(['!', '"'])
+        || pattern.starts_with("[attr]")
+    {
         return Err(Failure::Usage(
-            "--pattern: a .gitattributes pattern without spaces or #".into(),
+            "--pattern: a .gitattributes pattern (no spaces or #, not starting with !, \" or [attr])"
+                .into(),
         ));
     }
+    // git runs the drivers from the top of the work tree: an absolute path
+    let absolute = |path: &str| -> Result<String, Failure> {
+        let full = std::fs::canonicalize(path)
+            .map_err(|e| crate::io::path_failure(Path::new(path), &e))?;
+        full.to_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Failure::Usage(format!("{}: not a UTF-8 path", full.display())))
+    };
     let open = match (&args.keyring, &args.identity) {
-        (Some(k), _) => format!(" --keyring {}", shell_quote(k)),
-        (None, Some(i)) => format!(" --identity {}", shell_quote(i)),
+        (Some(k), _) => format!(" --keyring {}", shell_quote(&absolute(k)?)),
+        (None, Some(i)) => format!(" --identity {}", shell_quote(&absolute(i)?)),
         (None, None) => String::new(),
     };
+    // in a merge driver git expands %O, %A, %B, %L, %P and %%
+    let merge_open = open.replace('%', "%%");
     let settings = [
         ("merge.hx-config.name", "hx encrypted config".to_owned()),
         (
             "merge.hx-config.driver",
-            format!("hx config merge{open} %O %A %B"),
+            format!("hx config merge{merge_open} %O %A %B"),
         ),
         (
             "diff.hx-config.textconv",
-            format!("hx config export --format env{open}"),
+            format!("hx config export --format env --no-overrides{open}"),
         ),
     ];
     for (name, value) in &settings {
@@ -794,10 +841,10 @@ fn git_setup(args: &GitSetupArgs) -> CmdResult {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(crate::io::path_failure(&attributes, &e)),
     };
-    let line = format!("{} merge=hx-config diff=hx-config", args.pattern);
+    let line = format!("{pattern} merge=hx-config diff=hx-config");
     let present = existing.lines().any(|l| {
         let words: Vec<&str> = l.split_whitespace().collect();
-        words.first() == Some(&args.pattern.as_str())
+        words.first() == Some(&pattern.as_str())
             && words.contains(&"merge=hx-config")
             && words.contains(&"diff=hx-config")
     });
@@ -862,11 +909,11 @@ fn import(file: &Path, source: &Path, format: ImportFormat, open: &OpenArgs) -> 
             for (key, value) in object {
                 let value = match value {
                     serde_json::Value::String(s) => s,
-                    serde_json::Value::Number(n) => n.to_string(),
+                    serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => n.to_string(),
                     serde_json::Value::Bool(b) => b.to_string(),
                     _ => {
                         return Err(refused(format!(
-                            "`{}` is not a string, number or boolean (a flat object is imported)",
+                            "`{}` is not a string, an integer or a boolean (a flat object is imported; quote other numbers)",
                             key.escape_debug()
                         )));
                     }
@@ -989,6 +1036,15 @@ fn parse_edited(text: &str) -> Result<BTreeMap<String, Zeroizing<String>>, Strin
     })?;
     let mut out = BTreeMap::new();
     flatten("", table, &mut out)?;
+    // what `set` would refuse, refused while the editor can still fix it
+    for (path, value) in &out {
+        if let Err(e) = hx::config::check_path(path) {
+            return Err(e.to_string());
+        }
+        if value.len() > hx::config::MAX_VALUE_LEN {
+            return Err(format!("the value of `{path}` is larger than 1 MiB"));
+        }
+    }
     Ok(out)
 }
 
@@ -1079,18 +1135,26 @@ fn edit_in_editor(args: &FileArgs) -> CmdResult {
             }
         }
     };
-    drop(dir);
+    // the plaintext goes now; a failure to remove it is reported
+    let dir_path = dir.path().to_owned();
+    dir.close().map_err(|e| {
+        Failure::Usage(format!(
+            "{}: could not remove the plaintext: {e}; remove it by hand",
+            dir_path.display()
+        ))
+    })?;
     drop(cleanup);
     let mut changed = 0usize;
+    // removals first, so that `db` can become `db.url`
+    for path in before.keys().filter(|p| !after.contains_key(*p)) {
+        config.remove(path).map_err(|e| failure(file, e))?;
+        changed += 1;
+    }
     for (path, value) in &after {
         if before.get(path).map(|v| v.as_str()) != Some(value.as_str()) {
             config.set(path, value).map_err(|e| failure(file, e))?;
             changed += 1;
         }
-    }
-    for path in before.keys().filter(|p| !after.contains_key(*p)) {
-        config.remove(path).map_err(|e| failure(file, e))?;
-        changed += 1;
     }
     if changed == 0 {
         eprintln!("hx: {}: no changes", file.display());

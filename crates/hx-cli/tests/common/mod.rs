@@ -39,3 +39,30 @@ pub fn code(o: &Output) -> i32 {
 /// secret files that group or others can read).
 #[allow(unused_imports)] // as `dead_code` above: not every test file writes secrets
 pub use hx_test_support::write_secret;
+
+/// Runs `hx ARGS` at a pseudo-terminal (util-linux's `script`) in `dir`,
+/// typing each of `lines` after a pause, as a user answering prompts; the
+/// terminal transcript is the output's stdout. `HX_KEYRING` and
+/// `HX_IDENTITY` are removed as for [`hx`].
+pub fn hx_at_terminal(dir: &Path, args: &str, lines: &[&str]) -> Output {
+    let hx_bin = env!("CARGO_BIN_EXE_hx");
+    Command::new("script")
+        .args(["-qec", &format!("{hx_bin} {args}"), "/dev/null"])
+        .current_dir(dir)
+        .env_remove("HX_KEYRING")
+        .env_remove("HX_IDENTITY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            let mut stdin = child.stdin.take().unwrap();
+            for line in lines {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                stdin.write_all(line.as_bytes())?;
+                stdin.write_all(b"\n")?;
+            }
+            drop(stdin);
+            child.wait_with_output()
+        })
+        .expect("util-linux script gives the test a terminal")
+}

@@ -15,7 +15,9 @@ from dotenv.parser import parse_stream
 answers = []
 for text in json.load(sys.stdin):
     entries, error = [], False
-    for binding in parse_stream(io.StringIO(text, newline="")):
+    # as dotenv_values reads a file: text mode, universal newlines
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for binding in parse_stream(io.StringIO(text)):
         if binding.error:
             error = True
         elif binding.key is not None:
