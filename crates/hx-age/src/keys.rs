@@ -40,12 +40,14 @@ pub fn parse_recipient(text: &str) -> Result<Box<dyn Recipient + Send + Sync>> {
 /// # Errors
 /// [`Error::Key`] for a file that is neither, or a key that cannot be used
 /// (an encrypted OpenSSH key, an unsupported type).
-pub fn read_identities(file: &[u8]) -> Result<Vec<Box<dyn Identity>>> {
+///
+/// The identities are `Send + Sync`, so that a service can share them.
+pub fn read_identities(file: &[u8]) -> Result<Vec<Box<dyn Identity + Send + Sync>>> {
     if hx_keys::openssh::looks_like_private_key(file) {
         let key = hx_keys::openssh::PrivateKey::from_openssh(file)?;
         return Ok(vec![Box::new(ssh::Identity::new(&key)?)]);
     }
-    let mut out: Vec<Box<dyn Identity>> = Vec::new();
+    let mut out: Vec<Box<dyn Identity + Send + Sync>> = Vec::new();
     for key in hx_keys::age::read_identity_file(file)? {
         out.push(match key.algorithm() {
             Algorithm::XWing => Box::new(pq::Identity::new(xwing::PrivateKey::from_age(&key)?)),

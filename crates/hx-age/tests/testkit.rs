@@ -60,7 +60,9 @@ fn load(path: &Path) -> Vector {
 fn identities(v: &Vector) -> Vec<Box<dyn Identity>> {
     let mut out: Vec<Box<dyn Identity>> = Vec::new();
     for text in &v.identities {
-        out.extend(hx_age::read_identities(text.as_bytes()).unwrap());
+        for identity in hx_age::read_identities(text.as_bytes()).unwrap() {
+            out.push(identity);
+        }
     }
     for p in &v.passphrases {
         out.push(Box::new(scrypt::Identity::new(scrypt::Passphrase::new(

@@ -1150,3 +1150,148 @@ fn edit_failures_change_nothing_and_leave_no_plaintext() {
         );
     }
 }
+
+/// Team keys: age recipients (from `age-keygen`, and post-quantum ones from
+/// `hx age keygen --pq`) and OpenSSH keys (from `ssh-keygen`) open the file
+/// with the identities that open the team's age files; each wrapped data
+/// key is an age file that Debian's `age` itself decrypts; removing a
+/// recipient rotates it out.
+#[test]
+fn age_and_ssh_recipients_open_the_file() {
+    use base64::Engine as _;
+    let dir = setup();
+    let d = dir.path();
+    hx_test_support::run_checked(
+        hx_test_support::peer_tool("age-keygen", "age")
+            .args(["-o", "key.txt"])
+            .current_dir(d),
+        b"",
+    );
+    let age_recipient = String::from_utf8(hx_test_support::run_checked(
+        hx_test_support::peer_tool("age-keygen", "age")
+            .args(["-y", "key.txt"])
+            .current_dir(d),
+        b"",
+    ))
+    .unwrap()
+    .trim()
+    .to_owned();
+    for (kind, file) in [("ed25519", "id_ed25519"), ("rsa", "id_rsa")] {
+        let mut cmd = hx_test_support::peer_tool("ssh-keygen", "openssh-client");
+        cmd.args(["-q", "-t", kind, "-N", "", "-C", "dev@example", "-f", file])
+            .current_dir(d);
+        if kind == "rsa" {
+            cmd.args(["-b", "2048"]);
+        }
+        hx_test_support::run_checked(&mut cmd, b"");
+    }
+    ok(&hx(d, &["age", "keygen", "--pq", "-o", "pq.txt"], b""));
+    let pq_recipient = ok(&hx(d, &["age", "keygen", "-y", "pq.txt"], b""))
+        .trim()
+        .to_owned();
+    // a literal age recipient and an .pub file
+    ok(&hx(
+        d,
+        &with(
+            &[
+                "config",
+                "init",
+                "team.hxc",
+                "--recipient",
+                &age_recipient,
+                "--recipient",
+                "id_ed25519.pub",
+            ],
+            &K,
+        ),
+        b"",
+    ));
+    ok(&hx(
+        d,
+        &with(&["config", "set", "team.hxc", "db.password"], &K),
+        b"s3cret",
+    ));
+    let get = |identity: &str| {
+        hx(
+            d,
+            &["config", "get", "team.hxc", "db.password", "-i", identity],
+            b"",
+        )
+    };
+    assert_eq!(ok(&get("key.txt")), "s3cret\n");
+    assert_eq!(ok(&get("id_ed25519")), "s3cret\n");
+    assert_eq!(code(&get("id_rsa")), 1);
+    // an ssh-rsa key given as its public line (comment dropped)
+    let rsa_line = std::fs::read_to_string(d.join("id_rsa.pub")).unwrap();
+    ok(&hx(
+        d,
+        &with(
+            &["config", "recipients", "add", "team.hxc", rsa_line.trim()],
+            &K,
+        ),
+        b"",
+    ));
+    assert_eq!(ok(&get("id_rsa")), "s3cret\n");
+    // the wrapped data key of the age recipient is an age file `age` opens
+    let text = std::fs::read_to_string(d.join("team.hxc")).unwrap();
+    assert!(!text.contains("dev@example"), "comments are not kept");
+    let doc: toml::Table = text.parse().unwrap();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut opened = 0;
+    for r in doc["hx"]["recipient"].as_array().unwrap() {
+        if r["type"].as_str() != Some("age") {
+            continue;
+        }
+        let public = b64.decode(r["public"].as_str().unwrap()).unwrap();
+        if public != age_recipient.as_bytes() {
+            continue;
+        }
+        std::fs::write(
+            d.join("wrapped.age"),
+            b64.decode(r["wrapped"].as_str().unwrap()).unwrap(),
+        )
+        .unwrap();
+        let plain = hx_test_support::run_checked(
+            hx_test_support::peer_tool("age", "age")
+                .args(["-d", "-i", "key.txt", "wrapped.age"])
+                .current_dir(d),
+            b"",
+        );
+        assert!(plain.starts_with(b"hx-config v1 wrap\0"), "{plain:?}");
+        assert_eq!(plain.len(), "hx-config v1 wrap\0".len() + 16 + 32);
+        opened += 1;
+    }
+    assert_eq!(opened, 1);
+    // post-quantum recipients are their own age files (never mixed with
+    // classical stanzas in one)
+    ok(&hx(
+        d,
+        &with(
+            &["config", "recipients", "add", "team.hxc", &pq_recipient],
+            &K,
+        ),
+        b"",
+    ));
+    assert_eq!(ok(&get("pq.txt")), "s3cret\n");
+    // removal rotates the data key: the removed identity no longer opens
+    ok(&hx(
+        d,
+        &with(
+            &["config", "recipients", "rm", "team.hxc", &age_recipient],
+            &K,
+        ),
+        b"",
+    ));
+    assert_eq!(code(&get("key.txt")), 1);
+    for identity in ["id_ed25519", "id_rsa", "pq.txt"] {
+        assert_eq!(ok(&get(identity)), "s3cret\n", "{identity}");
+    }
+    ok(&hx(d, &with(&["config", "verify", "team.hxc"], &K), b""));
+    // not a recipient: refused by name
+    let o = hx(
+        d,
+        &with(&["config", "recipients", "add", "team.hxc", "age1nope"], &K),
+        b"",
+    );
+    assert_eq!(code(&o), 2, "{}", err(&o));
+}

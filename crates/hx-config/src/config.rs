@@ -12,7 +12,10 @@ use crate::atomic;
 use crate::crypto::{DataKey, FileKeys};
 use crate::document::{Document, MAX_DOCUMENT_LEN, MAX_VALUE_LEN, RecipientEntry};
 use crate::path::table_conflict;
-use crate::recipient::{public_der, rewrap_for_primary, wrap_for_keyring, wrap_for_public};
+use crate::recipient::{
+    canonical_age_recipient, public_der, rewrap_for_primary, wrap_for_age, wrap_for_entry,
+    wrap_for_keyring, wrap_for_public,
+};
 use crate::{Error, Opener, Result, Tamper, check_path};
 
 /// A document opened with its data key: parsed, unwrapped and authenticated.
@@ -199,6 +202,13 @@ pub struct RecipientInfo {
     pub fingerprint: String,
 }
 
+/// The error for a text that is not an age recipient or OpenSSH public key.
+fn not_age() -> Error {
+    Error::Age(hx_age::Error::Key(hx_keys::Error::InvalidKey(
+        "not an age recipient (age1…, age1pq1…) or OpenSSH public key (ssh-ed25519, ssh-rsa)",
+    )))
+}
+
 impl<'o> Config<'o> {
     /// Creates a new, empty config file at `path` (which must not exist),
     /// openable by `opener` (a keyring becomes a recipient; an identity's
@@ -226,6 +236,21 @@ impl<'o> Config<'o> {
         opener: Option<&'o Opener>,
         recipients: &[PublicKey],
     ) -> Result<Self> {
+        Self::create_with_age(path, opener, recipients, &[])
+    }
+
+    /// [`Config::create_for`] with age recipients and OpenSSH public keys
+    /// too (see [`Config::add_age_recipient`]).
+    ///
+    /// # Errors
+    /// As [`Config::create`]; [`Error::Age`] for a text that is not an age
+    /// recipient or OpenSSH public key.
+    pub fn create_with_age(
+        path: impl AsRef<Path>,
+        opener: Option<&'o Opener>,
+        recipients: &[PublicKey],
+        age_recipients: &[&str],
+    ) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let mut file_id = [0u8; 16];
         hx_random::fill(&mut file_id)?;
@@ -238,7 +263,9 @@ impl<'o> Config<'o> {
                 entries.push(wrap_for_keyring(ring, &file_id, &data_key)?);
             }
             Some(Opener::Identity(key)) => publics.push(public_der(&key.public_key()?)?),
-            None => {}
+            // age identities name no recipient by themselves: give them as
+            // recipients (`Config::add_age_recipient`)
+            Some(Opener::Age(_)) | None => {}
         }
         for key in recipients {
             let der = public_der(key)?;
@@ -249,6 +276,15 @@ impl<'o> Config<'o> {
         }
         for der in &publics {
             entries.push(wrap_for_public(der, &file_id, &data_key)?);
+        }
+        let mut ages: Vec<Vec<u8>> = Vec::new();
+        for text in age_recipients {
+            let canonical = canonical_age_recipient(text.as_bytes()).ok_or_else(not_age)?;
+            if ages.contains(&canonical) {
+                return Err(Error::RecipientExists);
+            }
+            entries.push(wrap_for_age(&canonical, &file_id, &data_key)?);
+            ages.push(canonical);
         }
         if entries.is_empty() {
             return Err(Error::LastRecipient);
@@ -433,7 +469,7 @@ impl<'o> Config<'o> {
                     .ok_or(Error::KeyringNeeded)?;
                 wrap_for_keyring(ring, &file_id, &data_key)?
             } else {
-                wrap_for_public(&r.public, &file_id, &data_key)?
+                wrap_for_entry(&r.kind, &r.public, &file_id, &data_key)?
             });
         }
         let mut entries = BTreeMap::new();
@@ -502,6 +538,57 @@ impl<'o> Config<'o> {
     /// [`Config::rotate`].
     pub fn remove_recipient(&mut self, key: &PublicKey) -> Result<()> {
         let der = public_der(key)?;
+        self.remove_recipient_by(&der)
+    }
+
+    /// Adds an age recipient (`age1…`, post-quantum `age1pq1…`) or an
+    /// OpenSSH public key (`ssh-ed25519 …`, `ssh-rsa …`, its comment
+    /// dropped): the data key is wrapped for it as an age file (hx-age), so
+    /// the identity that opens the team's age files opens this file.
+    ///
+    /// # Example
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let ring = hx_config::Opener::Keyring(hx_aead::Keyring::generate()?);
+    /// let mut config = hx_config::Config::create(dir.path().join("app.hxc"), &ring, &[])?;
+    /// config.add_age_recipient("age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj")?;
+    /// config.save()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Age`] if `recipient` is not one; [`Error::RecipientExists`].
+    pub fn add_age_recipient(&mut self, recipient: &str) -> Result<()> {
+        let canonical = canonical_age_recipient(recipient.as_bytes()).ok_or_else(not_age)?;
+        if self
+            .opened
+            .doc
+            .recipients
+            .iter()
+            .any(|r| r.public == canonical)
+        {
+            return Err(Error::RecipientExists);
+        }
+        let entry = wrap_for_age(&canonical, &self.opened.doc.file_id, &self.opened.data_key)?;
+        self.opened.doc.recipients.push(entry);
+        self.opened.doc.normalize();
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Removes an age or OpenSSH recipient and rotates the data key, as
+    /// [`Config::remove_recipient`] does.
+    ///
+    /// # Errors
+    /// As [`Config::remove_recipient`]; [`Error::Age`] if `recipient` is not
+    /// one.
+    pub fn remove_age_recipient(&mut self, recipient: &str) -> Result<()> {
+        let canonical = canonical_age_recipient(recipient.as_bytes()).ok_or_else(not_age)?;
+        self.remove_recipient_by(&canonical)
+    }
+
+    fn remove_recipient_by(&mut self, der: &[u8]) -> Result<()> {
+        let der = der.to_vec();
         let recipients = &mut self.opened.doc.recipients;
         let index = recipients
             .iter()

@@ -31,6 +31,10 @@ const HEADER_MAC_LABEL: &[u8] = b"hx-config v1 header\0";
 const ENTRIES_MAC_LABEL: &[u8] = b"hx-config v1 entries\0";
 
 pub(crate) const KEYRING_TYPE: &str = "keyring";
+/// The recipient type of age recipients (`age1…`, `age1pq1…`) and OpenSSH
+/// public keys (`ssh-ed25519 …`, `ssh-rsa …`): `public` is the recipient's
+/// text, `wrapped` an age file holding the wrap info and the data key.
+pub(crate) const AGE_TYPE: &str = "age";
 
 /// One way to open the file: the data key wrapped for a keyring or a public
 /// key.
@@ -256,7 +260,7 @@ fn parse_recipient(value: toml::Value) -> Result<RecipientEntry> {
         Some(toml::Value::String(s)) if is_kind(&s) => s,
         Some(_) => {
             return Err(parse_error(
-                "recipient `type` is `keyring`, `x25519`, `xwing` or `rsa-<bits>`",
+                "recipient `type` is `keyring`, `age`, `x25519`, `xwing` or `rsa-<bits>`",
             ));
         }
         None => return Err(parse_error("recipient without `type`")),
@@ -284,6 +288,13 @@ fn parse_recipient(value: toml::Value) -> Result<RecipientEntry> {
     if let Some(key) = t.keys().next() {
         return Err(parse_error(format!("unknown recipient field `{key}`")));
     }
+    if kind == AGE_TYPE
+        && crate::recipient::canonical_age_recipient(&public).as_deref() != Some(&public[..])
+    {
+        return Err(parse_error(
+            "age recipient: `public` is an age recipient or OpenSSH public key, canonical",
+        ));
+    }
     Ok(RecipientEntry {
         kind,
         public,
@@ -294,7 +305,7 @@ fn parse_recipient(value: toml::Value) -> Result<RecipientEntry> {
 /// `keyring`, `x25519`, `xwing`, or `rsa-<bits>` with the canonical decimal
 /// size hx accepts for RSA keys (2048 to 8192).
 fn is_kind(s: &str) -> bool {
-    matches!(s, "keyring" | "x25519" | "xwing")
+    matches!(s, "keyring" | "age" | "x25519" | "xwing")
         || s.strip_prefix("rsa-").is_some_and(|bits| {
             bits.parse::<usize>()
                 .is_ok_and(|b| (2048..=8192).contains(&b) && b.to_string() == bits)

@@ -83,6 +83,9 @@ pub enum Error {
     Aead(hx_aead::Error),
     /// The public-key layer refused a recipient key or wrapped key.
     Kex(hx_kex::Error),
+    /// The age layer refused an age or OpenSSH recipient, identity or
+    /// wrapped key.
+    Age(hx_age::Error),
     /// The operating system's random generator failed.
     Random(hx_random::Error),
 }
@@ -184,6 +187,7 @@ impl fmt::Display for Error {
             }
             Self::Aead(e) => write!(f, "keyring: {e}"),
             Self::Kex(e) => write!(f, "recipient key: {e}"),
+            Self::Age(e) => write!(f, "age recipient or identity: {e}"),
             Self::Random(e) => write!(f, "random generator: {e}"),
         }
     }
@@ -195,6 +199,7 @@ impl std::error::Error for Error {
             Self::Io { source, .. } => Some(source),
             Self::Aead(e) => Some(e),
             Self::Kex(e) => Some(e),
+            Self::Age(e) => Some(e),
             Self::Random(e) => Some(e),
             _ => None,
         }
@@ -204,6 +209,12 @@ impl std::error::Error for Error {
 impl From<hx_aead::Error> for Error {
     fn from(e: hx_aead::Error) -> Self {
         Self::Aead(e)
+    }
+}
+
+impl From<hx_age::Error> for Error {
+    fn from(e: hx_age::Error) -> Self {
+        Self::Age(e)
     }
 }
 

@@ -19,7 +19,7 @@ use crate::config::{Opened, next_generation};
 use crate::crypto::{DataKey, FileKeys};
 use crate::document::{Document, RecipientEntry};
 use crate::path::table_conflict;
-use crate::recipient::{wrap_for_keyring, wrap_for_public};
+use crate::recipient::{wrap_for_entry, wrap_for_keyring};
 use crate::{Error, Opener, Result};
 
 /// What a merge produced.
@@ -196,7 +196,14 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opener: &Opener) -> Result<Me
                 let ring = opener.keyring().ok_or(Error::KeyringNeeded)?;
                 wrap_for_keyring(ring, &file_id, data_key)?
             }
-            None => wrap_for_public(id, &file_id, data_key)?,
+            None => {
+                let kind = [&ours, &theirs]
+                    .into_iter()
+                    .find_map(existing)
+                    .map(|r| r.kind)
+                    .unwrap_or_default();
+                wrap_for_entry(&kind, id, &file_id, data_key)?
+            }
         };
         recipients.push(entry);
     }

@@ -11,7 +11,7 @@ use hx_keys::keyfile::{self, KeyFile};
 use zeroize::Zeroizing;
 
 use crate::crypto::{DataKey, wrap_info};
-use crate::document::{KEYRING_TYPE, RecipientEntry};
+use crate::document::{AGE_TYPE, KEYRING_TYPE, RecipientEntry};
 use crate::{Error, Result, Tamper};
 
 /// Largest key or keyring file read.
@@ -37,6 +37,10 @@ pub enum Opener {
     Keyring(Keyring),
     /// A private key (`hx keygen --alg x25519|xwing|rsa-*`).
     Identity(PrivateKey),
+    /// age identities (an `age-keygen` file, `AGE-SECRET-KEY-1…` or
+    /// `AGE-SECRET-KEY-PQ-1…`) or an OpenSSH private key: opens the file's
+    /// `age` recipients they match.
+    Age(Vec<Box<dyn hx_age::Identity + Send + Sync>>),
 }
 
 impl fmt::Debug for Opener {
@@ -44,6 +48,7 @@ impl fmt::Debug for Opener {
         match self {
             Self::Keyring(_) => f.write_str("Opener::Keyring([REDACTED])"),
             Self::Identity(_) => f.write_str("Opener::Identity([REDACTED])"),
+            Self::Age(_) => f.write_str("Opener::Age([REDACTED])"),
         }
     }
 }
@@ -82,7 +87,26 @@ impl Opener {
     /// file that is not an X25519, X-Wing or RSA private key.
     pub fn identity_file(path: impl AsRef<Path>) -> Result<Self> {
         let bytes = read_private_file(path.as_ref())?;
-        Ok(Self::Identity(PrivateKey::from_pem(&bytes)?))
+        Self::identity_bytes(&bytes)
+    }
+
+    /// An opener from a private key file's content: age identities and
+    /// OpenSSH private keys give [`Opener::Age`], PEM/DER keys
+    /// [`Opener::Identity`].
+    ///
+    /// # Errors
+    /// [`Error::Age`] for an unusable age or OpenSSH key, [`Error::Kex`] for
+    /// a PEM/DER key that is not an X25519, X-Wing or RSA private key.
+    pub fn identity_bytes(bytes: &[u8]) -> Result<Self> {
+        let is_age = hx_keys::openssh::looks_like_private_key(bytes)
+            || std::str::from_utf8(bytes).is_ok_and(|t| {
+                t.lines()
+                    .any(|l| l.trim_start().starts_with("AGE-SECRET-KEY-"))
+            });
+        if is_age {
+            return Ok(Self::Age(hx_age::read_identities(bytes)?));
+        }
+        Ok(Self::Identity(PrivateKey::from_pem(bytes)?))
     }
 
     /// The opener named by the environment: `HX_KEYRING` (a keyring file,
@@ -122,7 +146,7 @@ impl Opener {
     pub(crate) fn keyring(&self) -> Option<&Keyring> {
         match self {
             Self::Keyring(k) => Some(k),
-            Self::Identity(_) => None,
+            Self::Identity(_) | Self::Age(_) => None,
         }
     }
 
@@ -165,7 +189,82 @@ impl Opener {
                     .map_err(|_| header_tampered())?;
                 DataKey::from_slice(&data_key).ok_or_else(header_tampered)
             }
+            Self::Age(identities) => {
+                let refs: Vec<&dyn hx_age::Identity> = identities
+                    .iter()
+                    .map(|i| &**i as &dyn hx_age::Identity)
+                    .collect();
+                for entry in recipients.iter().filter(|r| r.kind == AGE_TYPE) {
+                    let opened = hx_age::Decryptor::new(&entry.wrapped[..])
+                        .and_then(|d| d.decrypt(&refs))
+                        .and_then(|mut reader| {
+                            let mut payload = Zeroizing::new(Vec::new());
+                            std::io::Read::read_to_end(&mut reader, &mut payload)?;
+                            Ok(payload)
+                        });
+                    match opened {
+                        Err(hx_age::Error::NoMatch) => {}
+                        Err(_) => return Err(header_tampered()),
+                        Ok(payload) => {
+                            let key = payload
+                                .strip_prefix(&info[..])
+                                .ok_or_else(header_tampered)?;
+                            return DataKey::from_slice(key).ok_or_else(header_tampered);
+                        }
+                    }
+                }
+                Err(Error::NotARecipient)
+            }
         }
+    }
+}
+
+/// The canonical text of an age recipient or OpenSSH public key (`age1…`,
+/// `age1pq1…`, `ssh-ed25519 <base64>`, `ssh-rsa <base64>`, without a
+/// comment), if `text` is one hx-age accepts.
+pub(crate) fn canonical_age_recipient(text: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(text).ok()?.trim();
+    let canonical = if text.starts_with("ssh-") {
+        let mut fields = text.split_whitespace();
+        format!("{} {}", fields.next()?, fields.next()?)
+    } else {
+        text.to_owned()
+    };
+    hx_age::parse_recipient(&canonical).ok()?;
+    Some(canonical.into_bytes())
+}
+
+/// The `age` recipient entry for `data_key`: an age file to the recipient
+/// whose plaintext is the wrap info (binding the file id) and the data key.
+pub(crate) fn wrap_for_age(
+    recipient: &[u8],
+    file_id: &[u8; 16],
+    data_key: &DataKey,
+) -> Result<RecipientEntry> {
+    let text = std::str::from_utf8(recipient).map_err(|_| header_tampered())?;
+    let to = hx_age::parse_recipient(text)?;
+    let mut payload = Zeroizing::new(wrap_info(file_id));
+    payload.extend_from_slice(&data_key.0[..]);
+    let mut wrapped = Vec::new();
+    hx_age::Encryptor::with_recipients(vec![to])?.encrypt(&payload[..], &mut wrapped)?;
+    Ok(RecipientEntry {
+        kind: AGE_TYPE.to_owned(),
+        public: recipient.to_vec(),
+        wrapped,
+    })
+}
+
+/// The entry for a public-key or age recipient (not a keyring).
+pub(crate) fn wrap_for_entry(
+    kind: &str,
+    public: &[u8],
+    file_id: &[u8; 16],
+    data_key: &DataKey,
+) -> Result<RecipientEntry> {
+    if kind == AGE_TYPE {
+        wrap_for_age(public, file_id, data_key)
+    } else {
+        wrap_for_public(public, file_id, data_key)
     }
 }
 

@@ -185,7 +185,7 @@ fn encrypt(args: &AgeArgs) -> CmdResult {
 }
 
 /// The identities of one `-i` file (read with the secret-file checks).
-fn read_identities(path: &Path) -> Result<Vec<Box<dyn Identity>>, Failure> {
+fn read_identities(path: &Path) -> Result<Vec<Box<dyn Identity + Send + Sync>>, Failure> {
     let bytes = read_secret_file(path)?;
     age::read_identities(&bytes).map_err(|e| usage(format!("{}: {e}", display(path))))
 }
@@ -196,7 +196,9 @@ fn decrypt(args: &AgeArgs) -> CmdResult {
     }
     let mut identities: Vec<Box<dyn Identity>> = Vec::new();
     for path in &args.identities {
-        identities.extend(read_identities(path)?);
+        for identity in read_identities(path)? {
+            identities.push(identity);
+        }
     }
     let input = Input::open(&args.input)?;
     let reader = crate::progress::Reader::over(input);

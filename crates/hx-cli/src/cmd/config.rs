@@ -22,8 +22,9 @@ pub struct OpenArgs {
     /// `HX_KEYRING`). Preferred over `--identity` when both are given.
     #[arg(short, long, env = "HX_KEYRING")]
     keyring: Option<PathBuf>,
-    /// A private key file (X25519, X-Wing or RSA) of one of the file's
-    /// public-key recipients (also `HX_IDENTITY`).
+    /// A private key file of one of the file's recipients (also
+    /// `HX_IDENTITY`): X25519, X-Wing or RSA (PEM/DER), an age identity file
+    /// or an OpenSSH private key.
     #[arg(short, long, env = "HX_IDENTITY")]
     identity: Option<PathBuf>,
     #[command(flatten)]
@@ -38,9 +39,11 @@ impl OpenArgs {
             return Ok(Some(Opener::Keyring(ring)));
         }
         if let Some(path) = &self.identity {
-            return Ok(Some(Opener::Identity(crate::cmd::kex::read_private_key(
-                path,
-            )?)));
+            // PEM/DER keys, age identity files and OpenSSH private keys
+            let bytes = crate::io::read_secret_file(path)?;
+            return Opener::identity_bytes(&bytes)
+                .map(Some)
+                .map_err(|e| Failure::Usage(format!("{}: {e}", crate::io::display(path))));
         }
         Ok(None)
     }
@@ -82,8 +85,10 @@ pub enum ConfigCommand {
     Init {
         /// Where to create it (not overwritten if it exists).
         file: PathBuf,
-        /// Public key files (X25519, X-Wing, RSA) that can open the file.
-        #[arg(long = "recipient", value_name = "PUB.pem")]
+        /// Who can open the file: a public key file (X25519, X-Wing, RSA), an
+        /// age recipient (`age1…`, `age1pq1…`) or OpenSSH public key
+        /// (`ssh-ed25519 …`, `ssh-rsa …`), given as text or as a file.
+        #[arg(long = "recipient", value_name = "RECIPIENT")]
         recipients: Vec<PathBuf>,
         #[command(flatten)]
         open: OpenArgs,
@@ -218,8 +223,9 @@ pub enum RecipientsCommand {
     Add {
         /// The encrypted config file.
         file: PathBuf,
-        /// The public key file.
-        #[arg(value_name = "PUB.pem")]
+        /// A public key file, an age recipient or an OpenSSH public key (text
+        /// or file).
+        #[arg(value_name = "RECIPIENT")]
         public: PathBuf,
         #[command(flatten)]
         open: OpenArgs,
@@ -228,8 +234,9 @@ pub enum RecipientsCommand {
     Rm {
         /// The encrypted config file.
         file: PathBuf,
-        /// The public key file.
-        #[arg(value_name = "PUB.pem")]
+        /// A public key file, an age recipient or an OpenSSH public key (text
+        /// or file).
+        #[arg(value_name = "RECIPIENT")]
         public: PathBuf,
         #[command(flatten)]
         open: OpenArgs,
@@ -365,18 +372,23 @@ pub fn config(command: ConfigCommand) -> CmdResult {
             recipients,
             open,
         } => {
-            let keys = recipients
-                .iter()
-                .map(|p| read_public_key(p))
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut keys = Vec::new();
+            let mut ages = Vec::new();
+            for arg in &recipients {
+                match read_recipient(arg)? {
+                    Recipient::Key(key) => keys.push(key),
+                    Recipient::Age(text) => ages.push(text),
+                }
+            }
+            let ages: Vec<&str> = ages.iter().map(String::as_str).collect();
             let opener = open.opener()?;
-            if opener.is_none() && keys.is_empty() {
+            if opener.is_none() && keys.is_empty() && ages.is_empty() {
                 return Err(Failure::Usage(
                     "give --keyring KEYRING and/or --recipient PUB.pem: nobody could open the file"
                         .into(),
                 ));
             }
-            Config::create_for(rewritable(&file)?, opener.as_ref(), &keys)
+            Config::create_with_age(rewritable(&file)?, opener.as_ref(), &keys, &ages)
                 .map_err(|e| failure(&file, e))?;
             Ok(())
         }
@@ -427,12 +439,16 @@ pub fn config(command: ConfigCommand) -> CmdResult {
         ConfigCommand::Rm(args) => edit(&args.file, &args.open, |c| c.remove(&args.key)),
         ConfigCommand::Rotate(args) => edit(&args.file, &args.open, |c| c.rotate()),
         ConfigCommand::Recipients(RecipientsCommand::Add { file, public, open }) => {
-            let key = read_public_key(&public)?;
-            edit(&file, &open, |c| c.add_recipient(&key))
+            match read_recipient(&public)? {
+                Recipient::Key(key) => edit(&file, &open, |c| c.add_recipient(&key)),
+                Recipient::Age(text) => edit(&file, &open, |c| c.add_age_recipient(&text)),
+            }
         }
         ConfigCommand::Recipients(RecipientsCommand::Rm { file, public, open }) => {
-            let key = read_public_key(&public)?;
-            edit(&file, &open, |c| c.remove_recipient(&key))
+            match read_recipient(&public)? {
+                Recipient::Key(key) => edit(&file, &open, |c| c.remove_recipient(&key)),
+                Recipient::Age(text) => edit(&file, &open, |c| c.remove_age_recipient(&text)),
+            }
         }
         ConfigCommand::Verify(args) => {
             let opener = args.open.require()?;
@@ -1167,4 +1183,36 @@ fn edit_in_editor(args: &FileArgs) -> CmdResult {
         if changed == 1 { "" } else { "s" }
     );
     Ok(())
+}
+
+/// A recipient as `config init --recipient` and `config recipients` take
+/// it.
+enum Recipient {
+    /// An X25519, X-Wing or RSA public key (PEM/DER file).
+    Key(hx::kex::PublicKey),
+    /// An age recipient or OpenSSH public key, wrapped for as an age file.
+    Age(String),
+}
+
+/// `age1…` and `ssh-…` given as text, or a file holding one (the first line
+/// that is not blank or a `#` comment: an age recipients file, an
+/// `id_ed25519.pub`), or a PEM/DER public key file.
+fn read_recipient(arg: &Path) -> Result<Recipient, Failure> {
+    let is_age = |t: &str| t.starts_with("age1") || t.starts_with("ssh-");
+    if let Some(text) = arg.to_str()
+        && is_age(text)
+    {
+        return Ok(Recipient::Age(text.to_owned()));
+    }
+    let bytes = crate::io::read_public_file(arg)?;
+    if let Ok(text) = std::str::from_utf8(&bytes)
+        && let Some(line) = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'))
+        && is_age(line)
+    {
+        return Ok(Recipient::Age(line.to_owned()));
+    }
+    read_public_key(arg).map(Recipient::Key)
 }

@@ -463,3 +463,51 @@ fn a_value_and_a_table_at_one_path_are_refused_whatever_sorts_between() {
     ));
     config.save().unwrap();
 }
+
+/// age recipients: a file opens with the age identity (an identity file's
+/// text) as it opens with the keyring; a damaged wrapped key is header
+/// tampering; the recipient's text is stored canonical (no SSH comment).
+#[test]
+fn age_recipients_open_with_age_identities() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("team.hxc");
+    let ring = keyring();
+    let identity = hx_age::x25519::Identity::generate().unwrap();
+    let recipient = identity.to_recipient().to_string();
+    let identity_file = format!("# a comment\n{}\n", *identity.to_age().to_encoded());
+    let mut config =
+        Config::create_with_age(&path, Some(&ring), &[], &[recipient.as_str()]).unwrap();
+    config.set("db.password", "s3cret").unwrap();
+    config.save().unwrap();
+    let age = Opener::identity_bytes(identity_file.as_bytes()).unwrap();
+    assert!(format!("{age:?}").contains("REDACTED"));
+    let opened = Config::open(&path, &age).unwrap();
+    assert_eq!(opened.get("db.password").unwrap().expose_secret(), "s3cret");
+    assert!(matches!(
+        Config::create_with_age(dir.path().join("x.hxc"), Some(&ring), &[], &["age1nope"]),
+        Err(Error::Age(_))
+    ));
+    // another age identity is not a recipient
+    let stranger = hx_age::x25519::Identity::generate().unwrap();
+    let stranger = Opener::identity_bytes(stranger.to_age().to_encoded().as_bytes()).unwrap();
+    assert!(matches!(
+        Config::open(&path, &stranger),
+        Err(Error::NotARecipient)
+    ));
+    // a flipped byte in the wrapped age file is header tampering
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text.find("type = \"age\"").unwrap();
+    let wrapped_at =
+        start + text[start..].find("wrapped = \"").unwrap() + "wrapped = \"".len() + 60;
+    let mut bytes = text.into_bytes();
+    bytes[wrapped_at] = if bytes[wrapped_at] == b'A' {
+        b'B'
+    } else {
+        b'A'
+    };
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(matches!(
+        Config::open(&path, &age),
+        Err(Error::Tampered(_) | Error::Parse { .. })
+    ));
+}
