@@ -7,7 +7,8 @@ use std::process::Command;
 /// The releases the interop tests are written against: Python's
 /// `cryptography`; `pyrage` (rage's bindings, the age passphrase peer);
 /// argon2-cffi, pyca/bcrypt and passlib (the password-hash peers);
-/// python-dotenv (the `.env` reader's peer).
+/// python-dotenv (the `.env` reader's peer); Django and Werkzeug (their
+/// password hashers, peers of hx-password's framework formats).
 const PACKAGES: &[&str] = &[
     "cryptography==48.0.0",
     "pyrage==1.4.0",
@@ -15,6 +16,8 @@ const PACKAGES: &[&str] = &[
     "bcrypt==5.0.0",
     "passlib==1.7.4",
     "python-dotenv==1.1.1",
+    "Django==5.2.8",
+    "Werkzeug==3.1.3",
 ];
 
 /// Creates `target/peer-venv` if needed and returns its Python.

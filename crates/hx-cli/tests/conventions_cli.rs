@@ -624,15 +624,18 @@ fn a_closed_pipe_ends_quietly() {
         ],
     ];
     for args in cases {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hx"))
+        // the reading end is closed before the command starts: no race with
+        // a command quick enough to write before the test could close it
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let child = Command::new(env!("CARGO_BIN_EXE_hx"))
             .args(args)
             .current_dir(d)
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
+            .stdout(writer)
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        drop(child.stdout.take());
         let o = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.is_empty(), "{args:?}: {err}");

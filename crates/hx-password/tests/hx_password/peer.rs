@@ -102,3 +102,49 @@ fn the_python_peers_verify_what_hx_writes() {
         assert_eq!(got, want, "{check}");
     }
 }
+
+/// The real frameworks: Django's own hashers (`make_password`, Django's
+/// default costs) and Werkzeug's `generate_password_hash`
+/// (tests/interop/frameworks_peer.py) write hashes that hx verifies,
+/// refuses for a wrong password and upgrades.
+#[test]
+fn hx_verifies_what_django_and_werkzeug_write() {
+    let script = format!(
+        "{}/tests/interop/frameworks_peer.py",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let passwords = [
+        "hunter2",
+        "pässwörd ☃ 密码 beyond seventy-two bytes of text, as long passphrases are",
+    ];
+    let request = json!(passwords.iter().map(hex::encode).collect::<Vec<_>>());
+    let made = python_json(script, &[], &request);
+    let made = made.as_array().unwrap();
+    let policy = Policy::default();
+    let mut producers = BTreeSet::new();
+    for item in made {
+        let password = hex::decode(item["password"].as_str().unwrap()).unwrap();
+        let hash = item["hash"].as_str().unwrap();
+        let by = item["by"].as_str().unwrap();
+        policy
+            .verify(&password, hash)
+            .unwrap_or_else(|e| panic!("{by}: {hash}: {e}"));
+        assert!(
+            matches!(policy.verify(b"hunter3", hash), Err(Error::Mismatch)),
+            "{by}"
+        );
+        let stored: StoredHash = hash.parse().unwrap();
+        assert_eq!(stored.to_string(), hash, "{by} writes back byte for byte");
+        assert!(
+            policy
+                .verify_and_upgrade(&password, hash)
+                .unwrap()
+                .is_some(),
+            "{by}"
+        );
+        producers.insert(by.split_whitespace().take(3).collect::<Vec<_>>().join(" "));
+    }
+    // Django: 5 hashers for the short password, 4 for the long one (bcrypt
+    // takes 72 bytes); Werkzeug: 3 methods each
+    assert_eq!(made.len(), 5 + 4 + 3 * 2, "{producers:?}");
+}
