@@ -143,6 +143,20 @@ pub struct StoredHash {
 }
 
 impl StoredHash {
+    /// A hash of a scheme other than Argon2 and bcrypt, without a pepper.
+    fn plain(format: Format, params: Params, salt: Vec<u8>, hash: Vec<u8>) -> Self {
+        Self {
+            format,
+            params,
+            argon2_version: 0,
+            argon2_version_written: false,
+            salt,
+            hash,
+            pepper_id: None,
+            bcrypt_minor: 0,
+        }
+    }
+
     /// Parses a stored hash in any [`Format`].
     ///
     /// # Errors
@@ -560,16 +574,7 @@ fn parse_passlib_pbkdf2(prf: Pbkdf2Prf, rest: &str) -> Result<StoredHash> {
     let hash = ab64_decode(hash, "passlib pbkdf2 hash")?;
     check_lengths(&salt, &hash)?;
     check_output_len(&hash, prf.output_len(), "passlib pbkdf2")?;
-    Ok(StoredHash {
-        format: Format::PasslibPbkdf2,
-        params,
-        argon2_version: 0,
-        argon2_version_written: false,
-        salt,
-        hash,
-        pepper_id: None,
-        bcrypt_minor: 0,
-    })
+    Ok(StoredHash::plain(Format::PasslibPbkdf2, params, salt, hash))
 }
 
 fn padded_base64(text: &str, what: &str) -> Result<Vec<u8>> {
@@ -585,16 +590,7 @@ fn parse_django_pbkdf2(rest: &str) -> Result<StoredHash> {
     let hash = padded_base64(hash, "Django pbkdf2 hash")?;
     check_lengths(&salt, &hash)?;
     check_output_len(&hash, 32, "Django pbkdf2")?;
-    Ok(StoredHash {
-        format: Format::DjangoPbkdf2,
-        params,
-        argon2_version: 0,
-        argon2_version_written: false,
-        salt,
-        hash,
-        pepper_id: None,
-        bcrypt_minor: 0,
-    })
+    Ok(StoredHash::plain(Format::DjangoPbkdf2, params, salt, hash))
 }
 
 /// N as written (a power of two) to log2(N).
@@ -617,16 +613,7 @@ fn parse_django_scrypt(rest: &str) -> Result<StoredHash> {
     let hash = padded_base64(hash, "Django scrypt hash")?;
     check_lengths(&salt, &hash)?;
     check_output_len(&hash, 64, "Django scrypt")?;
-    Ok(StoredHash {
-        format: Format::DjangoScrypt,
-        params,
-        argon2_version: 0,
-        argon2_version_written: false,
-        salt,
-        hash,
-        pepper_id: None,
-        bcrypt_minor: 0,
-    })
+    Ok(StoredHash::plain(Format::DjangoScrypt, params, salt, hash))
 }
 
 fn parse_werkzeug(method: &str, args: &str, rest: &str) -> Result<StoredHash> {
@@ -677,16 +664,7 @@ fn parse_werkzeug(method: &str, args: &str, rest: &str) -> Result<StoredHash> {
         _ => 64,
     };
     check_output_len(&hash, len, "Werkzeug")?;
-    Ok(StoredHash {
-        format,
-        params,
-        argon2_version: 0,
-        argon2_version_written: false,
-        salt,
-        hash,
-        pepper_id: None,
-        bcrypt_minor: 0,
-    })
+    Ok(StoredHash::plain(format, params, salt, hash))
 }
 
 impl fmt::Display for StoredHash {

@@ -22,6 +22,33 @@ fn u32_of(v: &Value) -> u32 {
     u32::try_from(v.as_u64().unwrap()).unwrap()
 }
 
+/// Argon2 of one vector's parameters (`m`, `t`, `p`, `variant`, `version`)
+/// with the given inputs, into `len` bytes.
+fn argon2_of(
+    v: &Value,
+    password: &[u8],
+    salt: &[u8],
+    secret: &[u8],
+    associated_data: &[u8],
+    len: usize,
+) -> Vec<u8> {
+    let mut out = vec![0u8; len];
+    hazmat::argon2(
+        variant(v["variant"].as_str().unwrap()),
+        u32_of(&v["version"]),
+        u32_of(&v["m"]),
+        u32_of(&v["t"]),
+        u32_of(&v["p"]),
+        password,
+        salt,
+        secret,
+        associated_data,
+        &mut out,
+    )
+    .unwrap();
+    out
+}
+
 /// RFC 9106 §5 (Argon2d, Argon2i, Argon2id at version 0x13) and the
 /// reference implementation's version-0x10 twins: secret input and
 /// associated data included.
@@ -32,39 +59,17 @@ fn rfc9106_and_reference_kats() {
     assert_eq!(kats.len(), 6);
     for kat in kats {
         let want = unhex(kat["tag"].as_str().unwrap());
-        let mut tag = vec![0u8; want.len()];
-        hazmat::argon2(
-            variant(kat["variant"].as_str().unwrap()),
-            u32_of(&kat["version"]),
-            u32_of(&kat["m"]),
-            u32_of(&kat["t"]),
-            u32_of(&kat["p"]),
-            &unhex(kat["password"].as_str().unwrap()),
-            &unhex(kat["salt"].as_str().unwrap()),
-            &unhex(kat["secret"].as_str().unwrap()),
-            &unhex(kat["associated_data"].as_str().unwrap()),
-            &mut tag,
-        )
-        .unwrap();
+        let field = |name: &str| unhex(kat[name].as_str().unwrap());
+        let (password, salt, ad) = (field("password"), field("salt"), field("associated_data"));
+        let mut secret = field("secret");
+        let tag = argon2_of(kat, &password, &salt, &secret, &ad, want.len());
         assert_eq!(tag, want, "{} v{}", kat["variant"], kat["version"]);
         // and a flipped bit of the secret changes the tag
-        let mut secret = unhex(kat["secret"].as_str().unwrap());
         secret[0] ^= 1;
-        let mut other = vec![0u8; want.len()];
-        hazmat::argon2(
-            variant(kat["variant"].as_str().unwrap()),
-            u32_of(&kat["version"]),
-            u32_of(&kat["m"]),
-            u32_of(&kat["t"]),
-            u32_of(&kat["p"]),
-            &unhex(kat["password"].as_str().unwrap()),
-            &unhex(kat["salt"].as_str().unwrap()),
-            &secret,
-            &unhex(kat["associated_data"].as_str().unwrap()),
-            &mut other,
-        )
-        .unwrap();
-        assert_ne!(other, want);
+        assert_ne!(
+            argon2_of(kat, &password, &salt, &secret, &ad, want.len()),
+            want
+        );
     }
 }
 
@@ -80,20 +85,8 @@ fn reference_hash_tests() {
         let password = case["password"].as_str().unwrap().as_bytes();
         let encoded = case["encoded"].as_str().unwrap();
         let want = unhex(case["hash"].as_str().unwrap());
-        let mut out = vec![0u8; want.len()];
-        hazmat::argon2(
-            variant(case["variant"].as_str().unwrap()),
-            u32_of(&case["version"]),
-            u32_of(&case["m"]),
-            u32_of(&case["t"]),
-            u32_of(&case["p"]),
-            password,
-            case["salt"].as_str().unwrap().as_bytes(),
-            &[],
-            &[],
-            &mut out,
-        )
-        .unwrap();
+        let salt = case["salt"].as_str().unwrap().as_bytes();
+        let out = argon2_of(case, password, salt, &[], &[], want.len());
         assert_eq!(out, want, "{encoded}");
         let stored: StoredHash = encoded.parse().unwrap();
         assert_eq!(stored.to_string(), encoded);
