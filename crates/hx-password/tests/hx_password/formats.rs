@@ -150,6 +150,47 @@ fn malformed_strings_say_what_is_wrong() {
             "on an Argon2 hash",
         ),
         ("x".repeat(513), "longer than 512 bytes"),
+        // each framework's own output length (hashlib's defaults, Django's)
+        (
+            format!("scrypt:1024:8:1$saltsaltsalt${}", "00".repeat(32)),
+            "Werkzeug hash output not 64 bytes",
+        ),
+        (
+            format!("pbkdf2:sha512:1000$saltsaltsalt${}", "00".repeat(32)),
+            "Werkzeug hash output not 64 bytes",
+        ),
+        (
+            "pbkdf2_sha256$1000$saltsaltsalt$c2FsdHNhbHRzYWx0c2FsdA==".into(),
+            "Django pbkdf2 hash output not 32 bytes",
+        ),
+        (
+            format!("scrypt$1024$saltsaltsalt$8$1${}", "AAAA".repeat(8)),
+            "Django scrypt hash output not 64 bytes",
+        ),
+        (
+            format!("$pbkdf2-sha256$1000$c2FsdHNhbHQ${}", "A".repeat(86)),
+            "passlib pbkdf2 hash output not 32 bytes",
+        ),
+        // one PBKDF2 block per round: the limits count rounds
+        (
+            format!("$pbkdf2-sha256$i=1000$c2FsdHNhbHQ${}", "A".repeat(86)),
+            "longer than its hash's",
+        ),
+        // scrypt's own bound, before the scrypt crate multiplies r and p
+        (
+            "$scrypt$ln=4,r=65536,p=16384$c29tZXNhbHQ$Zh/vvW8pvLyPRkarwyqdekZFu1wFlTf4pVh/Ma2+zM0"
+                .into(),
+            "r·p of 2^30",
+        ),
+        // spare bits in bcrypt's last salt character: one string per hash
+        (
+            "$2b$04$cVWp4XaNU8a4v1uMRum2SP026BWLIoQMD/TXg5uZV.0P.uO8m3YEm".into(),
+            "bcrypt base64",
+        ),
+        (
+            "$2b$04$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEn".into(),
+            "bcrypt base64",
+        ),
     ];
     let policy = Policy::default();
     for (text, want) in &cases {

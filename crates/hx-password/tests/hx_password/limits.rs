@@ -77,6 +77,15 @@ fn hostile_parameters_are_refused_before_any_work() {
             "bcrypt_sha256$$2b$17$cVWp4XaNU8a4v1uMRum2SO026BWLIoQMD/TXg5uZV.0P.uO8m3YEm".to_owned(),
             "bcrypt cost",
         ),
+        // the lane buffer counts: N small, r and p large (3.5 GiB otherwise)
+        (
+            format!("$scrypt$ln=1,r=4194304,p=4${SALT}${HASH}"),
+            "scrypt 128·r·(N+p+2) (KiB)",
+        ),
+        (
+            format!("scrypt$2$saltsalt$4194304$4${}==", "A".repeat(86)),
+            "scrypt 128·r·(N+p+2) (KiB)",
+        ),
     ];
     let policy = Policy::default();
     let start = Instant::now();
