@@ -269,13 +269,37 @@ pub fn read_stdin_text(limit: usize) -> Result<Option<Zeroizing<String>>, Failur
         .map(|text| Zeroizing::new(text.to_owned())))
 }
 
-fn strip_newline(bytes: &mut Vec<u8>) {
+/// Drops one line ending (`\n` or `\r\n`) from the end of `bytes`.
+pub fn strip_newline(bytes: &mut Vec<u8>) {
     if bytes.last() == Some(&b'\n') {
         bytes.pop();
         if bytes.last() == Some(&b'\r') {
             bytes.pop();
         }
     }
+}
+
+/// Asks for a secret on the terminal without echo; with `again`, asks a
+/// second time and refuses a difference with `mismatch`. `what` names the
+/// secret when the terminal cannot be read.
+pub fn ask_secret(
+    label: &str,
+    again: Option<&str>,
+    what: &str,
+    mismatch: &str,
+) -> Result<Zeroizing<String>, Failure> {
+    let ask = |label: &str| {
+        rpassword::prompt_password(label)
+            .map(Zeroizing::new)
+            .map_err(|e| Failure::Usage(format!("cannot read the {what}: {e}")))
+    };
+    let first = ask(label)?;
+    if let Some(again) = again
+        && *ask(again)? != *first
+    {
+        return Err(Failure::Usage(mismatch.to_owned()));
+    }
+    Ok(first)
 }
 
 /// Writes `line` and one newline to stdout.

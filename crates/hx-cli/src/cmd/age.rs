@@ -241,22 +241,18 @@ fn read_passphrase(args: &AgeArgs, confirm: bool) -> Result<age::scrypt::Passphr
                 "no terminal to ask the passphrase on: use --passphrase-file",
             ));
         }
-        let first = prompt("Passphrase: ")?;
-        if confirm && *prompt("Confirm passphrase: ")? != *first {
-            return Err(usage("the passphrases do not match"));
-        }
-        Zeroizing::new(first.as_bytes().to_vec())
+        let passphrase = crate::io::ask_secret(
+            "Passphrase: ",
+            confirm.then_some("Confirm passphrase: "),
+            "passphrase",
+            "the passphrases do not match",
+        )?;
+        Zeroizing::new(passphrase.as_bytes().to_vec())
     };
     if text.is_empty() {
         return Err(usage("an empty passphrase is not allowed"));
     }
     Ok(age::scrypt::Passphrase::new(text.to_vec()))
-}
-
-fn prompt(label: &str) -> Result<Zeroizing<String>, Failure> {
-    rpassword::prompt_password(label)
-        .map(Zeroizing::new)
-        .map_err(|e| usage(format!("cannot read the passphrase: {e}")))
 }
 
 fn keygen(args: &KeygenArgs) -> CmdResult {

@@ -501,24 +501,15 @@ pub fn config(command: ConfigCommand) -> CmdResult {
 fn read_value(key: &str) -> Result<Zeroizing<String>, Failure> {
     use std::io::IsTerminal as _;
     if std::io::stdin().is_terminal() {
-        let ask = |label: String| {
-            rpassword::prompt_password(label)
-                .map(Zeroizing::new)
-                .map_err(|e| Failure::Usage(format!("cannot read the value: {e}")))
-        };
-        let first = ask(format!("Value for {key}: "))?;
-        if *ask(format!("Again, for {key}: "))? != *first {
-            return Err(Failure::Usage("the two values differ".into()));
-        }
-        return Ok(first);
+        return crate::io::ask_secret(
+            &format!("Value for {key}: "),
+            Some(&format!("Again, for {key}: ")),
+            "value",
+            "the two values differ",
+        );
     }
     let mut value = read_stdin_all(hx::config::MAX_VALUE_LEN + 2)?;
-    if value.last() == Some(&b'\n') {
-        value.pop();
-        if value.last() == Some(&b'\r') {
-            value.pop();
-        }
-    }
+    crate::io::strip_newline(&mut value);
     let text = std::str::from_utf8(&value)
         .map_err(|_| Failure::Usage("the value on standard input is not UTF-8".into()))?;
     Ok(Zeroizing::new(text.to_owned()))
@@ -851,11 +842,13 @@ fn git_setup(args: &GitSetupArgs) -> CmdResult {
         git(&["config", "--local", name, value])?;
     }
     let attributes = root.join(".gitattributes");
-    let existing = match std::fs::read(&attributes) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map_err(|_| Failure::Usage(format!("{}: not UTF-8 text", attributes.display())))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(crate::io::path_failure(&attributes, &e)),
+    // bounded, as every read of a file hx is handed
+    let existing = if attributes.exists() {
+        let bytes = crate::io::read_bounded(&attributes, 1 << 20, ".gitattributes")?;
+        String::from_utf8(bytes.to_vec())
+            .map_err(|_| Failure::Usage(format!("{}: not UTF-8 text", attributes.display())))?
+    } else {
+        String::new()
     };
     let line = format!("{pattern} merge=hx-config diff=hx-config");
     let present = existing.lines().any(|l| {

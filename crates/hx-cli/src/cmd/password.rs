@@ -183,11 +183,13 @@ fn usage(e: impl std::fmt::Display) -> Failure {
 /// asked for without echo (twice when it is a new one).
 fn read_password(confirm: bool) -> Result<Zeroizing<Vec<u8>>, Failure> {
     if std::io::stdin().is_terminal() {
-        let first = prompt("Password: ")?;
-        if confirm && *prompt("Confirm password: ")? != *first {
-            return Err(Failure::Usage("the passwords do not match".to_owned()));
-        }
-        return Ok(Zeroizing::new(first.as_bytes().to_vec()));
+        let password = crate::io::ask_secret(
+            "Password: ",
+            confirm.then_some("Confirm password: "),
+            "password",
+            "the passwords do not match",
+        )?;
+        return Ok(Zeroizing::new(password.as_bytes().to_vec()));
     }
     let mut bytes = read_stdin_all(MAX_PASSWORD_LEN + 2).map_err(|e| match e {
         Failure::Usage(m) if m.starts_with("standard input is larger") => Failure::Usage(format!(
@@ -195,17 +197,6 @@ fn read_password(confirm: bool) -> Result<Zeroizing<Vec<u8>>, Failure> {
         )),
         other => other,
     })?;
-    if bytes.last() == Some(&b'\n') {
-        bytes.pop();
-        if bytes.last() == Some(&b'\r') {
-            bytes.pop();
-        }
-    }
+    crate::io::strip_newline(&mut bytes);
     Ok(bytes)
-}
-
-fn prompt(label: &str) -> Result<Zeroizing<String>, Failure> {
-    rpassword::prompt_password(label)
-        .map(Zeroizing::new)
-        .map_err(|e| Failure::Usage(format!("cannot read the password: {e}")))
 }
