@@ -311,7 +311,11 @@ fn package(root: &Path) -> Step {
 
 fn run(root: &Path, name: &str, program: &str, args: &[&str], envs: &[(&str, String)]) -> Step {
     let shown_env: String = envs.iter().map(|(k, v)| format!("{k}={v} ")).collect();
-    println!("\n==> {shown_env}{program} {}", args.join(" "));
+    println!(
+        "\n==> {shown_env}{program} {}{}",
+        args.join(" "),
+        disk_free(root)
+    );
     let start = Instant::now();
     let status = Command::new(program)
         .args(args)
@@ -329,6 +333,25 @@ fn run(root: &Path, name: &str, program: &str, args: &[&str], envs: &[(&str, Str
         name: name.to_owned(),
         ok,
         secs: start.elapsed().as_secs_f64(),
+    }
+}
+
+/// The space left on the disk that holds `root`, as ` (N GiB free)`, so
+/// that a step that runs out of disk says so in the log (empty where `df`
+/// cannot tell).
+fn disk_free(root: &Path) -> String {
+    let Ok(out) = Command::new("df").arg("-Pk").arg(root).output() else {
+        return String::new();
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let available_kib = text
+        .lines()
+        .nth(1)
+        .and_then(|line| line.split_whitespace().nth(3))
+        .and_then(|field| field.parse::<u64>().ok());
+    match available_kib {
+        Some(kib) => format!("  ({:.1} GiB free)", kib as f64 / (1024.0 * 1024.0)),
+        None => String::new(),
     }
 }
 
@@ -457,7 +480,11 @@ fn ci(root: &Path) -> ExitCode {
     steps.push(package(root));
     steps.push(crate_graph(root));
 
-    println!("\n==> summary ({:.0} s)", started.elapsed().as_secs_f64());
+    println!(
+        "\n==> summary ({:.0} s){}",
+        started.elapsed().as_secs_f64(),
+        disk_free(root)
+    );
     for step in &steps {
         println!(
             "  {:<6} {:<24} {:>7.1} s",
