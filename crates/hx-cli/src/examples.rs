@@ -181,7 +181,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ),
     (
         "config set",
-        "printf %s \"$PW\" | hx config set app.hxc database.password -k app.ring\n  hx config set app.hxc stripe.key -k app.ring        # asks twice, without echo\n  printf '' | hx config set app.hxc feature.flag -k app.ring --allow-empty",
+        "printf %s \"$PW\" | hx config set app.hxc database.password -k app.ring\n  hx config set app.hxc stripe.key -k app.ring        # asks twice, without echo\n  printf '' | hx config set app.hxc feature.flag -k app.ring --allow-empty\n  echo 5432 | hx config set app.hxc database.port -k app.ring --plain   # not secret: in clear, under the MAC",
     ),
     (
         "config get",

@@ -1295,3 +1295,95 @@ fn age_and_ssh_recipients_open_the_file() {
     );
     assert_eq!(code(&o), 2, "{}", err(&o));
 }
+
+/// `config set --plain`: the value is in clear in the file (so in a git
+/// diff), read by get, export, exec and edit like any other; `set` without
+/// it seals it again; an edit of the file without the key is refused.
+#[test]
+fn set_plain_keeps_a_setting_in_clear_under_the_mac() {
+    let dir = setup();
+    let d = dir.path();
+    ok(&hx(d, &with(&["config", "init", "app.hxc"], &K), b""));
+    ok(&key_cmd(d, "set", "database.password", &K, b"secret-pw"));
+    ok(&hx(
+        d,
+        &with(
+            &["config", "set", "app.hxc", "database.port", "--plain"],
+            &K,
+        ),
+        b"5432\n",
+    ));
+    ok(&hx(
+        d,
+        &with(
+            &["config", "set", "app.hxc", "database.host", "--plain"],
+            &K,
+        ),
+        b"db.internal",
+    ));
+    let text = std::fs::read_to_string(d.join("app.hxc")).unwrap();
+    assert!(
+        text.contains("[hx.plain]\ndatabase.host = \"db.internal\"\ndatabase.port = \"5432\"\n"),
+        "{text}"
+    );
+    assert!(!text.contains("secret-pw"));
+    assert_eq!(ok(&key_cmd(d, "get", "database.port", &K, b"")), "5432\n");
+    assert_eq!(
+        ok(&hx(
+            d,
+            &with(&["config", "export", "app.hxc", "--format", "env"], &K),
+            b""
+        )),
+        "DATABASE_HOST='db.internal'\nDATABASE_PASSWORD='secret-pw'\nDATABASE_PORT='5432'\n"
+    );
+    let o = hx(
+        d,
+        &with(
+            &["config", "exec", "app.hxc"],
+            &[
+                "--keyring",
+                "ring.hxk",
+                "--",
+                "sh",
+                "-c",
+                "printf '%s|%s' \"$DATABASE_PORT\" \"$DATABASE_PASSWORD\"",
+            ],
+        ),
+        b"",
+    );
+    assert_eq!(out(&o), "5432|secret-pw");
+    let v = hx(d, &with(&["config", "verify", "app.hxc"], &K), b"");
+    assert!(err(&v).contains("3 values"), "{}", err(&v));
+
+    // changed without the key: refused by every command that opens it
+    let edited = text.replace("\"5432\"", "\"6543\"");
+    std::fs::write(d.join("app.hxc"), &edited).unwrap();
+    let o = key_cmd(d, "get", "database.password", &K, b"");
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert!(out(&o).is_empty() && !err(&o).contains("secret-pw"));
+    std::fs::write(d.join("app.hxc"), &text).unwrap();
+
+    // an edit keeps a value in clear in clear, and seals a new key
+    let editor = editor_script(
+        d,
+        "ed.sh",
+        "sed -i 's/\"5432\"/\"5433\"/' \"$1\"\necho 'new.key = \"added\"' >> \"$1\"",
+    );
+    let o = common::hx_env(
+        d,
+        &with(&["config", "edit", "app.hxc"], &K),
+        &[("EDITOR", &editor), ("VISUAL", "")],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let text = std::fs::read_to_string(d.join("app.hxc")).unwrap();
+    assert!(text.contains("database.port = \"5433\""), "{text}");
+    assert!(!text.contains("added"));
+    assert_eq!(ok(&key_cmd(d, "get", "new.key", &K, b"")), "added\n");
+
+    // `set` without --plain seals it again
+    ok(&key_cmd(d, "set", "database.port", &K, b"5434"));
+    let text = std::fs::read_to_string(d.join("app.hxc")).unwrap();
+    assert!(!text.contains("5434") && !text.contains("database.port = \"543"));
+    assert_eq!(ok(&key_cmd(d, "get", "database.port", &K, b"")), "5434\n");
+}

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::atomic;
 use crate::crypto::{DataKey, FileKeys};
-use crate::document::{Document, MAX_DOCUMENT_LEN, MAX_VALUE_LEN, RecipientEntry};
+use crate::document::{Document, Entry, MAX_DOCUMENT_LEN, MAX_VALUE_LEN, RecipientEntry};
 use crate::path::table_conflict;
 use crate::recipient::{
     canonical_age_recipient, public_der, rewrap_for_primary, wrap_for_age, wrap_for_entry,
@@ -45,15 +45,16 @@ impl Opened {
         })
     }
 
+    /// The value at `path`: opened if sealed, as it is if in clear.
     pub(crate) fn decrypt(&self, path: &str) -> Result<Zeroizing<Vec<u8>>> {
-        let sealed = self
-            .doc
-            .entries
-            .get(path)
-            .ok_or_else(|| Error::NotFound(path.to_owned()))?;
-        self.keys
-            .open(path, sealed)
-            .ok_or_else(|| Error::Tampered(Tamper::Value(path.to_owned())))
+        match self.doc.entries.get(path) {
+            None => Err(Error::NotFound(path.to_owned())),
+            Some(Entry::Plain(text)) => Ok(Zeroizing::new(text.as_bytes().to_vec())),
+            Some(Entry::Sealed(sealed)) => self
+                .keys
+                .open(path, sealed)
+                .ok_or_else(|| Error::Tampered(Tamper::Value(path.to_owned()))),
+        }
     }
 }
 
@@ -74,17 +75,21 @@ pub(crate) fn next_generation(g: u64) -> Result<u64> {
 fn diagnose(doc: &Document, keys: &FileKeys) -> Tamper {
     const MAX_PROBED_VALUE: usize = 16 << 10;
     const MAX_PROBED_PATHS: usize = 1024;
-    for (path, sealed) in &doc.entries {
+    let sealed_paths = || {
+        doc.entries.iter().filter_map(|(path, entry)| match entry {
+            Entry::Sealed(sealed) => Some((path, sealed)),
+            Entry::Plain(_) => None,
+        })
+    };
+    for (path, sealed) in sealed_paths() {
         if keys.open(path, sealed).is_some() {
             continue;
         }
         if sealed.len() > MAX_PROBED_VALUE {
             return Tamper::Value(path.clone());
         }
-        for other in doc
-            .entries
-            .keys()
-            .filter(|p| *p != path)
+        for (other, _) in sealed_paths()
+            .filter(|(p, _)| *p != path)
             .take(MAX_PROBED_PATHS)
         {
             if keys.open(other, sealed).is_some() {
@@ -405,13 +410,76 @@ impl<'o> Config<'o> {
         Ok(self.len())
     }
 
-    /// Sets the value at `path` (sealed now; written by [`Config::save`]).
+    /// Sets the value at `path`, sealed now (a value that was kept in clear
+    /// is sealed from now on); written by [`Config::save`].
     ///
     /// # Errors
     /// [`Error::InvalidPath`], [`Error::PathConflict`] if `path` is a table
     /// above or below an existing value, [`Error::TooLarge`] beyond
     /// [`crate::MAX_VALUE_LEN`].
     pub fn set(&mut self, path: &str, value: &str) -> Result<()> {
+        self.check_settable(path, value)?;
+        let sealed = self.opened.keys.seal(path, value.as_bytes())?;
+        self.opened
+            .doc
+            .entries
+            .insert(path.to_owned(), Entry::Sealed(sealed));
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Sets the value at `path` in clear: a setting that is not a secret
+    /// (a port, a host name) that anyone who can read the file may read,
+    /// and that nobody without the file's key can change, remove or move
+    /// unnoticed, as the MAC covers it like every other entry. [`Config::get`]
+    /// and everything built on it read it as any value; [`Config::set`]
+    /// seals it again. A file holding values in clear is written as format
+    /// version 2.
+    ///
+    /// # Example
+    /// ```
+    /// use hx_config::{Config, Opener};
+    /// use secrecy::ExposeSecret;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("app.hxc");
+    /// let opener = Opener::Keyring(hx_aead::Keyring::generate()?);
+    /// let mut config = Config::create(&path, &opener, &[])?;
+    /// config.set_plain("database.port", "5432")?;
+    /// config.set("database.password", "correct horse")?;
+    /// config.save()?;
+    ///
+    /// assert!(std::fs::read_to_string(&path)?.contains("database.port = \"5432\""));
+    /// let config = Config::open(&path, &opener)?;
+    /// assert!(config.is_plain("database.port"));
+    /// assert_eq!(config.get("database.port")?.expose_secret(), "5432");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Config::set`].
+    pub fn set_plain(&mut self, path: &str, value: &str) -> Result<()> {
+        self.check_settable(path, value)?;
+        self.opened
+            .doc
+            .entries
+            .insert(path.to_owned(), Entry::Plain(value.to_owned()));
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Whether the value at `path` is kept in clear ([`Config::set_plain`]);
+    /// false for a sealed value and for a path with no value.
+    #[must_use]
+    pub fn is_plain(&self, path: &str) -> bool {
+        self.opened
+            .doc
+            .entries
+            .get(path)
+            .is_some_and(Entry::is_plain)
+    }
+
+    fn check_settable(&self, path: &str, value: &str) -> Result<()> {
         check_path(path)?;
         if value.len() > MAX_VALUE_LEN {
             return Err(Error::TooLarge("the value"));
@@ -424,9 +492,6 @@ impl<'o> Config<'o> {
                 existing: existing.to_owned(),
             });
         }
-        let sealed = self.opened.keys.seal(path, value.as_bytes())?;
-        self.opened.doc.entries.insert(path.to_owned(), sealed);
-        self.dirty = true;
         Ok(())
     }
 
@@ -448,9 +513,9 @@ impl<'o> Config<'o> {
         Ok(())
     }
 
-    /// A new data key: every value is re-sealed and the key re-wrapped for
-    /// every recipient, so a copy of the old key opens nothing written from
-    /// now on.
+    /// A new data key: every sealed value is re-sealed and the key
+    /// re-wrapped for every recipient, so a copy of the old key opens
+    /// nothing written from now on. Values in clear stay as they are.
     ///
     /// # Errors
     /// [`Error::KeyringNeeded`] if the file has a keyring recipient and this
@@ -473,9 +538,15 @@ impl<'o> Config<'o> {
             });
         }
         let mut entries = BTreeMap::new();
-        for path in self.opened.doc.entries.keys() {
-            let plain = self.opened.decrypt(path)?;
-            entries.insert(path.clone(), keys.seal(path, &plain)?);
+        for (path, entry) in &self.opened.doc.entries {
+            let entry = match entry {
+                Entry::Sealed(_) => {
+                    let value = self.opened.decrypt(path)?;
+                    Entry::Sealed(keys.seal(path, &value)?)
+                }
+                Entry::Plain(_) => entry.clone(),
+            };
+            entries.insert(path.clone(), entry);
         }
         self.opened.doc.recipients = recipients;
         self.opened.doc.entries = entries;

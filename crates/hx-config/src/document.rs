@@ -1,5 +1,6 @@
 //! The file format (docs/FORMAT.md): a TOML document whose entries are dotted
-//! key paths with sealed values, and an `[hx]` header table with the file id,
+//! key paths with sealed values, settings kept in clear under the MAC in an
+//! `[hx.plain]` table, and an `[hx]` header table with the file id,
 //! generation, MACs and recipients. Parsing is lenient about layout (any
 //! TOML with the same meaning is read); writing is canonical (entries sorted
 //! by path, one per line, the header last), so an edit changes one entry line
@@ -12,11 +13,17 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hx_digest::HmacKey;
 
-use crate::path::{RESERVED_SEGMENT, is_segment, join, printable};
+use crate::path::{RESERVED_SEGMENT, is_segment, join, printable, table_conflict};
 use crate::{Error, Result, Tamper, check_path};
 
-/// The format version this build reads and writes.
-pub const FORMAT_VERSION: u64 = 1;
+/// The newest format version this build reads and writes. A file is written
+/// as version 2 only when it holds values in clear
+/// ([`crate::Config::set_plain`]); otherwise as version 1, which every
+/// earlier build reads.
+pub const FORMAT_VERSION: u64 = 2;
+
+/// The version of files with sealed values only.
+const SEALED_ONLY_VERSION: u64 = 1;
 
 /// Largest document read, in bytes.
 pub const MAX_DOCUMENT_LEN: usize = 64 << 20;
@@ -29,6 +36,12 @@ pub const MAX_RECIPIENTS: usize = 256;
 
 const HEADER_MAC_LABEL: &[u8] = b"hx-config v1 header\0";
 const ENTRIES_MAC_LABEL: &[u8] = b"hx-config v1 entries\0";
+/// Version 2's entries MAC: each entry carries its kind, so a sealed value
+/// cannot be passed off as one in clear, nor the other way round.
+const ENTRIES_V2_MAC_LABEL: &[u8] = b"hx-config v2 entries\0";
+
+/// The header table that holds the values kept in clear.
+const PLAIN_TABLE: &str = "plain";
 
 pub(crate) const KEYRING_TYPE: &str = "keyring";
 /// The recipient type of age recipients (`age1…`, `age1pq1…`) and OpenSSH
@@ -59,6 +72,46 @@ impl RecipientEntry {
     }
 }
 
+/// One value of the file.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// Sealed: nonce ‖ ciphertext ‖ tag.
+    Sealed(Vec<u8>),
+    /// In clear (a setting that is not a secret), authenticated by the MAC.
+    Plain(String),
+}
+
+impl Entry {
+    /// The kind byte of the version 2 entries MAC.
+    fn kind(&self) -> u8 {
+        match self {
+            Self::Sealed(_) => 0,
+            Self::Plain(_) => 1,
+        }
+    }
+
+    /// The bytes the entries MAC covers.
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Sealed(sealed) => sealed,
+            Self::Plain(text) => text.as_bytes(),
+        }
+    }
+
+    pub(crate) fn is_plain(&self) -> bool {
+        matches!(self, Self::Plain(_))
+    }
+}
+
+impl core::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Sealed(sealed) => write!(f, "Sealed({} bytes)", sealed.len()),
+            Self::Plain(text) => write!(f, "Plain({} bytes)", text.len()),
+        }
+    }
+}
+
 /// A parsed document: everything in the file, nothing decrypted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Document {
@@ -67,10 +120,20 @@ pub(crate) struct Document {
     pub header_mac: [u8; 32],
     pub mac: [u8; 32],
     pub recipients: Vec<RecipientEntry>,
-    pub entries: BTreeMap<String, Vec<u8>>,
+    pub entries: BTreeMap<String, Entry>,
 }
 
 impl Document {
+    /// The version the document is written as: 2 if it holds a value in
+    /// clear, else 1.
+    pub(crate) fn version(&self) -> u64 {
+        if self.entries.values().any(Entry::is_plain) {
+            FORMAT_VERSION
+        } else {
+            SEALED_ONLY_VERSION
+        }
+    }
+
     /// Sorts the recipients into their canonical order.
     pub(crate) fn normalize(&mut self) {
         self.recipients
@@ -102,21 +165,29 @@ impl Document {
 
     fn compute_macs(&self, key: &HmacKey) -> ([u8; 32], [u8; 32]) {
         let header = to32(key.sign(&self.header_bytes()).as_bytes());
+        let with_kinds = self.version() == FORMAT_VERSION;
         let mut stream = key.start();
-        stream.update(ENTRIES_MAC_LABEL);
+        stream.update(if with_kinds {
+            ENTRIES_V2_MAC_LABEL
+        } else {
+            ENTRIES_MAC_LABEL
+        });
         stream.update(&header);
         let mut buf = Vec::with_capacity(8);
         put_len(&mut buf, self.entries.len());
         stream.update(&buf);
-        for (path, sealed) in &self.entries {
+        for (path, entry) in &self.entries {
             buf.clear();
             put_len(&mut buf, path.len());
             stream.update(&buf);
             stream.update(path.as_bytes());
             buf.clear();
-            put_len(&mut buf, sealed.len());
+            if with_kinds {
+                buf.push(entry.kind());
+            }
+            put_len(&mut buf, entry.bytes().len());
             stream.update(&buf);
-            stream.update(sealed);
+            stream.update(entry.bytes());
         }
         (header, to32(stream.finalize().as_bytes()))
     }
@@ -141,22 +212,39 @@ impl Document {
             256 + self
                 .entries
                 .iter()
-                .map(|(p, v)| p.len() + v.len() * 4 / 3 + 8)
+                .map(|(p, v)| p.len() + v.bytes().len() * 4 / 3 + 8)
                 .sum::<usize>(),
         );
         out.push_str(
             "# hx encrypted config (docs/FORMAT.md): key paths are readable, values are sealed.\n\
              # Edit with `hx config set|rm`; merge with `hx config merge` (see docs/CONFIG.md).\n",
         );
-        for (path, sealed) in &self.entries {
-            out.push_str(path);
-            out.push_str(" = \"");
-            URL_SAFE_NO_PAD.encode_string(sealed, &mut out);
-            out.push_str("\"\n");
+        for (path, entry) in &self.entries {
+            if let Entry::Sealed(sealed) = entry {
+                out.push_str(path);
+                out.push_str(" = \"");
+                URL_SAFE_NO_PAD.encode_string(sealed, &mut out);
+                out.push_str("\"\n");
+            }
+        }
+        let version = self.version();
+        if version == FORMAT_VERSION {
+            out.push_str(
+                "\n# Not secret: in clear, but under the MAC (`hx config set --plain`).\n",
+            );
+            out.push_str("[hx.plain]\n");
+            for (path, entry) in &self.entries {
+                if let Entry::Plain(text) = entry {
+                    out.push_str(path);
+                    out.push_str(" = ");
+                    push_basic_string(&mut out, text);
+                    out.push('\n');
+                }
+            }
         }
         let _ = write!(
             out,
-            "\n[hx]\nversion = {FORMAT_VERSION}\nfile = \"{}\"\ngeneration = {}\nheader_mac = \"{}\"\nmac = \"{}\"\n",
+            "\n[hx]\nversion = {version}\nfile = \"{}\"\ngeneration = {}\nheader_mac = \"{}\"\nmac = \"{}\"\n",
             URL_SAFE_NO_PAD.encode(self.file_id),
             self.generation,
             URL_SAFE_NO_PAD.encode(self.header_mac),
@@ -189,7 +277,7 @@ impl Document {
             if key == RESERVED_SEGMENT {
                 header = Some(value);
             } else {
-                flatten("", &key, value, &mut entries)?;
+                flatten("", &key, value, Kind::Sealed, &mut entries)?;
             }
         }
         let header = match header {
@@ -201,12 +289,45 @@ impl Document {
     }
 }
 
-fn parse_header(mut h: toml::Table, entries: BTreeMap<String, Vec<u8>>) -> Result<Document> {
+fn parse_header(mut h: toml::Table, mut entries: BTreeMap<String, Entry>) -> Result<Document> {
     let version = take_int(&mut h, "version")?;
-    if version != FORMAT_VERSION {
+    if version != SEALED_ONLY_VERSION && version != FORMAT_VERSION {
         return Err(parse_error(format!(
-            "format version {version}; this build reads version {FORMAT_VERSION}"
+            "format version {version}; this build reads versions {SEALED_ONLY_VERSION} and \
+             {FORMAT_VERSION}"
         )));
+    }
+    if version == FORMAT_VERSION {
+        // One spelling per file: version 2 exactly when values are in clear.
+        let plain = match h.remove(PLAIN_TABLE) {
+            Some(toml::Value::Table(t)) if !t.is_empty() => t,
+            _ => {
+                return Err(parse_error(
+                    "a version 2 file holds its values in clear in a non-empty [hx.plain] table",
+                ));
+            }
+        };
+        let mut plain_entries = BTreeMap::new();
+        for (key, value) in plain {
+            flatten("", &key, value, Kind::Plain, &mut plain_entries)?;
+        }
+        for (path, entry) in plain_entries {
+            if entries.contains_key(&path) {
+                return Err(Error::Tampered(Tamper::Duplicate(path)));
+            }
+            entries.insert(path, entry);
+        }
+        // `a` sealed and `a.b` in clear: TOML does not see it, paths must.
+        if let Some((path, existing)) = entries
+            .keys()
+            .find_map(|p| table_conflict(&entries, p).map(|e| (p, e)))
+        {
+            return Err(parse_error(format!(
+                "`{}` is both a value and a table (`{}`)",
+                printable(path),
+                printable(existing)
+            )));
+        }
     }
     let file_id = take_fixed::<16>(&mut h, "file")?;
     let generation = take_int(&mut h, "generation")?;
@@ -312,6 +433,14 @@ fn is_kind(s: &str) -> bool {
         })
 }
 
+/// Which table [`flatten`] reads: the sealed values at the top level, or
+/// the values in clear of `[hx.plain]`.
+#[derive(Clone, Copy)]
+enum Kind {
+    Sealed,
+    Plain,
+}
+
 /// Adds the entries of one TOML key to `out`. Every TOML key must be one
 /// path segment (a quoted key containing `.` is refused), so each path has
 /// exactly one spelling and TOML's own duplicate-key rule covers paths.
@@ -319,7 +448,8 @@ fn flatten(
     prefix: &str,
     key: &str,
     value: toml::Value,
-    out: &mut BTreeMap<String, Vec<u8>>,
+    kind: Kind,
+    out: &mut BTreeMap<String, Entry>,
 ) -> Result<()> {
     if !is_segment(key) {
         return Err(parse_error(format!(
@@ -329,6 +459,20 @@ fn flatten(
     }
     let path = join(prefix, key);
     match value {
+        toml::Value::String(text) if matches!(kind, Kind::Plain) => {
+            check_path(&path)?;
+            if text.len() > MAX_VALUE_LEN {
+                return Err(parse_error(format!(
+                    "the value at `{}` is larger than 1 MiB",
+                    printable(&path)
+                )));
+            }
+            if out.contains_key(&path) {
+                return Err(Error::Tampered(Tamper::Duplicate(path)));
+            }
+            out.insert(path, Entry::Plain(text));
+            Ok(())
+        }
         toml::Value::String(text) => {
             check_path(&path)?;
             let sealed = URL_SAFE_NO_PAD.decode(text.as_bytes()).map_err(|_| {
@@ -348,7 +492,7 @@ fn flatten(
             if out.contains_key(&path) {
                 return Err(Error::Tampered(Tamper::Duplicate(path)));
             }
-            out.insert(path, sealed);
+            out.insert(path, Entry::Sealed(sealed));
             Ok(())
         }
         toml::Value::Table(table) => {
@@ -359,15 +503,43 @@ fn flatten(
                 )));
             }
             for (inner, value) in table {
-                flatten(&path, &inner, value, out)?;
+                flatten(&path, &inner, value, kind, out)?;
             }
             Ok(())
         }
         _ => Err(parse_error(format!(
-            "the value at `{}` is not a sealed string",
-            printable(&path)
+            "the value at `{}` is not a {} string",
+            printable(&path),
+            match kind {
+                Kind::Sealed => "sealed",
+                Kind::Plain => "TOML",
+            }
         ))),
     }
+}
+
+/// Writes `text` as a TOML basic string, one way only: `"` and `\` escaped
+/// as `\"` and `\\`, the controls TOML names by letter as `\b \t \n \f \r`,
+/// every other ASCII control (U+0000–U+001F, U+007F) as `\uXXXX`, the rest
+/// as it is.
+fn push_basic_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() && (c as u32) < 0x80 => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 fn take_int(h: &mut toml::Table, key: &str) -> Result<u64> {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use hx_aead::Keyring;
 
 use crate::crypto::{DataKey, FileKeys, wrap_info};
-use crate::document::{Document, KEYRING_TYPE, RecipientEntry};
+use crate::document::{Document, Entry, KEYRING_TYPE, RecipientEntry};
 use crate::{Result, check_path};
 
 /// The inputs a config file's randomness would otherwise supply.
@@ -20,8 +20,11 @@ pub struct FixedInputs<'a> {
     pub generation: u64,
     /// Nonce of the keyring's wrapped data key.
     pub wrap_nonce: [u8; 24],
-    /// `(key path, value, nonce)` of each entry.
+    /// `(key path, value, nonce)` of each sealed entry.
     pub values: &'a [(&'a str, &'a str, [u8; 24])],
+    /// `(key path, value)` of each entry kept in clear (none: a version 1
+    /// file).
+    pub plain: &'a [(&'a str, &'a str)],
 }
 
 impl core::fmt::Debug for FixedInputs<'_> {
@@ -50,8 +53,12 @@ pub fn document_with_fixed_inputs(keyring: &Keyring, inputs: &FixedInputs<'_>) -
         check_path(path)?;
         entries.insert(
             (*path).to_owned(),
-            keys.seal_with_nonce(path, value.as_bytes(), nonce)?,
+            Entry::Sealed(keys.seal_with_nonce(path, value.as_bytes(), nonce)?),
         );
+    }
+    for (path, value) in inputs.plain {
+        check_path(path)?;
+        entries.insert((*path).to_owned(), Entry::Plain((*value).to_owned()));
     }
     let mut doc = Document {
         file_id: inputs.file_id,

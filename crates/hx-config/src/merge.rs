@@ -6,7 +6,8 @@
 //! time), so a side that rotated the data key still merges: a key changed on
 //! one side only takes that side's value, a key changed identically on both
 //! is taken once, and a key changed differently on both sides is a conflict,
-//! named by its path. Recipients merge the same way (added or removed on one
+//! named by its path; a value kept in clear and the same value sealed
+//! differ. Recipients merge the same way (added or removed on one
 //! side). The result is re-MAC'd under a data key that every party removed on
 //! either side cannot know: ours if neither side rotated, the rotating side's
 //! if one did, a fresh one if both did.
@@ -17,7 +18,7 @@ use zeroize::Zeroizing;
 
 use crate::config::{Opened, next_generation};
 use crate::crypto::{DataKey, FileKeys};
-use crate::document::{Document, RecipientEntry};
+use crate::document::{Document, Entry, RecipientEntry};
 use crate::path::table_conflict;
 use crate::recipient::{wrap_for_entry, wrap_for_keyring};
 use crate::{Error, Opener, Result};
@@ -145,12 +146,13 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opener: &Opener) -> Result<Me
         } else {
             (&ours, reuse_ours, o)
         };
-        let Some(plain) = plain else { continue };
-        let sealed = match side.doc.entries.get(path.as_str()) {
-            Some(sealed) if reuse => sealed.clone(),
-            _ => keys.seal(path, &plain)?,
+        let Some((_, plain)) = plain else { continue };
+        let entry = match side.doc.entries.get(path.as_str()) {
+            Some(Entry::Plain(text)) => Entry::Plain(text.clone()),
+            Some(Entry::Sealed(sealed)) if reuse => Entry::Sealed(sealed.clone()),
+            _ => Entry::Sealed(keys.seal(path, &plain)?),
         };
-        entries.insert(path.clone(), sealed);
+        entries.insert(path.clone(), entry);
     }
 
     // Recipients, by identity (the keyring, or a public key).
@@ -242,17 +244,21 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opener: &Opener) -> Result<Me
     })
 }
 
-fn value(side: &Opened, path: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+/// A side's value at a path: whether it is kept in clear, and the value.
+type SideValue = Option<(bool, Zeroizing<Vec<u8>>)>;
+
+fn value(side: &Opened, path: &str) -> Result<SideValue> {
+    let in_clear = side.doc.entries.get(path).is_some_and(Entry::is_plain);
     match side.decrypt(path) {
-        Ok(v) => Ok(Some(v)),
+        Ok(v) => Ok(Some((in_clear, v))),
         Err(Error::NotFound(_)) => Ok(None),
         Err(e) => Err(e),
     }
 }
 
-fn equal(a: &Option<Zeroizing<Vec<u8>>>, b: &Option<Zeroizing<Vec<u8>>>) -> bool {
+fn equal(a: &SideValue, b: &SideValue) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => hx_digest::ct_eq(a, b),
+        (Some((a_clear, a)), Some((b_clear, b))) => a_clear == b_clear && hx_digest::ct_eq(a, b),
         (None, None) => true,
         _ => false,
     }

@@ -102,6 +102,12 @@ pub enum ConfigCommand {
         /// usually a mistake).
         #[arg(long)]
         allow_empty: bool,
+        /// Keep the value in clear, under the file's MAC: for settings that
+        /// are not secrets (ports, host names), readable in the file and in
+        /// git diffs, changed by nobody without the key. Without it the
+        /// value is sealed (also one that was kept in clear).
+        #[arg(long)]
+        plain: bool,
     },
     /// Print a value.
     Get(KeyArgs),
@@ -395,6 +401,7 @@ pub fn config(command: ConfigCommand) -> CmdResult {
         ConfigCommand::Set {
             key: args,
             allow_empty,
+            plain,
         } => {
             let opener = args.open.require()?;
             let value = read_value(&args.key)?;
@@ -403,7 +410,13 @@ pub fn config(command: ConfigCommand) -> CmdResult {
                     "an empty value is refused (give --allow-empty if it is meant)".into(),
                 ));
             }
-            edit_with(&args.file, &opener, |c| c.set(&args.key, &value))
+            edit_with(&args.file, &opener, |c| {
+                if plain {
+                    c.set_plain(&args.key, &value)
+                } else {
+                    c.set(&args.key, &value)
+                }
+            })
         }
         ConfigCommand::Get(args) => {
             let opener = args.open.require()?;
@@ -988,6 +1001,7 @@ fn editable_text(file: &Path, values: &[(String, secrecy::SecretString)]) -> Zer
     let mut text = Zeroizing::new(format!(
         "# hx config edit {}: the decrypted values, re-sealed when the editor exits.\n\
          # One `key.path = \"value\"` line per value; delete a line to remove its key.\n\
+         # Values kept in clear (set --plain) stay in clear; new keys are sealed.\n\
          # This file is removed afterwards; nothing is saved if it is not valid TOML.\n",
         file.display()
     ));
@@ -1161,7 +1175,13 @@ fn edit_in_editor(args: &FileArgs) -> CmdResult {
     }
     for (path, value) in &after {
         if before.get(path).map(|v| v.as_str()) != Some(value.as_str()) {
-            config.set(path, value).map_err(|e| failure(file, e))?;
+            // a value kept in clear stays in clear
+            if config.is_plain(path) {
+                config.set_plain(path, value)
+            } else {
+                config.set(path, value)
+            }
+            .map_err(|e| failure(file, e))?;
             changed += 1;
         }
     }

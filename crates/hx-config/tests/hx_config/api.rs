@@ -511,3 +511,117 @@ fn age_recipients_open_with_age_identities() {
         Err(Error::Tampered(_) | Error::Parse { .. })
     ));
 }
+
+#[test]
+fn values_in_clear_read_as_any_value_and_switch_kind_with_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.hxc");
+    let ring = keyring();
+    let mut config = Config::create(&path, &ring, &[]).unwrap();
+    config.set("db.password", "secret-pw").unwrap();
+    config.set_plain("db.port", "5432").unwrap();
+    config.set_plain("db.host", "db.internal").unwrap();
+    // a value in clear is a value: conflicts, sizes and paths as for `set`
+    assert!(matches!(
+        config.set_plain("db.port.x", "1"),
+        Err(Error::PathConflict { .. })
+    ));
+    assert!(matches!(
+        config.set_plain("hx.a", "1"),
+        Err(Error::InvalidPath { .. })
+    ));
+    assert!(matches!(
+        config.set_plain("big", &"x".repeat(hx_config::MAX_VALUE_LEN + 1)),
+        Err(Error::TooLarge(_))
+    ));
+    config.save().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("db.port = \"5432\"") && !text.contains("secret-pw"));
+    assert!(text.contains("\nversion = 2\n"));
+
+    let mut config = Config::open(&path, &ring).unwrap();
+    assert!(config.is_plain("db.port") && !config.is_plain("db.password"));
+    assert!(!config.is_plain("absent"));
+    assert_eq!(get(&config, "db.port"), "5432");
+    assert_eq!(config.verify().unwrap(), 3);
+    let values: Vec<_> = config
+        .values()
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| (k, v.expose_secret().to_owned()))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("db.host".to_owned(), "db.internal".to_owned()),
+            ("db.password".to_owned(), "secret-pw".to_owned()),
+            ("db.port".to_owned(), "5432".to_owned()),
+        ]
+    );
+
+    // `set` seals a value kept in clear; `set_plain` unseals a sealed one
+    config.set("db.port", "5433").unwrap();
+    config
+        .set_plain("db.password", "not-secret-after-all")
+        .unwrap();
+    config.save().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("5433"));
+    assert!(text.contains("db.password = \"not-secret-after-all\""));
+    let config = Config::open(&path, &ring).unwrap();
+    assert!(!config.is_plain("db.port") && config.is_plain("db.password"));
+    assert_eq!(get(&config, "db.port"), "5433");
+}
+
+#[test]
+fn without_values_in_clear_the_file_is_version_1_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.hxc");
+    let ring = keyring();
+    let mut config = Config::create(&path, &ring, &[]).unwrap();
+    config.set("a", "secret-a").unwrap();
+    config.set_plain("b", "1").unwrap();
+    config.save().unwrap();
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("version = 2")
+    );
+    config.remove("b").unwrap();
+    config.save().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\nversion = 1\n") && !text.contains("[hx.plain]"));
+    assert_eq!(get(&Config::open(&path, &ring).unwrap(), "a"), "secret-a");
+}
+
+#[test]
+fn rotation_reseals_the_secrets_and_leaves_values_in_clear_as_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.hxc");
+    let ring = keyring();
+    let other = identity(Algorithm::X25519);
+    let mut config = Config::create(&path, &ring, &[public(&other)]).unwrap();
+    config.set("secret", "secret-s").unwrap();
+    config.set_plain("port", "8443").unwrap();
+    config.save().unwrap();
+    let before = std::fs::read_to_string(&path).unwrap();
+    config.remove_recipient(&public(&other)).unwrap();
+    config.save().unwrap();
+    let after = std::fs::read_to_string(&path).unwrap();
+    let line = |t: &str, k: &str| {
+        t.lines()
+            .find(|l| l.starts_with(&format!("{k} = ")))
+            .unwrap()
+            .to_owned()
+    };
+    assert_ne!(line(&before, "secret"), line(&after, "secret"));
+    assert_eq!(line(&before, "port"), line(&after, "port"));
+    let config = Config::open(&path, &ring).unwrap();
+    assert!(config.is_plain("port"));
+    assert_eq!(get(&config, "port"), "8443");
+    assert_eq!(get(&config, "secret"), "secret-s");
+    assert!(matches!(
+        Config::open(&path, &other),
+        Err(Error::NotARecipient)
+    ));
+}

@@ -185,3 +185,47 @@ fn without_a_base_a_removed_recipient_is_not_added_back() {
     ));
     assert_eq!(get(&Config::open(&v.path, &ring).unwrap(), "t"), "1");
 }
+
+#[test]
+fn values_in_clear_merge_with_their_kind() {
+    let ring = keyring();
+    let v = base(&ring, &[]);
+    // ours adds a value in clear and unseals `a`; theirs adds another, and
+    // rotates (so ours' sealed entries are re-sealed, its clear ones kept)
+    let ours = branch(&v, &ring, |c| {
+        c.set_plain("port", "8443").unwrap();
+        c.set_plain("a", "base-a").unwrap();
+    });
+    let theirs = branch(&v, &ring, |c| {
+        c.set_plain("host", "db.internal").unwrap();
+        c.rotate().unwrap();
+    });
+    let merged = merge(&v.base, &ours, &theirs, &ring).unwrap();
+    assert!(merged.conflicts.is_empty(), "{:?}", merged.conflicts);
+    assert!(merged.text.contains("\nversion = 2\n"));
+    let config = open_merged(&v, &merged.text, &ring);
+    for (k, value) in [("port", "8443"), ("host", "db.internal"), ("a", "base-a")] {
+        assert!(config.is_plain(k), "{k}");
+        assert_eq!(get(&config, k), value);
+    }
+    assert!(!config.is_plain("b"));
+    assert_eq!(get(&config, "b"), "base-b");
+
+    // the same value, in clear on one side and sealed on the other, is a
+    // change on both sides: a conflict, named
+    let base_v = branch(&v, &ring, |c| c.set("e", "same").unwrap());
+    std::fs::write(&v.path, &base_v).unwrap();
+    let ours = edit(&v.path, &ring, |c| c.set_plain("e", "same").unwrap());
+    std::fs::write(&v.path, &base_v).unwrap();
+    let theirs = edit(&v.path, &ring, |c| c.set("e", "other").unwrap());
+    let merged = merge(&base_v, &ours, &theirs, &ring).unwrap();
+    assert_eq!(merged.conflicts, ["e"]);
+    // a kind changed on one side only is taken from that side
+    std::fs::write(&v.path, &base_v).unwrap();
+    let theirs = edit(&v.path, &ring, |c| c.set("b", "base-b").unwrap());
+    let merged = merge(&base_v, &ours, &theirs, &ring).unwrap();
+    assert!(merged.conflicts.is_empty());
+    let config = open_merged(&v, &merged.text, &ring);
+    assert!(config.is_plain("e"));
+    assert_eq!(get(&config, "e"), "same");
+}

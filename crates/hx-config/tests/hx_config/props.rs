@@ -1,6 +1,6 @@
 //! Property tests: no input panics the parser or `open`; a mutated file
 //! never opens to different values; canonical text is a fixed point; values
-//! and paths round-trip through save and open.
+//! and paths round-trip through save and open, sealed or in clear.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -27,6 +27,15 @@ fn sample() -> &'static Sample {
             let mut config = Config::create(&path, &opener, &[]).unwrap();
             for (k, v) in [("a", "1"), ("b.c", "two"), ("b.d", ""), ("e-f.g_h", "x\ny")] {
                 config.set(k, v).unwrap();
+                values.insert(k.to_owned(), v.to_owned());
+            }
+            // and values in clear, with every kind of escape
+            for (k, v) in [
+                ("port", "8443"),
+                ("p.q", "\"\\\t\n\u{7}\u{7f}é🔑"),
+                ("p.r", ""),
+            ] {
+                config.set_plain(k, v).unwrap();
                 values.insert(k.to_owned(), v.to_owned());
             }
             config.save().unwrap();
@@ -119,7 +128,7 @@ proptest! {
     fn values_and_paths_round_trip(
         entries in proptest::collection::btree_map(
             "[a-z0-9_-]{1,6}(\\.[A-Za-z0-9_-]{1,6}){0,3}",
-            ".{0,64}",
+            (".{0,64}", any::<bool>()),
             1..12,
         ),
     ) {
@@ -128,14 +137,24 @@ proptest! {
         let path = dir.path().join("r.hxc");
         let mut config = Config::create(&path, &s.opener, &[]).unwrap();
         let mut kept = BTreeMap::new();
-        for (k, v) in &entries {
+        let mut in_clear = Vec::new();
+        for (k, (v, plain)) in &entries {
             // Paths that are tables of another are refused, never stored.
-            if config.set(k, v).is_ok() {
+            let set = if *plain { config.set_plain(k, v) } else { config.set(k, v) };
+            if set.is_ok() {
                 kept.insert(k.clone(), v.clone());
+                if *plain {
+                    in_clear.push(k.clone());
+                }
             }
         }
         config.save().unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
+        prop_assert_eq!(hx_config::hazmat::canonical(&text).unwrap(), text.clone());
         prop_assert_eq!(open_text(&text), Some(kept));
+        let reopened = Config::open(&path, &s.opener).unwrap();
+        let reopened_clear: Vec<String> =
+            reopened.keys().filter(|k| reopened.is_plain(k)).map(str::to_owned).collect();
+        prop_assert_eq!(reopened_clear, in_clear);
     }
 }

@@ -207,7 +207,8 @@ fn malformed_documents_get_parse_errors() {
         ("", "no [hx] header"),
         ("a = 1\n[hx]\n", "not a sealed string"),
         ("a = \"!!\"\n[hx]\n", "base64url"),
-        ("[hx]\nversion = 2\n", "format version 2"),
+        ("[hx]\nversion = 3\n", "format version 3"),
+        ("[hx]\nversion = 2\n", "non-empty [hx.plain]"),
         ("[hx]\nversion = 1\n", "hx.file"),
         ("x = = 1", "line 1"),
     ] {
@@ -301,4 +302,92 @@ fn a_keyring_token_with_characters_no_token_has_is_refused() {
     // The same token as a literal string without odd characters is fine.
     let literal = format!("wrapped = '{token}'");
     assert!(hx_config::inspect(&f.v2.replace(l, &literal)).is_ok());
+}
+
+/// Values kept in clear (`set_plain`, format version 2) are under the MAC
+/// like sealed ones: changed, removed, added, turned into a sealed entry or
+/// a sealed entry passed off as one in clear, every edit is refused.
+mod in_clear {
+    use super::*;
+
+    /// `a` sealed, `port` and `host.name` in clear.
+    fn plain_fixture() -> (Fixture, String) {
+        let f = fixture();
+        let path = f.dir.path().join("p.hxc");
+        let mut config = Config::create(&path, &f.opener, &[public(&f.other)]).unwrap();
+        config.set("a", "secret-a").unwrap();
+        config.set_plain("port", "8443").unwrap();
+        config.set_plain("host.name", "db.internal").unwrap();
+        config.save().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\n[hx.plain]\nhost.name = \"db.internal\"\nport = \"8443\"\n"));
+        assert!(text.contains("\nversion = 2\n"));
+        (f, text)
+    }
+
+    #[test]
+    fn the_untouched_file_opens() {
+        let (f, text) = plain_fixture();
+        open(&f, &text).unwrap();
+    }
+
+    #[test]
+    fn a_changed_added_or_removed_value_in_clear() {
+        let (f, text) = plain_fixture();
+        for edited in [
+            text.replace("port = \"8443\"", "port = \"8444\""),
+            text.replace("port = \"8443\"\n", ""),
+            text.replace("port = \"8443\"", "port = \"8443\"\nextra = \"1\""),
+            text.replace(
+                "host.name = \"db.internal\"",
+                "host.other = \"db.internal\"",
+            ),
+        ] {
+            assert_ne!(edited, text);
+            let err = open(&f, &edited).unwrap_err();
+            assert!(matches!(err, Error::Tampered(Tamper::Entries)), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_sealed_value_passed_off_as_one_in_clear_and_back() {
+        let (f, text) = plain_fixture();
+        // the sealed entry's text moved into [hx.plain]: same bytes, other kind
+        let sealed_line = line(&text, "a");
+        let moved = text
+            .replace(&format!("{sealed_line}\n"), "")
+            .replace("[hx.plain]\n", &format!("[hx.plain]\n{sealed_line}\n"));
+        let err = open(&f, &moved).unwrap_err();
+        assert!(matches!(err, Error::Tampered(Tamper::Entries)), "{err}");
+        // a value in clear moved out of [hx.plain] is no sealed value
+        let out = text
+            .replace("port = \"8443\"\n", "")
+            .replace("[hx.plain]\n", "port = \"8443\"\n[hx.plain]\n");
+        assert!(open(&f, &out).is_err());
+    }
+
+    #[test]
+    fn a_path_both_sealed_and_in_clear_or_both_value_and_table() {
+        let (f, text) = plain_fixture();
+        let twice = text.replace("[hx.plain]\n", "[hx.plain]\na = \"x\"\n");
+        let err = open(&f, &twice).unwrap_err();
+        assert!(
+            matches!(&err, Error::Tampered(Tamper::Duplicate(p)) if p == "a"),
+            "{err}"
+        );
+        let table = text.replace("[hx.plain]\n", "[hx.plain]\na.b = \"x\"\n");
+        assert!(matches!(open(&f, &table), Err(Error::Parse { .. })));
+        let reserved = text.replace("[hx.plain]\n", "[hx.plain]\nhx.b = \"x\"\n");
+        assert!(open(&f, &reserved).is_err());
+        let not_string = text.replace("port = \"8443\"", "port = 8443");
+        assert!(matches!(open(&f, &not_string), Err(Error::Parse { .. })));
+    }
+
+    #[test]
+    fn the_version_cannot_be_lowered_to_hide_the_kinds() {
+        let (f, text) = plain_fixture();
+        // version 1 with the [hx.plain] table: an unknown header field
+        let lowered = text.replace("version = 2", "version = 1");
+        assert!(matches!(open(&f, &lowered), Err(Error::Parse { .. })));
+    }
 }

@@ -7,9 +7,15 @@ ChaCha20-Poly1305, with HChaCha20 from hx-aead's sealed-token peer
 
 Usage: config_peer.py MODE < request.json > reply.json
   vector: {file_id_hex, data_key_hex, generation, keyring_key_hex, key_id,
-           wrap_nonce_hex, values: [[path, value, nonce_hex]]} -> {"text"}
-  read:   {text, private_pem} -> {"values": {path: value}} or {"error"}
-  write:  {public_pem, values: {path: value}} -> {"text"}
+           wrap_nonce_hex, values: [[path, value, nonce_hex]],
+           plain: [[path, value]] (optional)} -> {"text"}
+  read:   {text, private_pem} -> {"values": {path: value}, "plain": [path]}
+          or {"error"}
+  write:  {public_pem, values: {path: value}, plain: {path: value}
+           (optional)} -> {"text"}
+
+Entries are {path: (kind, bytes)}: kind 0 sealed (nonce || ciphertext || tag),
+kind 1 in clear (the UTF-8 value, version 2 files only).
 """
 import base64
 import hashlib
@@ -76,16 +82,26 @@ def sort_key(r):
     return (r["type"] != "keyring", r["public"])
 
 
+SEALED, PLAIN = 0, 1
+
+
+def version_of(entries):
+    return 2 if any(kind == PLAIN for kind, _ in entries.values()) else 1
+
+
 def macs(mac_key, file_id, generation, recipients, entries):
-    """recipients: [{type, public(bytes), wrapped(bytes)}]; entries: {path: sealed}."""
+    """recipients: [{type, public(bytes), wrapped(bytes)}]; entries: {path: (kind, bytes)}."""
     recipients = sorted(recipients, key=sort_key)
     h = b"hx-config v1 header\0" + file_id + struct.pack(">Q", generation) + u32(len(recipients))
     for r in recipients:
         h += field(r["type"].encode()) + field(r["public"]) + field(r["wrapped"])
     header_mac = hmac.new(mac_key, h, hashlib.sha256).digest()
-    e = b"hx-config v1 entries\0" + header_mac + u32(len(entries))
+    v2 = version_of(entries) == 2
+    e = (b"hx-config v2 entries\0" if v2 else b"hx-config v1 entries\0") \
+        + header_mac + u32(len(entries))
     for path in sorted(entries, key=lambda p: p.encode()):
-        e += field(path.encode()) + field(entries[path])
+        kind, body = entries[path]
+        e += field(path.encode()) + (bytes([kind]) if v2 else b"") + field(body)
     return header_mac, hmac.new(mac_key, e, hashlib.sha256).digest()
 
 
@@ -97,11 +113,38 @@ def wrap_info(file_id):
     return b"hx-config v1 wrap\0" + file_id
 
 
+BY_LETTER = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n",
+             "\f": "\\f", "\r": "\\r"}
+
+
+def basic_string(text):
+    """A TOML basic string, escaped the one way docs/FORMAT.md names."""
+    out = []
+    for c in text:
+        if c in BY_LETTER:
+            out.append(BY_LETTER[c])
+        elif ord(c) < 0x20 or ord(c) == 0x7F:
+            out.append(f"\\u{ord(c):04X}")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
+
+
 def render(file_id, generation, header_mac, mac, recipients, entries):
     out = HEADER
-    for path in sorted(entries, key=lambda p: p.encode()):
-        out += f'{path} = "{b64e(entries[path])}"\n'
-    out += (f'\n[hx]\nversion = 1\nfile = "{b64e(file_id)}"\ngeneration = {generation}\n'
+    ordered = sorted(entries, key=lambda p: p.encode())
+    for path in ordered:
+        kind, body = entries[path]
+        if kind == SEALED:
+            out += f'{path} = "{b64e(body)}"\n'
+    version = version_of(entries)
+    if version == 2:
+        out += "\n# Not secret: in clear, but under the MAC (`hx config set --plain`).\n[hx.plain]\n"
+        for path in ordered:
+            kind, body = entries[path]
+            if kind == PLAIN:
+                out += f"{path} = {basic_string(body.decode())}\n"
+    out += (f'\n[hx]\nversion = {version}\nfile = "{b64e(file_id)}"\ngeneration = {generation}\n'
             f'header_mac = "{b64e(header_mac)}"\nmac = "{b64e(mac)}"\n')
     for r in sorted(recipients, key=sort_key):
         out += f'\n[[hx.recipient]]\ntype = "{r["type"]}"\n'
@@ -112,21 +155,27 @@ def render(file_id, generation, header_mac, mac, recipients, entries):
     return out
 
 
-def flatten(prefix, table, out):
+def flatten(prefix, table, kind, out):
     for k, v in table.items():
         path = f"{prefix}.{k}" if prefix else k
         if isinstance(v, dict):
-            flatten(path, v, out)
+            flatten(path, v, kind, out)
+        elif path in out:
+            raise ValueError(f"duplicate {path}")
         else:
-            out[path] = b64d(v)
+            out[path] = (kind, b64d(v) if kind == SEALED else v.encode())
 
 
 def read(req):
     doc = tomllib.loads(req["text"])
     meta = doc.pop("hx")
     entries = {}
-    flatten("", doc, entries)
-    if meta["version"] != 1:
+    try:
+        flatten("", doc, SEALED, entries)
+        flatten("", meta.pop("plain", {}), PLAIN, entries)
+    except ValueError as e:
+        return {"error": str(e)}
+    if meta["version"] not in (1, 2) or meta["version"] != version_of(entries):
         return {"error": "version"}
     file_id = b64d(meta["file"])
     recipients = []
@@ -150,12 +199,16 @@ def read(req):
     if not hmac.compare_digest(mac, b64d(meta["mac"])):
         return {"error": "entries mac"}
     values = {}
-    for path, sealed in entries.items():
+    for path, (kind, body) in entries.items():
+        if kind == PLAIN:
+            values[path] = body.decode()
+            continue
         try:
-            values[path] = xopen(value_key, sealed[:24], sealed[24:], value_ad(path)).decode()
+            values[path] = xopen(value_key, body[:24], body[24:], value_ad(path)).decode()
         except InvalidTag:
             return {"error": f"value {path}"}
-    return {"values": values}
+    return {"values": values,
+            "plain": sorted(p for p, (kind, _) in entries.items() if kind == PLAIN)}
 
 
 def write(req):
@@ -168,7 +221,9 @@ def write(req):
     entries = {}
     for path, value in req["values"].items():
         nonce = os.urandom(24)
-        entries[path] = nonce + xseal(value_key, nonce, value.encode(), value_ad(path))
+        entries[path] = (SEALED, nonce + xseal(value_key, nonce, value.encode(), value_ad(path)))
+    for path, value in req.get("plain", {}).items():
+        entries[path] = (PLAIN, value.encode())
     header_mac, mac = macs(mac_key, file_id, 1, recipients, entries)
     return {"text": render(file_id, 1, header_mac, mac, recipients, entries)}
 
@@ -186,7 +241,9 @@ def vector(req):
     entries = {}
     for path, value, nonce_hex in req["values"]:
         n = h(nonce_hex)
-        entries[path] = n + xseal(value_key, n, value.encode(), value_ad(path))
+        entries[path] = (SEALED, n + xseal(value_key, n, value.encode(), value_ad(path)))
+    for path, value in req.get("plain", []):
+        entries[path] = (PLAIN, value.encode())
     header_mac, mac = macs(mac_key, file_id, req["generation"], recipients, entries)
     return {"text": render(file_id, req["generation"], header_mac, mac, recipients, entries)}
 
