@@ -355,6 +355,40 @@ fn disk_free(root: &Path) -> String {
     }
 }
 
+/// Removes a build tree no later step of `ci` uses (see `frugal` there).
+fn remove_build_tree(dir: &Path) {
+    if let Err(e) = std::fs::remove_dir_all(dir)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        eprintln!("xtask: could not remove {}: {e}", dir.display());
+    }
+}
+
+/// Off Unix the test executables are not told apart by their mode: kept.
+#[cfg(not(unix))]
+fn remove_test_binaries(_root: &Path) {}
+
+/// Removes the test executables of `target/debug/deps` (the largest files
+/// of the debug tree) once the tests have run; the libraries stay, for the
+/// documentation build.
+#[cfg(unix)]
+fn remove_test_binaries(root: &Path) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let deps = root.join("target").join("debug").join("deps");
+    let Ok(entries) = std::fs::read_dir(&deps) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let executable = entry.metadata().is_ok_and(|m| {
+            m.is_file() && m.permissions().mode() & 0o111 != 0 && path.extension().is_none()
+        });
+        if executable && let Err(e) = std::fs::remove_file(&path) {
+            eprintln!("xtask: could not remove {}: {e}", path.display());
+        }
+    }
+}
+
 fn ci(root: &Path) -> ExitCode {
     let started = Instant::now();
     let mut steps = Vec::new();
@@ -435,7 +469,18 @@ fn ci(root: &Path) -> ExitCode {
         ],
         &test_env,
     ));
+    // On a CI machine (CI set, as CI services and .ci/run do) each build
+    // tree goes once its steps are done, so that the disk holds one at a
+    // time (a CI machine with a small disk ran out); locally they stay,
+    // for the next run.
+    let frugal = env::var_os("CI").is_some();
+    if frugal {
+        remove_test_binaries(root);
+    }
     steps.push(ct(root));
+    if frugal {
+        remove_build_tree(&root.join("target").join("ct"));
+    }
     // The pickle and text-key fuzz targets, briefly and from a fixed
     // libFuzzer seed, so that a run is the same exploration on every
     // machine (the long runs, from fresh seeds: cargo xtask fuzz).
@@ -452,6 +497,9 @@ fn ci(root: &Path) -> ExitCode {
     .to_vec();
     let fuzz_ok =
         ensure_cargo_tool(root, "fuzz") && fuzz_targets(root, &ci_targets, 15, Some(1)) == 0;
+    if frugal {
+        remove_build_tree(&root.join("fuzz").join("target"));
+    }
     steps.push(Step {
         name: "fuzz pickle, text keys, age, password hashes (15 s each)".into(),
         ok: fuzz_ok,
