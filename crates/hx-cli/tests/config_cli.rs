@@ -1363,11 +1363,15 @@ fn set_plain_keeps_a_setting_in_clear_under_the_mac() {
     assert!(out(&o).is_empty() && !err(&o).contains("secret-pw"));
     std::fs::write(d.join("app.hxc"), &text).unwrap();
 
-    // an edit keeps a value in clear in clear, and seals a new key
+    // an edit shows which values are in clear, keeps them in clear and
+    // says so, and seals a new key
     let editor = editor_script(
         d,
         "ed.sh",
-        "sed -i 's/\"5432\"/\"5433\"/' \"$1\"\necho 'new.key = \"added\"' >> \"$1\"",
+        &format!(
+            "cp \"$1\" {seen}\nsed -i 's/\"5432\"/\"5433\"/' \"$1\"\necho 'new.key = \"added\"' >> \"$1\"",
+            seen = d.join("seen.toml").display()
+        ),
     );
     let o = common::hx_env(
         d,
@@ -1376,14 +1380,51 @@ fn set_plain_keeps_a_setting_in_clear_under_the_mac() {
         b"",
     );
     assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(
+        err(&o).contains("kept in clear (set --plain): database.port"),
+        "{}",
+        err(&o)
+    );
+    let seen = std::fs::read_to_string(d.join("seen.toml")).unwrap();
+    assert!(
+        seen.contains("database.port = \"5432\"   # in clear\n"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("database.password = \"secret-pw\"\n"),
+        "{seen}"
+    );
     let text = std::fs::read_to_string(d.join("app.hxc")).unwrap();
     assert!(text.contains("database.port = \"5433\""), "{text}");
     assert!(!text.contains("added"));
     assert_eq!(ok(&key_cmd(d, "get", "new.key", &K, b"")), "added\n");
 
-    // `set` without --plain seals it again
-    ok(&key_cmd(d, "set", "database.port", &K, b"5434"));
+    // `set` without --plain seals it again, and says so; --plain on a
+    // sealed key says so too
+    let o = key_cmd(d, "set", "database.port", &K, b"5434");
+    assert!(
+        err(&o).contains("`database.port` was in clear, is now sealed"),
+        "{}",
+        err(&o)
+    );
     let text = std::fs::read_to_string(d.join("app.hxc")).unwrap();
-    assert!(!text.contains("5434") && !text.contains("database.port = \"543"));
+    let port_line = text
+        .lines()
+        .find(|l| l.starts_with("database.port = "))
+        .unwrap();
+    assert!(
+        text.find(port_line) < text.find("[hx.plain]") && !port_line.contains("543"),
+        "{text}"
+    );
     assert_eq!(ok(&key_cmd(d, "get", "database.port", &K, b"")), "5434\n");
+    let o = hx(
+        d,
+        &with(&["config", "set", "app.hxc", "new.key", "--plain"], &K),
+        b"visible",
+    );
+    assert!(
+        err(&o).contains("`new.key` was sealed, is now in clear"),
+        "{}",
+        err(&o)
+    );
 }

@@ -298,12 +298,11 @@ fn parse_header(mut h: toml::Table, mut entries: BTreeMap<String, Entry>) -> Res
         )));
     }
     if version == FORMAT_VERSION {
-        // One spelling per file: version 2 exactly when values are in clear.
         let plain = match h.remove(PLAIN_TABLE) {
-            Some(toml::Value::Table(t)) if !t.is_empty() => t,
+            Some(toml::Value::Table(t)) => t,
             _ => {
                 return Err(parse_error(
-                    "a version 2 file holds its values in clear in a non-empty [hx.plain] table",
+                    "a version 2 file holds its values in clear in an [hx.plain] table",
                 ));
             }
         };
@@ -362,6 +361,14 @@ fn parse_header(mut h: toml::Table, mut entries: BTreeMap<String, Entry>) -> Res
         recipients,
         entries,
     };
+    // One spelling per file, and the version the MAC binds: version 2
+    // exactly when values are in clear (an [hx.plain] table of empty tables
+    // holds none).
+    if doc.version() != version {
+        return Err(parse_error(
+            "a version 2 file without values in [hx.plain] (a version 1 file has none)",
+        ));
+    }
     doc.normalize();
     if doc
         .recipients

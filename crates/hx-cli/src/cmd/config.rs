@@ -115,7 +115,7 @@ pub enum ConfigCommand {
     List(FileArgs),
     /// Remove a value.
     Rm(KeyArgs),
-    /// New data key: every value re-sealed, the key re-wrapped for every recipient.
+    /// New data key: every sealed value re-sealed, the key re-wrapped for every recipient.
     Rotate(FileArgs),
     /// Add or remove a public-key recipient (removal rotates the data key).
     #[command(subcommand)]
@@ -410,13 +410,27 @@ pub fn config(command: ConfigCommand) -> CmdResult {
                     "an empty value is refused (give --allow-empty if it is meant)".into(),
                 ));
             }
+            let mut switched = None;
             edit_with(&args.file, &opener, |c| {
+                // a key that changes kind is said so: a secret set with
+                // --plain by mistake is in clear in the file from now on
+                if c.contains(&args.key) && c.is_plain(&args.key) != plain {
+                    switched = Some(if plain {
+                        "was sealed, is now in clear (--plain)"
+                    } else {
+                        "was in clear, is now sealed"
+                    });
+                }
                 if plain {
                     c.set_plain(&args.key, &value)
                 } else {
                     c.set(&args.key, &value)
                 }
-            })
+            })?;
+            if let Some(what) = switched {
+                eprintln!("hx: {}: `{}` {what}", args.file.display(), args.key);
+            }
+            Ok(())
         }
         ConfigCommand::Get(args) => {
             let opener = args.open.require()?;
@@ -996,12 +1010,18 @@ fn private_dir(cleanup: &crate::io::signals::Cleanup) -> Result<tempfile::TempDi
         .map_err(|e| crate::io::path_failure(&base, &e))
 }
 
-/// The values as the TOML the editor shows: one `path = "value"` line each.
-fn editable_text(file: &Path, values: &[(String, secrecy::SecretString)]) -> Zeroizing<String> {
+/// The values as the TOML the editor shows: one `path = "value"` line each,
+/// those kept in clear marked so (`in_clear` holds their paths).
+fn editable_text(
+    file: &Path,
+    values: &[(String, secrecy::SecretString)],
+    in_clear: &[&str],
+) -> Zeroizing<String> {
     let mut text = Zeroizing::new(format!(
-        "# hx config edit {}: the decrypted values, re-sealed when the editor exits.\n\
+        "# hx config edit {}: the decrypted values, saved when the editor exits.\n\
          # One `key.path = \"value\"` line per value; delete a line to remove its key.\n\
-         # Values kept in clear (set --plain) stay in clear; new keys are sealed.\n\
+         # Changed values are re-sealed, except those marked `# in clear` (set --plain),\n\
+         # which stay in clear: put no secret there. New keys are sealed.\n\
          # This file is removed afterwards; nothing is saved if it is not valid TOML.\n",
         file.display()
     ));
@@ -1011,6 +1031,9 @@ fn editable_text(file: &Path, values: &[(String, secrecy::SecretString)]) -> Zer
         text.push_str(path);
         text.push_str(" = ");
         text.push_str(&quoted);
+        if in_clear.contains(&path.as_str()) {
+            text.push_str("   # in clear");
+        }
         text.push('\n');
     }
     text
@@ -1127,7 +1150,8 @@ fn edit_in_editor(args: &FileArgs) -> CmdResult {
             .iter()
             .map(|(k, v)| (k.clone(), secrecy::SecretString::from(v.as_str())))
             .collect();
-        let text = editable_text(file, &values);
+        let in_clear: Vec<&str> = config.keys().filter(|k| config.is_plain(k)).collect();
+        let text = editable_text(file, &values, &in_clear);
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -1168,6 +1192,7 @@ fn edit_in_editor(args: &FileArgs) -> CmdResult {
     })?;
     drop(cleanup);
     let mut changed = 0usize;
+    let mut changed_in_clear = Vec::new();
     // removals first, so that `db` can become `db.url`
     for path in before.keys().filter(|p| !after.contains_key(*p)) {
         config.remove(path).map_err(|e| failure(file, e))?;
@@ -1177,6 +1202,7 @@ fn edit_in_editor(args: &FileArgs) -> CmdResult {
         if before.get(path).map(|v| v.as_str()) != Some(value.as_str()) {
             // a value kept in clear stays in clear
             if config.is_plain(path) {
+                changed_in_clear.push(path.as_str());
                 config.set_plain(path, value)
             } else {
                 config.set(path, value)
@@ -1191,10 +1217,17 @@ fn edit_in_editor(args: &FileArgs) -> CmdResult {
     }
     config.save().map_err(|e| failure(file, e))?;
     eprintln!(
-        "hx: {}: {changed} value{} changed, the rest kept as sealed",
+        "hx: {}: {changed} value{} changed, the others kept as they were",
         file.display(),
         if changed == 1 { "" } else { "s" }
     );
+    if !changed_in_clear.is_empty() {
+        eprintln!(
+            "hx: {}: kept in clear (set --plain): {}",
+            file.display(),
+            changed_in_clear.join(", ")
+        );
+    }
     Ok(())
 }
 

@@ -208,7 +208,7 @@ fn malformed_documents_get_parse_errors() {
         ("a = 1\n[hx]\n", "not a sealed string"),
         ("a = \"!!\"\n[hx]\n", "base64url"),
         ("[hx]\nversion = 3\n", "format version 3"),
-        ("[hx]\nversion = 2\n", "non-empty [hx.plain]"),
+        ("[hx]\nversion = 2\n", "[hx.plain]"),
         ("[hx]\nversion = 1\n", "hx.file"),
         ("x = = 1", "line 1"),
     ] {
@@ -389,5 +389,24 @@ mod in_clear {
         // version 1 with the [hx.plain] table: an unknown header field
         let lowered = text.replace("version = 2", "version = 1");
         assert!(matches!(open(&f, &lowered), Err(Error::Parse { .. })));
+    }
+
+    /// A version 1 file raised to version 2 with an [hx.plain] table that
+    /// holds no value (empty, or of empty tables, in either TOML spelling)
+    /// is refused: the version is the one the MAC binds.
+    #[test]
+    fn the_version_cannot_be_raised_without_values_in_clear() {
+        let f = fixture();
+        let raised = f.v2.replace("version = 1", "version = 2");
+        for text in [
+            raised.clone(),
+            raised.replace("\n[hx]\n", "\n[hx.plain]\n\n[hx]\n"),
+            raised.replace("\n[hx]\n", "\n[hx.plain.x]\n\n[hx]\n"),
+            raised.replace("\n[hx]\n", "\n[hx]\nplain = { x = {} }\n"),
+            raised.replace("\n[hx]\n", "\n[hx.plain]\nx.y = {}\n\n[hx]\n"),
+        ] {
+            let err = open(&f, &text).unwrap_err();
+            assert!(matches!(err, Error::Parse { .. }), "{text}: {err}");
+        }
     }
 }
