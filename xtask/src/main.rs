@@ -849,6 +849,10 @@ fn fuzz(root: &Path, rest: &[String]) -> ExitCode {
                     return ExitCode::from(2);
                 }
             }
+        } else if arg.starts_with('-') {
+            // not a target name (`--help` once fuzzed a target of that name)
+            eprintln!("usage: cargo xtask fuzz [--seconds N] [TARGET...]");
+            return ExitCode::from(2);
         } else {
             targets.push(arg.clone());
         }
