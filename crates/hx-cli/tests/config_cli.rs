@@ -63,6 +63,16 @@ fn key_cmd(d: &Path, verb: &str, key: &str, open: &[&str], stdin: &[u8]) -> Outp
     hx(d, &with(&["config", verb, "app.hxc", key], open), stdin)
 }
 
+/// `hx config exec app.hxc --keyring ring.hxk -- sh -c SCRIPT`, with `env`
+/// added to hx's environment.
+fn exec_sh(d: &Path, script: &str, env: &[(&str, &str)]) -> Output {
+    let args = with(
+        &["config", "exec", "app.hxc"],
+        &["--keyring", "ring.hxk", "--", "sh", "-c", script],
+    );
+    common::hx_env(d, &args, env, b"")
+}
+
 fn with<'a>(args: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
     let mut v = args.to_vec();
     v.extend_from_slice(extra);
@@ -258,20 +268,10 @@ fn export_and_exec() {
     assert_eq!(v["stripe"]["api-key"], "sk");
     assert_eq!(v["quote"], "'edge'");
 
-    let o = hx(
+    let o = exec_sh(
         d,
-        &with(
-            &["config", "exec", "app.hxc"],
-            &[
-                "--keyring",
-                "ring.hxk",
-                "--",
-                "sh",
-                "-c",
-                "printf '%s|%s' \"$DATABASE_PASSWORD\" \"$STRIPE_API_KEY\"; exit 3",
-            ],
-        ),
-        b"",
+        "printf '%s|%s' \"$DATABASE_PASSWORD\" \"$STRIPE_API_KEY\"; exit 3",
+        &[],
     );
     assert_eq!(code(&o), 3, "{}", err(&o));
     assert_eq!(out(&o), "it's \"q\" $x|sk");
@@ -668,22 +668,7 @@ fn environment_overrides_from_the_command_line() {
         exported,
         "API_KEY='from-env'\nDATABASE_PASSWORD='env-pw'\nNEW_KEY='added'\n"
     );
-    let o = common::hx_env(
-        d,
-        &with(
-            &["config", "exec", "app.hxc"],
-            &[
-                "--keyring",
-                "ring.hxk",
-                "--",
-                "sh",
-                "-c",
-                "printf %s \"$API_KEY\"",
-            ],
-        ),
-        &env,
-        b"",
-    );
+    let o = exec_sh(d, "printf %s \"$API_KEY\"", &env);
     assert_eq!(ok(&o), "from-env");
     // without the variables, the file's values
     assert_eq!(ok(&key_cmd(d, "get", "API_KEY", &K, b"")), "from-file\n");
@@ -1336,20 +1321,10 @@ fn set_plain_keeps_a_setting_in_clear_under_the_mac() {
         )),
         "DATABASE_HOST='db.internal'\nDATABASE_PASSWORD='secret-pw'\nDATABASE_PORT='5432'\n"
     );
-    let o = hx(
+    let o = exec_sh(
         d,
-        &with(
-            &["config", "exec", "app.hxc"],
-            &[
-                "--keyring",
-                "ring.hxk",
-                "--",
-                "sh",
-                "-c",
-                "printf '%s|%s' \"$DATABASE_PORT\" \"$DATABASE_PASSWORD\"",
-            ],
-        ),
-        b"",
+        "printf '%s|%s' \"$DATABASE_PORT\" \"$DATABASE_PASSWORD\"",
+        &[],
     );
     assert_eq!(out(&o), "5432|secret-pw");
     let v = hx(d, &with(&["config", "verify", "app.hxc"], &K), b"");

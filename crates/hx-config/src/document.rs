@@ -466,40 +466,16 @@ fn flatten(
     }
     let path = join(prefix, key);
     match value {
-        toml::Value::String(text) if matches!(kind, Kind::Plain) => {
-            check_path(&path)?;
-            if text.len() > MAX_VALUE_LEN {
-                return Err(parse_error(format!(
-                    "the value at `{}` is larger than 1 MiB",
-                    printable(&path)
-                )));
-            }
-            if out.contains_key(&path) {
-                return Err(Error::Tampered(Tamper::Duplicate(path)));
-            }
-            out.insert(path, Entry::Plain(text));
-            Ok(())
-        }
         toml::Value::String(text) => {
             check_path(&path)?;
-            let sealed = URL_SAFE_NO_PAD.decode(text.as_bytes()).map_err(|_| {
-                parse_error(format!(
-                    "the value at `{}` is not a sealed value (base64url)",
-                    printable(&path)
-                ))
-            })?;
-            if sealed.len() < crate::crypto::NONCE_LEN + crate::crypto::TAG_LEN
-                || sealed.len() > MAX_VALUE_LEN + crate::crypto::NONCE_LEN + crate::crypto::TAG_LEN
-            {
-                return Err(parse_error(format!(
-                    "the value at `{}` has the wrong length for a sealed value",
-                    printable(&path)
-                )));
-            }
+            let entry = match kind {
+                Kind::Plain => plain_entry(&path, text)?,
+                Kind::Sealed => sealed_entry(&path, &text)?,
+            };
             if out.contains_key(&path) {
                 return Err(Error::Tampered(Tamper::Duplicate(path)));
             }
-            out.insert(path, Entry::Sealed(sealed));
+            out.insert(path, entry);
             Ok(())
         }
         toml::Value::Table(table) => {
@@ -523,6 +499,36 @@ fn flatten(
             }
         ))),
     }
+}
+
+/// A value in clear of `[hx.plain]`, at most [`MAX_VALUE_LEN`] bytes.
+fn plain_entry(path: &str, text: String) -> Result<Entry> {
+    if text.len() > MAX_VALUE_LEN {
+        return Err(parse_error(format!(
+            "the value at `{}` is larger than 1 MiB",
+            printable(path)
+        )));
+    }
+    Ok(Entry::Plain(text))
+}
+
+/// A sealed value: base64url of nonce ‖ ciphertext ‖ tag, with a
+/// ciphertext of at most [`MAX_VALUE_LEN`] bytes.
+fn sealed_entry(path: &str, text: &str) -> Result<Entry> {
+    let sealed = URL_SAFE_NO_PAD.decode(text.as_bytes()).map_err(|_| {
+        parse_error(format!(
+            "the value at `{}` is not a sealed value (base64url)",
+            printable(path)
+        ))
+    })?;
+    let overhead = crate::crypto::NONCE_LEN + crate::crypto::TAG_LEN;
+    if sealed.len() < overhead || sealed.len() > MAX_VALUE_LEN + overhead {
+        return Err(parse_error(format!(
+            "the value at `{}` has the wrong length for a sealed value",
+            printable(path)
+        )));
+    }
+    Ok(Entry::Sealed(sealed))
 }
 
 /// Writes `text` as a TOML basic string, one way only: `"` and `\` escaped
