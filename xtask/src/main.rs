@@ -417,6 +417,14 @@ fn ci(root: &Path) -> ExitCode {
     let test_env: Vec<(&str, String)> = python
         .map(|p| vec![("HX_PYTHON", p.display().to_string())])
         .unwrap_or_default();
+    // On a CI machine (CI set, as CI services and .ci/run do) each build
+    // tree goes once its steps are done, so that the disk holds about one at
+    // a time (a CI machine with a small disk ran out); locally they stay,
+    // for the next run. Clippy and rustdoc share their own tree (metadata
+    // only), apart from the test build's.
+    let frugal = env::var_os("CI").is_some();
+    let check_dir = root.join("target").join("check");
+    let check_dir_arg = check_dir.display().to_string();
 
     steps.push(run(root, "fmt", "cargo", &["fmt", "--all", "--check"], &[]));
     for helper in ["ct/Cargo.toml", "timing/Cargo.toml", "fuzz/Cargo.toml"] {
@@ -440,12 +448,32 @@ fn ci(root: &Path) -> ExitCode {
                 "--all-targets",
                 "--all-features",
                 "--locked",
+                "--target-dir",
+                &check_dir_arg,
                 "--",
                 "-D",
                 "warnings",
             ],
             &[],
         ));
+    }
+    steps.push(run(
+        root,
+        "doc",
+        "cargo",
+        &[
+            "doc",
+            "--workspace",
+            "--no-deps",
+            "--all-features",
+            "--locked",
+            "--target-dir",
+            &check_dir_arg,
+        ],
+        &[("RUSTDOCFLAGS", "-D warnings".to_owned())],
+    ));
+    if frugal {
+        remove_build_tree(&check_dir);
     }
     steps.push(run(
         root,
@@ -469,11 +497,6 @@ fn ci(root: &Path) -> ExitCode {
         ],
         &test_env,
     ));
-    // On a CI machine (CI set, as CI services and .ci/run do) each build
-    // tree goes once its steps are done, so that the disk holds one at a
-    // time (a CI machine with a small disk ran out); locally they stay,
-    // for the next run.
-    let frugal = env::var_os("CI").is_some();
     if frugal {
         remove_test_binaries(root);
     }
@@ -507,24 +530,14 @@ fn ci(root: &Path) -> ExitCode {
     });
     steps.push(run(
         root,
-        "doc",
-        "cargo",
-        &[
-            "doc",
-            "--workspace",
-            "--no-deps",
-            "--all-features",
-            "--locked",
-        ],
-        &[("RUSTDOCFLAGS", "-D warnings".to_owned())],
-    ));
-    steps.push(run(
-        root,
         "bench build",
         "cargo",
         &["bench", "--workspace", "--no-run", "--locked"],
         &[],
     ));
+    if frugal {
+        remove_build_tree(&root.join("target").join("release"));
+    }
     steps.push(package(root));
     steps.push(crate_graph(root));
 
