@@ -306,15 +306,9 @@ fn parse_header(mut h: toml::Table, mut entries: BTreeMap<String, Entry>) -> Res
                 ));
             }
         };
-        let mut plain_entries = BTreeMap::new();
+        // into the same map: a path both sealed and in clear is a duplicate
         for (key, value) in plain {
-            flatten("", &key, value, Kind::Plain, &mut plain_entries)?;
-        }
-        for (path, entry) in plain_entries {
-            if entries.contains_key(&path) {
-                return Err(Error::Tampered(Tamper::Duplicate(path)));
-            }
-            entries.insert(path, entry);
+            flatten("", &key, value, Kind::Plain, &mut entries)?;
         }
         // `a` sealed and `a.b` in clear: TOML does not see it, paths must.
         if let Some((path, existing)) = entries
